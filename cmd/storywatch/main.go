@@ -11,6 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Time zones for schedules and digests must load in a scratch or
+	// distroless image with no zoneinfo on disk.
+	_ "time/tzdata"
 )
 
 func main() {
