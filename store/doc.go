@@ -1,0 +1,14 @@
+// Package store is the only package that speaks SQL. It keeps storywatch's
+// state in an embedded SQLite database (modernc.org/sqlite, pure Go): feeds
+// and their fetch state, items and the feeds they were seen in, and hits.
+//
+// The schema is built by embedded, numbered migrations (migrations/NNNN_*.sql)
+// recorded in schema_migrations. Times are stored as INTEGER Unix
+// milliseconds in UTC (NULL when unknown); use millis and fromMillis. Every
+// write transaction starts IMMEDIATE, so concurrent writers queue on the
+// busy timeout instead of failing to upgrade a read lock.
+//
+// Inserts are idempotent (ON CONFLICT DO NOTHING) and report what was truly
+// new, so a poll cycle interrupted at any point and run again neither loses
+// committed rows nor repeats them.
+package store
