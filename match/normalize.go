@@ -1,0 +1,202 @@
+package match
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize returns the tokens of s (see Tokens) joined by single spaces: the
+// form in which two texts compare equal when they differ only in case,
+// diacritics, punctuation or spacing.
+func Normalize(s string) string {
+	return strings.Join(Tokens(s), " ")
+}
+
+// Tokens returns the normalized tokens of s (DESIGN §3): s is decomposed
+// (NFKD), combining marks are removed, case is folded, and tokens are the
+// maximal runs of letters and digits. Cyrillic tokens stay Cyrillic here; the
+// Matcher also matches their Latin transliteration.
+func Tokens(s string) []string {
+	var toks []string
+	var buf []byte
+	scanTokens(s, buf, func(tok []byte, _, _ int) {
+		toks = append(toks, string(tok))
+	})
+	return toks
+}
+
+// isWordRune reports whether r belongs to a token before normalization.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// tableSize covers Latin, Greek, Cyrillic and the other alphabetic scripts
+// and punctuation below CJK; runes above it are normalized on the fly.
+const tableSize = 0x3000
+
+var (
+	normOnce  sync.Once
+	normTable []string // rune -> normalized bytes, separators as ' '
+)
+
+func loadNormTable() {
+	normOnce.Do(func() {
+		t := make([]string, tableSize)
+		fold := cases.Fold()
+		for r := rune(0); r < tableSize; r++ {
+			t[r] = computeNorm(r, fold)
+		}
+		normTable = t
+	})
+}
+
+// computeNorm returns the normalized form of one rune: letters and digits
+// decomposed, unmarked and case folded; every other rune becomes a space.
+func computeNorm(r rune, fold cases.Caser) string {
+	if !utf8.ValidRune(r) {
+		return " "
+	}
+	s := norm.NFKD.String(string(r))
+	s = fold.String(s)
+	s = norm.NFKD.String(s)
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case unicode.In(c, unicode.Mn, unicode.Me):
+		case isWordRune(c):
+			b.WriteRune(c)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// normRune returns the normalized bytes of r, or same=true when they are
+// the rune's own UTF-8 encoding (the common case for CJK and other scripts
+// without case or decomposition).
+func normRune(r rune) (out string, same bool) {
+	if r < tableSize {
+		return normTable[r], false
+	}
+	if r == utf8.RuneError {
+		return " ", false
+	}
+	var b [utf8.UTFMax]byte
+	n := utf8.EncodeRune(b[:], r)
+	if unicode.IsLetter(r) && unicode.ToLower(r) == r && norm.NFKD.Properties(b[:n]).Decomposition() == nil {
+		return "", true
+	}
+	return computeNorm(r, cases.Fold()), false
+}
+
+// scanTokens calls emit for every normalized token of s with the byte range
+// [start, end) of the original text it came from. tok is only valid during
+// the call. buf is scratch space; the grown buffer is returned.
+func scanTokens(s string, buf []byte, emit func(tok []byte, start, end int)) []byte {
+	loadNormTable()
+	buf = buf[:0]
+	start, end := -1, 0
+	flush := func() {
+		if start >= 0 {
+			emit(buf, start, end)
+			buf = buf[:0]
+			start = -1
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				flush()
+				i++
+				continue
+			}
+			if start < 0 {
+				start = i
+			}
+			buf = append(buf, c)
+			i++
+			end = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		out, same := normRune(r)
+		switch {
+		case same:
+			if start < 0 {
+				start = i
+			}
+			buf = append(buf, s[i:i+size]...)
+			end = i + size
+		case out == "":
+			// A combining mark continues the token it follows.
+			if start >= 0 {
+				end = i + size
+			}
+		default:
+			for j := 0; j < len(out); j++ {
+				if out[j] == ' ' {
+					flush()
+					continue
+				}
+				if start < 0 {
+					start = i
+				}
+				buf = append(buf, out[j])
+				end = i + size
+			}
+		}
+		i += size
+	}
+	flush()
+	return buf
+}
+
+// translitTable maps lower-case Cyrillic letters (after normalization, so
+// without ё and й, which lose their marks) to Latin, BGN/PCGN style.
+var translitTable = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ж': "zh",
+	'з': "z", 'и': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o",
+	'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "kh",
+	'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "",
+	'э': "e", 'ю': "yu", 'я': "ya",
+	// Ukrainian and Belarusian letters.
+	'і': "i", 'є': "ye", 'ґ': "g", 'ў': "w",
+	// Serbian and Macedonian letters.
+	'ђ': "dj", 'ј': "j", 'љ': "lj", 'њ': "nj", 'ћ': "c", 'џ': "dz", 'ѕ': "dz",
+}
+
+// hasCyrillic reports whether a normalized token holds a Cyrillic letter
+// (U+0400–U+04FF, lead bytes 0xD0–0xD3).
+func hasCyrillic(tok []byte) bool {
+	for _, c := range tok {
+		if c >= 0xD0 && c <= 0xD3 {
+			return true
+		}
+	}
+	return false
+}
+
+// appendTranslit appends the Latin transliteration of a normalized token.
+func appendTranslit(dst, tok []byte) []byte {
+	for i := 0; i < len(tok); {
+		r, size := utf8.DecodeRune(tok[i:])
+		if lat, ok := translitTable[r]; ok {
+			dst = append(dst, lat...)
+		} else {
+			dst = append(dst, tok[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
