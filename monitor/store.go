@@ -1,0 +1,76 @@
+package monitor
+
+import (
+	"context"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+)
+
+// FeedState is what the poll cycle remembers about one feed between
+// fetches. The zero value is the state of a feed never fetched.
+type FeedState struct {
+	// URL is the feed's URL as configured: its identity, kept across
+	// permanent redirects.
+	URL string
+	// FetchURL is where the feed is fetched from after a 301 or 308; empty
+	// means URL.
+	FetchURL string
+	// Title is the feed's own title from its last successful parse.
+	Title string
+	// ETag and LastModified come from the last fetch that parsed.
+	ETag         string
+	LastModified string
+	LastFetch    time.Time
+	LastSuccess  time.Time
+	// LastStatus is the HTTP status of the last attempt (0 when no response
+	// arrived).
+	LastStatus        int
+	ConsecutiveErrors int
+	// LastError is empty after a successful fetch.
+	LastError string
+	// NextAttempt is the earliest time the feed may be fetched again after a
+	// failure or a Retry-After; zero means whenever it is scheduled.
+	NextAttempt time.Time
+	// FirstPollDone is set by the first fetch that parsed; until then the
+	// backfill limit applies.
+	FirstPollDone bool
+}
+
+// NewItem is an item not seen before in its feed, with the hits it made.
+type NewItem struct {
+	Item
+	Hits []match.Hit
+}
+
+// FeedFetch is everything one fetch of one feed writes: its new state and
+// its new items with their hits. A store writes it in one transaction.
+type FeedFetch struct {
+	// Name is the configured name of the feed (may be empty).
+	Name  string
+	State FeedState
+	Items []NewItem
+}
+
+// Saved reports what a FeedFetch truly added: rows that already existed
+// (an item already known from another feed, a hit already recorded for the
+// item and watch) are not counted.
+type Saved struct {
+	Items   int
+	Sources int
+	Hits    int
+	// HitsByWatch counts the new hits per watch id.
+	HitsByWatch map[string]int
+}
+
+// Store is the storage the poll cycle needs.
+type Store interface {
+	// FeedStates returns the stored state of each of the given feed URLs;
+	// feeds never fetched are missing from the map.
+	FeedStates(ctx context.Context, urls []string) (map[string]FeedState, error)
+	// UnseenKeys returns the subset of keys never recorded for the feed.
+	UnseenKeys(ctx context.Context, feedURL string, keys []string) (map[string]bool, error)
+	// SaveFetch writes a fetch's items, their sources and hits and the
+	// feed's new state in one transaction.
+	SaveFetch(ctx context.Context, f FeedFetch) (Saved, error)
+}

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/storywatch/storywatch/monitor"
+)
+
+// Feed is a stored feed with its fetch state, for `storywatch feeds`.
+type Feed struct {
+	monitor.FeedState
+	ID int64
+	// Name is the configured name; empty when the feed's title is used.
+	Name string
+	// ItemCount is how many items were recorded from this feed.
+	ItemCount int
+}
+
+// DisplayName returns the configured name, else the feed's title, else its
+// URL.
+func (f Feed) DisplayName() string {
+	switch {
+	case f.Name != "":
+		return f.Name
+	case f.Title != "":
+		return f.Title
+	}
+	return f.URL
+}
+
+const feedColumns = `id, url, name, title, fetch_url, etag, last_modified, last_fetch, last_success,
+	last_status, consecutive_errors, last_error, next_attempt, item_count, first_poll_done`
+
+func scanFeed(sc interface{ Scan(...any) error }) (Feed, error) {
+	var f Feed
+	var lastFetch, lastSuccess, next sql.NullInt64
+	err := sc.Scan(&f.ID, &f.URL, &f.Name, &f.Title, &f.FetchURL, &f.ETag, &f.LastModified,
+		&lastFetch, &lastSuccess, &f.LastStatus, &f.ConsecutiveErrors, &f.LastError, &next,
+		&f.ItemCount, &f.FirstPollDone)
+	if err != nil {
+		return Feed{}, err
+	}
+	f.LastFetch, f.LastSuccess, f.NextAttempt = fromMillis(lastFetch), fromMillis(lastSuccess), fromMillis(next)
+	return f, nil
+}
+
+const selectFeeds = `SELECT ` + feedColumns + ` FROM feeds ORDER BY url`
+
+// Feeds returns every stored feed, ordered by URL.
+func (d *DB) Feeds(ctx context.Context) ([]Feed, error) {
+	rows, err := d.db.QueryContext(ctx, selectFeeds)
+	if err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	defer rows.Close()
+	var feeds []Feed
+	for rows.Next() {
+		f, err := scanFeed(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list feeds: %w", err)
+		}
+		feeds = append(feeds, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	return feeds, nil
+}
+
+const selectFeedByURL = `SELECT ` + feedColumns + ` FROM feeds WHERE url = ?`
+
+// Feed returns the stored feed with the given configured URL, or
+// ErrNotFound.
+func (d *DB) Feed(ctx context.Context, url string) (Feed, error) {
+	f, err := scanFeed(d.db.QueryRowContext(ctx, selectFeedByURL, url))
+	if err == sql.ErrNoRows {
+		return Feed{}, fmt.Errorf("feed %s: %w", url, ErrNotFound)
+	}
+	if err != nil {
+		return Feed{}, fmt.Errorf("feed %s: %w", url, err)
+	}
+	return f, nil
+}
+
+// FeedStates returns the stored state of each of the given feed URLs; feeds
+// never stored are missing from the map.
+func (d *DB) FeedStates(ctx context.Context, urls []string) (map[string]monitor.FeedState, error) {
+	want := make(map[string]bool, len(urls))
+	for _, u := range urls {
+		want[u] = true
+	}
+	feeds, err := d.Feeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states := make(map[string]monitor.FeedState, len(urls))
+	for _, f := range feeds {
+		if want[f.URL] {
+			states[f.URL] = f.FeedState
+		}
+	}
+	return states, nil
+}
+
+// maxParams bounds the placeholders of one IN list, well under SQLite's
+// limit and PostgreSQL's.
+const maxParams = 500
+
+const selectSeenKeysPrefix = `SELECT s.key FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+	WHERE f.url = ? AND s.key IN (`
+
+// UnseenKeys returns the subset of keys never recorded for the feed.
+func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map[string]bool, error) {
+	unseen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		unseen[k] = true
+	}
+	for start := 0; start < len(keys); start += maxParams {
+		chunk := keys[start:min(start+maxParams, len(keys))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, feedURL)
+		for _, k := range chunk {
+			args = append(args, k)
+		}
+		q := selectSeenKeysPrefix + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + ")"
+		rows, err := d.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("seen keys of %s: %w", feedURL, err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("seen keys of %s: %w", feedURL, err)
+			}
+			delete(unseen, k)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("seen keys of %s: %w", feedURL, err)
+		}
+	}
+	return unseen, nil
+}
+
+const upsertFeed = `
+INSERT INTO feeds (url, name, title, fetch_url, etag, last_modified, last_fetch, last_success,
+	last_status, consecutive_errors, last_error, next_attempt, first_poll_done)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (url) DO UPDATE SET
+	name = excluded.name, title = excluded.title, fetch_url = excluded.fetch_url,
+	etag = excluded.etag, last_modified = excluded.last_modified,
+	last_fetch = excluded.last_fetch, last_success = excluded.last_success,
+	last_status = excluded.last_status, consecutive_errors = excluded.consecutive_errors,
+	last_error = excluded.last_error, next_attempt = excluded.next_attempt,
+	first_poll_done = excluded.first_poll_done
+RETURNING id`
+
+// saveFeedState writes a feed's state inside tx and returns its id.
+func saveFeedState(ctx context.Context, tx *sql.Tx, name string, s monitor.FeedState) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, upsertFeed, s.URL, name, s.Title, s.FetchURL, s.ETag, s.LastModified,
+		millis(s.LastFetch), millis(s.LastSuccess), s.LastStatus, s.ConsecutiveErrors, s.LastError,
+		millis(s.NextAttempt), s.FirstPollDone).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("save feed %s: %w", s.URL, err)
+	}
+	return id, nil
+}

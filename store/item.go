@@ -1,0 +1,205 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/storywatch/storywatch/monitor"
+)
+
+const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND key = ?`
+
+const insertItem = `
+INSERT INTO items (canonical_url, key, url, title, summary, content, author, category, outlet, published, first_seen)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (canonical_url) WHERE canonical_url <> '' DO NOTHING
+RETURNING id`
+
+const selectItemByCanonical = `SELECT id FROM items WHERE canonical_url = ?`
+
+const insertSource = `
+INSERT INTO item_sources (feed_id, key, item_id, first_seen) VALUES (?, ?, ?, ?)
+ON CONFLICT (feed_id, key) DO NOTHING`
+
+const insertHit = `
+INSERT INTO hits (item_id, watch, score, matches, found_at, backfilled) VALUES (?, ?, ?, ?, ?, 0)
+ON CONFLICT (item_id, watch) DO NOTHING
+RETURNING id`
+
+const addFeedItemCount = `UPDATE feeds SET item_count = item_count + ? WHERE id = ?`
+
+// SaveFetch writes one fetch of one feed in a single transaction: the feed's
+// new state, its new items (an item whose canonical URL is already stored
+// gains a source instead of a copy), and their hits (at most one per item
+// and watch). Items already recorded for this feed are skipped, so saving
+// the same fetch twice adds nothing the second time.
+func (d *DB) SaveFetch(ctx context.Context, f monitor.FeedFetch) (monitor.Saved, error) {
+	saved := monitor.Saved{HitsByWatch: map[string]int{}}
+	now := d.now()
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		saved = monitor.Saved{HitsByWatch: map[string]int{}}
+		feedID, err := saveFeedState(ctx, tx, f.Name, f.State)
+		if err != nil {
+			return err
+		}
+		for _, it := range f.Items {
+			n, err := saveItem(ctx, tx, feedID, it, now)
+			if err != nil {
+				return fmt.Errorf("save item %q of %s: %w", it.Key, f.State.URL, err)
+			}
+			saved.Items += n.items
+			saved.Sources += n.sources
+			for _, w := range n.hits {
+				saved.Hits++
+				saved.HitsByWatch[w]++
+			}
+		}
+		if saved.Sources > 0 {
+			if _, err := tx.ExecContext(ctx, addFeedItemCount, saved.Sources, feedID); err != nil {
+				return fmt.Errorf("count items of %s: %w", f.State.URL, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return monitor.Saved{}, err
+	}
+	return saved, nil
+}
+
+type itemSaved struct {
+	items, sources int
+	hits           []string
+}
+
+func saveItem(ctx context.Context, tx *sql.Tx, feedID int64, it monitor.NewItem, now time.Time) (itemSaved, error) {
+	var res itemSaved
+	// Seen already (by a concurrent or interrupted run): nothing to do. The
+	// transaction holds the write lock, so this check cannot race.
+	var existing int64
+	switch err := tx.QueryRowContext(ctx, selectSourceItem, feedID, it.Key).Scan(&existing); err {
+	case nil:
+		return res, nil
+	case sql.ErrNoRows:
+	default:
+		return res, err
+	}
+
+	var itemID int64
+	err := tx.QueryRowContext(ctx, insertItem, it.CanonicalURL, it.Key, it.URL,
+		it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet,
+		millis(it.Published), now.UnixMilli()).Scan(&itemID)
+	switch err {
+	case nil:
+		res.items = 1
+	case sql.ErrNoRows: // the article is known from another feed
+		if err := tx.QueryRowContext(ctx, selectItemByCanonical, it.CanonicalURL).Scan(&itemID); err != nil {
+			return res, fmt.Errorf("find item %s: %w", it.CanonicalURL, err)
+		}
+	default:
+		return res, err
+	}
+
+	r, err := tx.ExecContext(ctx, insertSource, feedID, it.Key, itemID, now.UnixMilli())
+	if err != nil {
+		return res, err
+	}
+	if n, _ := r.RowsAffected(); n > 0 {
+		res.sources = 1
+	}
+
+	for _, h := range it.Hits {
+		matches, err := json.Marshal(h.Matches)
+		if err != nil {
+			return res, fmt.Errorf("encode matches: %w", err)
+		}
+		var hitID int64
+		err = tx.QueryRowContext(ctx, insertHit, itemID, h.Watch, h.Score, string(matches), now.UnixMilli()).Scan(&hitID)
+		switch err {
+		case nil:
+			res.hits = append(res.hits, h.Watch)
+		case sql.ErrNoRows: // this item already has a hit for the watch
+		default:
+			return res, fmt.Errorf("save hit %s: %w", h.Watch, err)
+		}
+	}
+	return res, nil
+}
+
+// Item is a stored article.
+type Item struct {
+	ID           int64
+	CanonicalURL string
+	Key          string
+	URL          string
+	Title        string
+	Summary      string
+	Content      string
+	Author       string
+	Category     string
+	Outlet       string
+	Published    time.Time
+	FirstSeen    time.Time
+	// Pruned is true once retention removed the item's text.
+	Pruned bool
+	// Sources lists the configured URLs of the feeds the item was seen in,
+	// first one first.
+	Sources []string
+}
+
+const selectItem = `
+SELECT id, canonical_url, key, url, COALESCE(title, ''), COALESCE(summary, ''), COALESCE(content, ''),
+	COALESCE(author, ''), COALESCE(category, ''), outlet, published, first_seen, pruned
+FROM items WHERE id = ?`
+
+const selectItemSources = `
+SELECT f.url FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+WHERE s.item_id = ? ORDER BY s.first_seen, f.id`
+
+// Item returns the stored item with the given id, or ErrNotFound.
+func (d *DB) Item(ctx context.Context, id int64) (Item, error) {
+	var it Item
+	var published, firstSeen sql.NullInt64
+	err := d.db.QueryRowContext(ctx, selectItem, id).Scan(&it.ID, &it.CanonicalURL, &it.Key, &it.URL,
+		&it.Title, &it.Summary, &it.Content, &it.Author, &it.Category, &it.Outlet, &published, &firstSeen, &it.Pruned)
+	if err == sql.ErrNoRows {
+		return Item{}, fmt.Errorf("item %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Item{}, fmt.Errorf("item %d: %w", id, err)
+	}
+	it.Published, it.FirstSeen = fromMillis(published), fromMillis(firstSeen)
+	rows, err := d.db.QueryContext(ctx, selectItemSources, id)
+	if err != nil {
+		return Item{}, fmt.Errorf("sources of item %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return Item{}, fmt.Errorf("sources of item %d: %w", id, err)
+		}
+		it.Sources = append(it.Sources, u)
+	}
+	return it, rows.Err()
+}
+
+const pruneItems = `
+UPDATE items SET summary = NULL, content = NULL, author = NULL, category = NULL, pruned = 1
+WHERE first_seen < ? AND pruned = 0`
+
+// Prune removes the text of items first seen before olderThan and returns
+// how many items it pruned. Hits stay, and so do each item's title and
+// link, so that old hits can still be listed; only backtests lose the
+// items' text.
+func (d *DB) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
+	r, err := d.db.ExecContext(ctx, pruneItems, olderThan.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("prune items: %w", err)
+	}
+	n, _ := r.RowsAffected()
+	return n, nil
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/monitor"
+)
+
+func fetchOf(feedURL string, items ...monitor.NewItem) monitor.FeedFetch {
+	return monitor.FeedFetch{
+		State: monitor.FeedState{URL: feedURL, FirstPollDone: true, LastStatus: 200},
+		Items: items,
+	}
+}
+
+func newItem(key, canonical, title string, watches ...string) monitor.NewItem {
+	it := monitor.NewItem{Item: monitor.Item{Key: key, URL: canonical, CanonicalURL: canonical, Title: title, Summary: "text of " + title}}
+	for _, w := range watches {
+		it.Hits = append(it.Hits, match.Hit{Watch: w, Score: 2, Matches: []match.Match{{Term: w, Field: "title", Snippet: title}}})
+	}
+	return it
+}
+
+func TestSaveFetchIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db, _ := testDB(t)
+	f := fetchOf("http://a.example/feed", newItem("k1", "https://x.example/1", "Witkoff call", "witkoff", "call-leak"), newItem("k2", "", "No link"))
+	got, err := db.SaveFetch(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Items != 2 || got.Sources != 2 || got.Hits != 2 || got.HitsByWatch["witkoff"] != 1 {
+		t.Errorf("first save = %+v, want 2 items, 2 sources, 2 hits", got)
+	}
+	again, err := db.SaveFetch(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Items != 0 || again.Sources != 0 || again.Hits != 0 {
+		t.Errorf("second save = %+v, want nothing new", again)
+	}
+	feed, err := db.Feed(ctx, "http://a.example/feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if feed.ItemCount != 2 {
+		t.Errorf("item count = %d, want 2", feed.ItemCount)
+	}
+	unseen, err := db.UnseenKeys(ctx, "http://a.example/feed", []string{"k1", "k2", "k3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unseen) != 1 || !unseen["k3"] {
+		t.Errorf("unseen = %v, want only k3", unseen)
+	}
+}
+
+func TestSameArticleInTwoFeedsIsOneItemWithTwoSources(t *testing.T) {
+	ctx := context.Background()
+	db, _ := testDB(t)
+	url := "https://news.example/witkoff"
+	if _, err := db.SaveFetch(ctx, fetchOf("http://a.example/feed", newItem("a1", url, "Witkoff", "witkoff"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.SaveFetch(ctx, fetchOf("http://b.example/feed", newItem("b1", url, "Witkoff", "witkoff", "call-leak")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Items != 0 || got.Sources != 1 || got.Hits != 1 || got.HitsByWatch["call-leak"] != 1 {
+		t.Errorf("second feed saved %+v, want 0 items, 1 source, 1 hit (call-leak)", got)
+	}
+	hits, err := db.Hits(ctx, HitFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 2 {
+		t.Fatalf("%d hits, want 2 (one per watch)", len(hits))
+	}
+	it, err := db.Item(ctx, hits[0].ItemID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(it.Sources) != 2 || it.Sources[0] != "http://a.example/feed" {
+		t.Errorf("sources = %v, want a then b", it.Sources)
+	}
+}
+
+func TestHitsNewestFirstAndFiltered(t *testing.T) {
+	ctx := context.Background()
+	db, now := testDB(t)
+	f := fetchOf("http://a.example/feed", newItem("k1", "https://x.example/1", "first", "witkoff"))
+	f.Name = "Feed A"
+	db.SaveFetch(ctx, f)
+	*now = now.Add(time.Hour)
+	f = fetchOf("http://a.example/feed", newItem("k2", "https://x.example/2", "second", "witkoff", "ushakov"))
+	f.Name = "Feed A"
+	db.SaveFetch(ctx, f)
+
+	all, err := db.Hits(ctx, HitFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 3 || all[0].Title != "second" || all[2].Title != "first" {
+		t.Fatalf("hits not newest first: %+v", all)
+	}
+	h := all[2]
+	if h.Feed != "Feed A" || h.ItemURL != "https://x.example/1" || h.Score != 2 || len(h.Matches) != 1 || h.Matches[0].Term != "witkoff" || !h.FoundAt.Equal(t0) {
+		t.Errorf("hit fields wrong: %+v", h)
+	}
+	recent, _ := db.Hits(ctx, HitFilter{Since: t0.Add(time.Minute), Watch: "witkoff"})
+	if len(recent) != 1 || recent[0].Title != "second" {
+		t.Errorf("since+watch filter gave %+v", recent)
+	}
+	one, _ := db.Hits(ctx, HitFilter{Limit: 1})
+	if len(one) != 1 {
+		t.Errorf("limit 1 gave %d hits", len(one))
+	}
+}
+
+func TestPruneKeepsHitsAndTitles(t *testing.T) {
+	ctx := context.Background()
+	db, now := testDB(t)
+	db.SaveFetch(ctx, fetchOf("http://a.example/feed", newItem("old", "https://x.example/old", "old story", "witkoff")))
+	*now = now.Add(40 * 24 * time.Hour)
+	db.SaveFetch(ctx, fetchOf("http://a.example/feed", newItem("new", "https://x.example/new", "new story")))
+
+	n, err := db.Prune(ctx, now.Add(-30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("pruned %d items, want 1", n)
+	}
+	hits, _ := db.Hits(ctx, HitFilter{})
+	if len(hits) != 1 || hits[0].Title != "old story" {
+		t.Fatalf("hit lost or title gone after prune: %+v", hits)
+	}
+	old, _ := db.Item(ctx, hits[0].ItemID)
+	if !old.Pruned || old.Summary != "" {
+		t.Errorf("old item not pruned: %+v", old)
+	}
+	if n, _ := db.Prune(ctx, now.Add(-30*24*time.Hour)); n != 0 {
+		t.Errorf("second prune touched %d items", n)
+	}
+}
+
+func TestFeedStateRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db, _ := testDB(t)
+	s := monitor.FeedState{
+		URL: "http://a.example/feed", FetchURL: "http://b.example/feed", Title: "A", ETag: `"e1"`,
+		LastModified: "Wed, 26 Nov 2025 10:00:00 GMT", LastFetch: t0, LastSuccess: t0.Add(-time.Hour),
+		LastStatus: 503, ConsecutiveErrors: 2, LastError: "HTTP 503", NextAttempt: t0.Add(time.Hour), FirstPollDone: true,
+	}
+	if _, err := db.SaveFetch(ctx, monitor.FeedFetch{Name: "Feed A", State: s}); err != nil {
+		t.Fatal(err)
+	}
+	states, err := db.FeedStates(ctx, []string{s.URL, "http://never.example/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != 1 || states[s.URL] != s {
+		t.Errorf("state round trip:\n got %+v\nwant %+v", states[s.URL], s)
+	}
+	if _, err := db.Feed(ctx, "http://never.example/"); err == nil {
+		t.Error("Feed of an unknown URL: want ErrNotFound")
+	}
+}
