@@ -1,0 +1,227 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Job is one recurring task of the daemon: the polls of a set of feeds that
+// share a schedule, or one digest.
+type Job struct {
+	// Name identifies the job across reloads, e.g. "poll @every 10m" or
+	// "digest morning". A job keeps its overlap guard while its name stays.
+	Name string
+	// Schedule says when the job is due, in its own time zone.
+	Schedule cron.Schedule
+	// Run does the work. Its context is cancelled when a shutdown's grace
+	// period is over.
+	Run func(ctx context.Context)
+}
+
+// Planned is when a job is next due.
+type Planned struct {
+	Name string
+	Next time.Time
+}
+
+// Scheduler runs Jobs on their cron schedules with robfig/cron. A run of a
+// job that is still running from its previous time is skipped rather than
+// queued, and a panic in a job is recovered and logged, so one bad feed or
+// digest never stops the daemon. The set of jobs can be replaced while the
+// scheduler runs (a config reload).
+type Scheduler struct {
+	log  *slog.Logger
+	now  func() time.Time
+	cron *cron.Cron
+
+	// jobCtx is given to every job; it outlives Run's context by the
+	// shutdown grace period so that in-flight work can finish.
+	jobCtx    context.Context
+	cancelJob context.CancelFunc
+
+	mu      sync.Mutex
+	jobs    map[string]*scheduledJob
+	stopped bool
+	manual  sync.WaitGroup // runs started by Trigger
+}
+
+// scheduledJob is a job's overlap guard and cron entry. The guard (the
+// wrapped job) is kept while the job's name is, and run points at the
+// current version of the job's work, so a reload that keeps a job also
+// keeps skipping overlaps with a run that began before it.
+type scheduledJob struct {
+	run     atomic.Pointer[func(context.Context)]
+	wrapped cron.Job
+	entry   cron.EntryID
+	sched   cron.Schedule
+}
+
+// SchedulerOption configures NewScheduler.
+type SchedulerOption func(*Scheduler)
+
+// WithSchedulerClock makes Next read the time from now. robfig/cron itself
+// always runs on the wall clock.
+func WithSchedulerClock(now func() time.Time) SchedulerOption {
+	return func(s *Scheduler) { s.now = now }
+}
+
+// NewScheduler returns a Scheduler with no jobs; log receives skipped runs,
+// recovered panics and job errors.
+func NewScheduler(log *slog.Logger, opts ...SchedulerOption) *Scheduler {
+	s := &Scheduler{log: log, now: time.Now, jobs: map[string]*scheduledJob{}}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.jobCtx, s.cancelJob = context.WithCancel(context.Background())
+	s.cron = cron.New(cron.WithLogger(cronLogger{log: log, info: slog.LevelDebug}))
+	return s
+}
+
+// Set replaces the scheduled jobs with jobs: jobs whose name is new are
+// added, jobs no longer named are removed (a run in progress finishes), and
+// jobs that stay take their new schedule and work.
+func (s *Scheduler) Set(jobs []Job) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		if j.Name == "" || j.Schedule == nil || j.Run == nil {
+			return fmt.Errorf("schedule job %q: name, schedule and work are required", j.Name)
+		}
+		if seen[j.Name] {
+			return fmt.Errorf("schedule job %q: name used twice", j.Name)
+		}
+		seen[j.Name] = true
+	}
+	for name, sj := range s.jobs {
+		if !seen[name] {
+			s.cron.Remove(sj.entry)
+			delete(s.jobs, name)
+		}
+	}
+	for _, j := range jobs {
+		sj, ok := s.jobs[j.Name]
+		if !ok {
+			sj = s.newJob(j.Name)
+			s.jobs[j.Name] = sj
+		} else {
+			s.cron.Remove(sj.entry)
+		}
+		run := j.Run
+		sj.run.Store(&run)
+		sj.sched = j.Schedule
+		sj.entry = s.cron.Schedule(j.Schedule, sj.wrapped)
+	}
+	return nil
+}
+
+// newJob builds the guarded job for name. Recover sits inside
+// SkipIfStillRunning: were it outside, a panic would skip the release of
+// the overlap guard and the job would never run again.
+func (s *Scheduler) newJob(name string) *scheduledJob {
+	sj := &scheduledJob{}
+	logger := cronLogger{log: s.log.With("job", name), info: slog.LevelInfo}
+	inner := cron.FuncJob(func() {
+		if run := sj.run.Load(); run != nil {
+			(*run)(s.jobCtx)
+		}
+	})
+	sj.wrapped = cron.NewChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)).Then(inner)
+	return sj
+}
+
+// Trigger runs the named job now, outside its schedule, with the same
+// overlap guard and panic recovery; it reports whether the job exists. The
+// daemon uses it to poll at start rather than one interval later.
+func (s *Scheduler) Trigger(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sj, ok := s.jobs[name]
+	if !ok || s.stopped {
+		return false
+	}
+	s.manual.Add(1)
+	go func() {
+		defer s.manual.Done()
+		sj.wrapped.Run()
+	}()
+	return true
+}
+
+// Next returns when each job is next due after the scheduler's clock
+// reading, soonest first.
+func (s *Scheduler) Next() []Planned {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Planned, 0, len(s.jobs))
+	for name, sj := range s.jobs {
+		out = append(out, Planned{Name: name, Next: sj.sched.Next(now)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Next.Equal(out[j].Next) {
+			return out[i].Next.Before(out[j].Next)
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// abandonAfter is how long Run waits for jobs after cancelling them.
+const abandonAfter = 2 * time.Second
+
+// Run schedules jobs until ctx is done. Then it stops starting jobs and
+// waits up to grace for running ones; after that their context is
+// cancelled and Run waits for them to return. Run returns nil.
+func (s *Scheduler) Run(ctx context.Context, grace time.Duration) error {
+	s.cron.Start()
+	<-ctx.Done()
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
+	cronDone := s.cron.Stop()
+	all := make(chan struct{})
+	go func() {
+		<-cronDone.Done()
+		s.manual.Wait()
+		close(all)
+	}()
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	select {
+	case <-all:
+	case <-timer.C:
+		s.log.Warn("jobs still running after the shutdown grace period; cancelling them", "grace_ms", grace.Milliseconds())
+		s.cancelJob()
+		// A job that ignores its context must not hold the daemon up.
+		select {
+		case <-all:
+		case <-time.After(abandonAfter):
+			s.log.Error("jobs ignored cancellation; leaving them behind")
+		}
+	}
+	s.cancelJob()
+	return nil
+}
+
+// cronLogger adapts slog to cron.Logger. Info messages go out at the level
+// info: cron's own chatter (wake, run) is debug, a skipped run is info.
+type cronLogger struct {
+	log  *slog.Logger
+	info slog.Level
+}
+
+func (l cronLogger) Info(msg string, kv ...any) {
+	l.log.Log(context.Background(), l.info, "scheduler: "+msg, kv...)
+}
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("scheduler: "+msg, append([]any{"error", err}, kv...)...)
+}
