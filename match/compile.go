@@ -1,0 +1,256 @@
+package match
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/coregx/ahocorasick"
+)
+
+// Matcher is a compiled watchlist. It is safe for concurrent use.
+type Matcher struct {
+	watches []Watch
+	exprs   []*expr // parallel to watches
+
+	atoms []atom
+	// atomWatches[atomWatchIdx[a]:atomWatchIdx[a+1]] are the watches that
+	// become candidates when atom a occurs.
+	atomWatchIdx []int32
+	atomWatches  []int32
+
+	ac     *ahocorasick.Automaton
+	fields fieldMask // fields any watch looks at
+	pool   sync.Pool // *scratch
+}
+
+// atom is one distinct normalized word sequence that the automaton finds.
+type atom struct {
+	words  int
+	prefix bool
+}
+
+// expr is a compiled query node.
+type expr struct {
+	kind   nodeKind
+	kids   []*expr
+	dist   int
+	fields fieldMask
+	// Leaves (nodeTerm, nodeActor): the atoms that satisfy the leaf, the
+	// label of each (alias or term as written) and the scoring unit.
+	atoms  []int32
+	labels []string
+	unit   int32
+}
+
+type compiler struct {
+	m        *Matcher
+	atomIDs  map[string]int32
+	units    map[string]int32
+	actors   map[string]*Actor
+	aliases  map[string][]int32 // actor id -> atoms
+	labels   map[string][]string
+	patterns [][]byte
+	watchOf  [][]int32 // atom -> watches (may repeat)
+}
+
+// Compile compiles a watchlist into a Matcher. Every problem is reported,
+// joined with errors.Join, each naming the watch it belongs to.
+func Compile(w Watchlist) (*Matcher, error) {
+	c := &compiler{
+		m:       &Matcher{},
+		atomIDs: map[string]int32{},
+		units:   map[string]int32{},
+		actors:  map[string]*Actor{},
+		aliases: map[string][]int32{},
+		labels:  map[string][]string{},
+	}
+	var errs []error
+	ids := map[string]bool{}
+	for i := range w.Actors {
+		a := &w.Actors[i]
+		if ids[a.ID] {
+			errs = append(errs, fmt.Errorf("actor %q: duplicate id", a.ID))
+			continue
+		}
+		ids[a.ID] = true
+		c.actors[a.ID] = a
+		aliases := a.Aliases
+		if len(aliases) == 0 && a.Name != "" {
+			aliases = []string{a.Name}
+		}
+		if len(aliases) == 0 {
+			errs = append(errs, fmt.Errorf("actor %q: no aliases", a.ID))
+			continue
+		}
+		for _, al := range aliases {
+			words, prefix, msg := termWords(al)
+			if msg != "" {
+				errs = append(errs, fmt.Errorf("actor %q: alias %q: %s", a.ID, al, msg))
+				continue
+			}
+			id := c.atom(words, prefix)
+			if !containsID(c.aliases[a.ID], id) {
+				c.aliases[a.ID] = append(c.aliases[a.ID], id)
+				c.labels[a.ID] = append(c.labels[a.ID], strings.TrimSpace(al))
+			}
+		}
+	}
+	for _, a := range w.Actors {
+		if !a.Track || len(c.aliases[a.ID]) == 0 {
+			continue
+		}
+		title := a.Name
+		if title == "" {
+			title = a.ID
+		}
+		c.addWatch(Watch{ID: a.ID, Title: title, Kind: "actor"},
+			c.actorLeaf(a.ID, defaultFields))
+	}
+	for _, s := range w.Storylines {
+		if ids[s.ID] {
+			errs = append(errs, fmt.Errorf("storyline %q: duplicate id", s.ID))
+			continue
+		}
+		ids[s.ID] = true
+		q, err := ParseQuery(s.Query)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("storyline %q: %w", s.ID, err))
+			continue
+		}
+		var unknown []error
+		for _, id := range q.Actors() {
+			if c.actors[id] == nil {
+				unknown = append(unknown, fmt.Errorf("storyline %q: unknown actor \"@%s\"", s.ID, id))
+			}
+		}
+		if len(unknown) > 0 {
+			errs = append(errs, unknown...)
+			continue
+		}
+		title := s.Title
+		if title == "" {
+			title = s.ID
+		}
+		c.addWatch(Watch{ID: s.ID, Title: title, Kind: "storyline"}, c.compileNode(q.root, defaultFields))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	return c.m, nil
+}
+
+func containsID(ids []int32, id int32) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// atom returns the id of a word sequence, adding its pattern when new. The
+// haystack is " tok tok … tok " per field, so a pattern starts with a
+// space and, unless its last word is a prefix, ends with one.
+func (c *compiler) atom(words []string, prefix bool) int32 {
+	pat := " " + strings.Join(words, " ")
+	if !prefix {
+		pat += " "
+	}
+	if id, ok := c.atomIDs[pat]; ok {
+		return id
+	}
+	id := int32(len(c.m.atoms))
+	c.atomIDs[pat] = id
+	c.m.atoms = append(c.m.atoms, atom{words: len(words), prefix: prefix})
+	c.patterns = append(c.patterns, []byte(pat))
+	c.watchOf = append(c.watchOf, nil)
+	return id
+}
+
+func (c *compiler) unit(key string) int32 {
+	if id, ok := c.units[key]; ok {
+		return id
+	}
+	id := int32(len(c.units))
+	c.units[key] = id
+	return id
+}
+
+func (c *compiler) actorLeaf(id string, fields fieldMask) *expr {
+	c.m.fields |= fields
+	return &expr{kind: nodeActor, fields: fields, atoms: c.aliases[id], labels: c.labels[id], unit: c.unit("@" + id)}
+}
+
+func (c *compiler) compileNode(n *node, fields fieldMask) *expr {
+	switch n.kind {
+	case nodeField:
+		return c.compileNode(n.kids[0], n.fields)
+	case nodeActor:
+		return c.actorLeaf(n.text, fields)
+	case nodeTerm:
+		c.m.fields |= fields
+		key := strings.Join(n.words, " ")
+		if n.prefix {
+			key += "*"
+		}
+		return &expr{kind: nodeTerm, fields: fields, atoms: []int32{c.atom(n.words, n.prefix)},
+			labels: []string{strings.TrimSpace(n.text)}, unit: c.unit(key)}
+	}
+	e := &expr{kind: n.kind, dist: n.dist, fields: fields}
+	for _, k := range n.kids {
+		e.kids = append(e.kids, c.compileNode(k, fields))
+	}
+	return e
+}
+
+func (c *compiler) addWatch(w Watch, e *expr) {
+	wid := int32(len(c.m.watches))
+	c.m.watches = append(c.m.watches, w)
+	c.m.exprs = append(c.m.exprs, e)
+	// Only atoms outside NOT make a watch a candidate: a watch cannot be
+	// satisfied by negations alone (ParseQuery rejects such queries).
+	var visit func(*expr)
+	visit = func(e *expr) {
+		if e.kind == nodeNot {
+			return
+		}
+		for _, a := range e.atoms {
+			if l := c.watchOf[a]; len(l) == 0 || l[len(l)-1] != wid {
+				c.watchOf[a] = append(l, wid)
+			}
+		}
+		for _, k := range e.kids {
+			visit(k)
+		}
+	}
+	visit(e)
+}
+
+func (c *compiler) finish() error {
+	m := c.m
+	m.atomWatchIdx = make([]int32, len(m.atoms)+1)
+	for a, ws := range c.watchOf {
+		m.atomWatchIdx[a+1] = m.atomWatchIdx[a] + int32(len(ws))
+		m.atomWatches = append(m.atomWatches, ws...)
+	}
+	if len(c.patterns) > 0 {
+		ac, err := ahocorasick.NewBuilder().AddPatterns(c.patterns).Build()
+		if err != nil {
+			return fmt.Errorf("build automaton: %w", err)
+		}
+		m.ac = ac
+	}
+	m.pool.New = func() any { return newScratch(len(m.atoms), len(m.watches)) }
+	return nil
+}
+
+// Watches returns the compiled watches in watchlist order: tracked actors
+// first, then storylines.
+func (m *Matcher) Watches() []Watch {
+	return append([]Watch(nil), m.watches...)
+}

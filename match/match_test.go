@@ -1,0 +1,205 @@
+package match
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// exampleWatchlist is the watchlist of DESIGN §2.
+func exampleWatchlist() Watchlist {
+	return Watchlist{
+		Actors: []Actor{
+			{ID: "witkoff", Name: "Steve Witkoff", Track: true, Aliases: []string{"Witkoff", "Steve Witkoff", "Steven Witkoff", "Уиткофф*", "Віткофф*"}},
+			{ID: "ushakov", Name: "Yuri Ushakov", Track: true, Aliases: []string{"Ushakov", "Yuri Ushakov", "Yury Ushakov", "Iouri Ouchakov", "Ушаков*"}},
+			{ID: "dmitriev", Name: "Kirill Dmitriev", Track: true, Aliases: []string{"Kirill Dmitriev", "Dmitriev", "Dmitriyev", "Дмитриев*"}},
+			{ID: "putin", Name: "Vladimir Putin", Track: false, Aliases: []string{"Putin", "Путин*"}},
+		},
+		Storylines: []Storyline{
+			{ID: "call-leak", Title: "Witkoff–Ushakov call recording", Query: `@witkoff AND @ushakov AND (transcript OR recording OR call OR leak*)`},
+			{ID: "peace-plan", Title: "The 28-point peace plan", Query: `"28-point plan" OR "28-point peace plan" OR ("peace plan" NEAR/5 (28 OR "twenty-eight"))`},
+			{ID: "dmitriev-channel", Title: "Dmitriev's back channel", Query: `@dmitriev AND (@witkoff OR @ushakov OR Kushner) -skater`},
+		},
+	}
+}
+
+func mustCompile(t testing.TB, w Watchlist) *Matcher {
+	t.Helper()
+	m, err := Compile(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func hitIDs(hits []Hit) []string {
+	ids := []string{}
+	for _, h := range hits {
+		ids = append(ids, h.Watch)
+	}
+	return ids
+}
+
+func TestMatchBehaviour(t *testing.T) {
+	actors := []Actor{
+		{ID: "witkoff", Track: true, Aliases: []string{"Witkoff", "Steve Witkoff", "Уиткофф*"}},
+		{ID: "ushakov", Track: true, Aliases: []string{"Ushakov", "Ушаков*"}},
+		{ID: "putin", Track: true, Aliases: []string{"Putin"}},
+		{ID: "zelensky", Track: true, Aliases: []string{"Zelensky", "Zelenskyy"}},
+		{ID: "lavrov", Track: false, Aliases: []string{"Lavrov"}},
+	}
+	tests := []struct {
+		name  string
+		query string // storyline "s"; empty for actor-only checks
+		doc   Document
+		want  []string
+	}{
+		{"possessive", "", Document{Title: "Witkoff’s advice to the Kremlin"}, []string{"witkoff"}},
+		{"possessive with ASCII apostrophe", "", Document{Title: "Witkoff's advice"}, []string{"witkoff"}},
+		{"hyphenated phrase matches spaced text", `"28-point plan"`, Document{Content: "a 28 point plan for Ukraine"}, []string{"s"}},
+		{"spaced phrase matches hyphenated text", `"28 point plan"`, Document{Content: "the 28-point plan"}, []string{"s"}},
+		{"en dash separates words", `"28 point plan"`, Document{Content: "the 28–point plan"}, []string{"s"}},
+		{"dash between names", "", Document{Title: "The Witkoff–Ushakov call"}, []string{"witkoff", "ushakov"}},
+		{"diacritics in text", `Zelensky`, Document{Title: "Zélensky à Paris"}, []string{"zelensky", "s"}},
+		{"diacritics in alias", `"Zélensky"`, Document{Title: "Zelensky in Paris"}, []string{"zelensky", "s"}},
+		{"case folding", "", Document{Summary: "WITKOFF SPOKE"}, []string{"witkoff"}},
+		{"Cyrillic inflection with prefix", "", Document{Content: "разговор с Ушаковым"}, []string{"ushakov"}},
+		{"Latin alias on Cyrillic text", "", Document{Content: "Помощник Путина Ушаков"}, []string{"ushakov"}},
+		{"Latin alias on transliterated Cyrillic", `Uitkoff`, Document{Content: "Уиткофф сказал"}, []string{"witkoff", "s"}},
+		{"Latin phrase across Cyrillic words", `"yuri ushakov"`, Document{Content: "Юри Ушаков"}, []string{"ushakov", "s"}},
+		{"word inside another word", "", Document{Title: "Rasputin and the tsar"}, nil},
+		{"prefix term", `leak*`, Document{Title: "Recording leaked"}, []string{"s"}},
+		{"prefix does not match mid-word", `leak*`, Document{Title: "Recording was bleak"}, nil},
+		{"NEAR in order", `peace NEAR/2 plan`, Document{Content: "peace and a plan"}, []string{"s"}},
+		{"NEAR reversed", `peace NEAR/2 plan`, Document{Content: "plan for a peace"}, []string{"s"}},
+		{"NEAR too far", `peace NEAR/2 plan`, Document{Content: "peace is not a simple plan"}, nil},
+		{"NEAR needs one field", `peace NEAR/5 plan`, Document{Title: "peace", Summary: "plan"}, nil},
+		{"NOT wins over OR", `(Putin OR Witkoff) -skater`, Document{Title: "Putin skater Witkoff"}, []string{"witkoff", "putin"}},
+		{"NOT absent", `(Putin OR Witkoff) NOT skater`, Document{Title: "Putin"}, []string{"putin", "s"}},
+		{"field restriction excludes other fields", `title:Putin`, Document{Content: "Putin"}, []string{"putin"}},
+		{"field restriction matches its field", `title:Putin`, Document{Title: "Putin"}, []string{"putin", "s"}},
+		{"author field", `author:Smith AND Putin`, Document{Title: "Putin", Author: "Jane Smith"}, []string{"putin", "s"}},
+		{"author not in default fields", `Smith`, Document{Author: "Jane Smith"}, nil},
+		{"untracked actor in a storyline", `@lavrov AND @putin`, Document{Title: "Lavrov and Putin"}, []string{"putin", "s"}},
+		{"untracked actor alone", "", Document{Title: "Lavrov"}, nil},
+		{"lower-case or is a word", `Putin or Witkoff`, Document{Title: "Putin Witkoff"}, []string{"witkoff", "putin"}},
+		{"adjacency is AND", `Putin Witkoff`, Document{Title: "Putin Witkoff"}, []string{"witkoff", "putin", "s"}},
+		{"phrase across fields does not match", `"putin witkoff"`, Document{Title: "Putin", Summary: "Witkoff"}, []string{"witkoff", "putin"}},
+		{"ligature and full-width", `finance`, Document{Title: "ﬁnance"}, []string{"s"}},
+		{"ё folds to е", `Семёнов`, Document{Title: "Семенов"}, []string{"s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := Watchlist{Actors: actors}
+			if tt.query != "" {
+				w.Storylines = []Storyline{{ID: "s", Query: tt.query}}
+			}
+			m := mustCompile(t, w)
+			got := hitIDs(m.Match(tt.doc))
+			want := tt.want
+			if want == nil {
+				want = []string{}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("hits = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestNegatedMatchGivesNoEvidence(t *testing.T) {
+	m := mustCompile(t, Watchlist{Storylines: []Storyline{{ID: "s", Query: `putin AND NOT (skater AND ballet) OR witkoff`}}})
+	hits := m.Match(Document{Title: "Putin skater witkoff"})
+	if len(hits) != 1 {
+		t.Fatalf("hits = %v, want one", hits)
+	}
+	for _, mt := range hits[0].Matches {
+		if mt.Term == "skater" || mt.Term == "ballet" {
+			t.Errorf("negated term %q in explanations %+v", mt.Term, hits[0].Matches)
+		}
+	}
+}
+
+func TestScore(t *testing.T) {
+	tests := []struct {
+		name  string
+		query string
+		doc   Document
+		want  int
+	}{
+		{"one term in content", `putin`, Document{Content: "Putin spoke"}, 1},
+		{"one term in title", `putin`, Document{Title: "Putin spoke", Content: "Putin"}, 2},
+		{"repeated term counts once", `putin`, Document{Content: "Putin, Putin, Putin"}, 1},
+		{"actor counts once across aliases", `@witkoff AND call`, Document{Content: "Steve Witkoff call; Уиткофф"}, 2},
+		{"title and content terms", `putin AND call`, Document{Title: "Putin", Content: "a call"}, 3},
+		{"OR counts every present branch", `putin OR call OR leak`, Document{Content: "Putin call leak"}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := mustCompile(t, Watchlist{
+				Actors:     []Actor{{ID: "witkoff", Aliases: []string{"Witkoff", "Steve Witkoff", "Уиткофф*"}}},
+				Storylines: []Storyline{{ID: "s", Query: tt.query}},
+			})
+			hits := m.Match(tt.doc)
+			if len(hits) != 1 {
+				t.Fatalf("hits = %+v, want one", hits)
+			}
+			if hits[0].Score != tt.want {
+				t.Errorf("score = %d, want %d (matches %+v)", hits[0].Score, tt.want, hits[0].Matches)
+			}
+		})
+	}
+}
+
+func TestLongerAliasHidesTheShorterOneInside(t *testing.T) {
+	m := mustCompile(t, Watchlist{Actors: []Actor{{ID: "witkoff", Track: true, Aliases: []string{"Witkoff", "Steve Witkoff"}}}})
+	hits := m.Match(Document{Content: "US envoy Steve Witkoff said"})
+	if len(hits) != 1 || len(hits[0].Matches) != 1 || hits[0].Matches[0].Term != "Steve Witkoff" {
+		t.Fatalf("hits = %+v, want one match for \"Steve Witkoff\"", hits)
+	}
+	if got := hits[0].Matches[0].Marked("[", "]"); got != "US envoy [Steve Witkoff] said" {
+		t.Errorf("Marked = %q", got)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	w := Watchlist{
+		Actors: []Actor{
+			{ID: "witkoff", Aliases: []string{"Witkoff"}},
+			{ID: "bad", Aliases: []string{"*"}},
+			{ID: "witkoff", Aliases: []string{"Steve"}},
+		},
+		Storylines: []Storyline{
+			{ID: "call-leak", Query: `@witkoff AND @foo`},
+			{ID: "broken", Query: `(call`},
+		},
+	}
+	_, err := Compile(w)
+	if err == nil {
+		t.Fatal("Compile succeeded")
+	}
+	want := strings.Join([]string{
+		`actor "bad": alias "*": "*" must follow a word`,
+		`actor "witkoff": duplicate id`,
+		`storyline "call-leak": unknown actor "@foo"`,
+		`storyline "broken": unbalanced parenthesis at offset 0`,
+	}, "\n")
+	if err.Error() != want {
+		t.Errorf("error:\n%s\nwant:\n%s", err, want)
+	}
+}
+
+func TestWatches(t *testing.T) {
+	m := mustCompile(t, exampleWatchlist())
+	want := []Watch{
+		{ID: "witkoff", Title: "Steve Witkoff", Kind: "actor"},
+		{ID: "ushakov", Title: "Yuri Ushakov", Kind: "actor"},
+		{ID: "dmitriev", Title: "Kirill Dmitriev", Kind: "actor"},
+		{ID: "call-leak", Title: "Witkoff–Ushakov call recording", Kind: "storyline"},
+		{ID: "peace-plan", Title: "The 28-point peace plan", Kind: "storyline"},
+		{ID: "dmitriev-channel", Title: "Dmitriev's back channel", Kind: "storyline"},
+	}
+	if got := m.Watches(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Watches() = %+v", got)
+	}
+}

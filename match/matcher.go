@@ -1,0 +1,223 @@
+package match
+
+import (
+	"slices"
+)
+
+// tokInfo locates one token of the haystack.
+type tokInfo struct {
+	field      Field
+	alt        bool // in a transliterated segment
+	cyr        bool // transliteration differs from the token
+	pos        int32
+	start, end int32 // byte range in the original field text
+}
+
+// occ is one occurrence of an atom; occurrences of an atom form a list
+// through next (-1 ends it).
+type occ struct {
+	field      Field
+	pos, end   int32 // token positions [pos, end) in the field
+	start, stop int32 // byte range in the original field text
+	next       int32
+}
+
+// contrib is one piece of evidence collected while evaluating a watch.
+type contrib struct {
+	unit  int32
+	label string
+	occ   int32
+}
+
+// scratch is the per-call working memory, pooled so that matching an item
+// allocates little more than its hits.
+type scratch struct {
+	hay      []byte
+	toks     []tokInfo
+	tokStart []int32 // haystack offset of each token's first byte
+	word     []byte
+	occs     []occ
+	atomHead []int32
+	atomSeen []uint32
+	watchSeen []uint32
+	cands    []int32
+	epoch    uint32
+	contribs []contrib
+}
+
+func newScratch(atoms, watches int) *scratch {
+	return &scratch{
+		atomHead:  make([]int32, atoms),
+		atomSeen:  make([]uint32, atoms),
+		watchSeen: make([]uint32, watches),
+	}
+}
+
+func fieldText(d *Document, f Field) string {
+	switch f {
+	case FieldTitle:
+		return d.Title
+	case FieldSummary:
+		return d.Summary
+	case FieldContent:
+		return d.Content
+	case FieldAuthor:
+		return d.Author
+	case FieldCategory:
+		return d.Category
+	case FieldURL:
+		return d.URL
+	}
+	return ""
+}
+
+// Match returns the hits of d, one per satisfied watch, in watchlist order.
+func (m *Matcher) Match(d Document) []Hit {
+	if m.ac == nil {
+		return nil
+	}
+	sc := m.pool.Get().(*scratch)
+	defer m.pool.Put(sc)
+	sc.epoch++
+	if sc.epoch == 0 { // wrapped: forget every stamp
+		clear(sc.atomSeen)
+		clear(sc.watchSeen)
+		sc.epoch = 1
+	}
+	sc.buildHaystack(&d, m.fields)
+	m.findAtoms(sc)
+	if len(sc.cands) == 0 {
+		return nil
+	}
+	slices.Sort(sc.cands)
+	var hits []Hit
+	for _, w := range sc.cands {
+		sc.contribs = sc.contribs[:0]
+		if !sc.eval(m.exprs[w]) {
+			continue
+		}
+		hits = append(hits, m.hit(sc, &d, w))
+	}
+	return hits
+}
+
+// buildHaystack writes the normalized tokens of each field as
+// " tok tok … tok " followed by "\n"; a field with Cyrillic tokens gets a
+// second, transliterated segment with the same token positions.
+func (sc *scratch) buildHaystack(d *Document, fields fieldMask) {
+	sc.hay = sc.hay[:0]
+	sc.toks = sc.toks[:0]
+	sc.tokStart = sc.tokStart[:0]
+	for f := FieldTitle; f <= FieldURL; f++ {
+		if fields&(1<<f) == 0 {
+			continue
+		}
+		text := fieldText(d, f)
+		if text == "" {
+			continue
+		}
+		first := len(sc.toks)
+		var pos int32
+		cyr := false
+		sc.hay = append(sc.hay, ' ')
+		sc.word = scanTokens(text, sc.word, func(tok []byte, start, end int) {
+			c := hasCyrillic(tok)
+			cyr = cyr || c
+			sc.tokStart = append(sc.tokStart, int32(len(sc.hay)))
+			sc.toks = append(sc.toks, tokInfo{field: f, cyr: c, pos: pos, start: int32(start), end: int32(end)})
+			sc.hay = append(sc.hay, tok...)
+			sc.hay = append(sc.hay, ' ')
+			pos++
+		})
+		sc.hay = append(sc.hay, '\n')
+		if !cyr {
+			continue
+		}
+		last := len(sc.toks)
+		sc.hay = append(sc.hay, ' ')
+		segEnd := int32(len(sc.hay)) - 3 // end of the last token, before " \n "
+		for k := first; k < last; k++ {
+			t := sc.toks[k]
+			s := sc.tokStart[k]
+			var e int32
+			if k+1 < last {
+				e = sc.tokStart[k+1] - 1
+			} else {
+				e = segEnd
+			}
+			t.alt = true
+			sc.tokStart = append(sc.tokStart, int32(len(sc.hay)))
+			sc.toks = append(sc.toks, t)
+			if t.cyr {
+				sc.hay = appendTranslit(sc.hay, sc.hay[s:e])
+			} else {
+				sc.hay = append(sc.hay, sc.hay[s:e]...)
+			}
+			sc.hay = append(sc.hay, ' ')
+		}
+		sc.hay = append(sc.hay, '\n')
+	}
+}
+
+// tokenAt returns the index of the token that starts at haystack offset off.
+func (sc *scratch) tokenAt(off int32) int {
+	lo, hi := 0, len(sc.tokStart)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if sc.tokStart[mid] < off {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// findAtoms runs the automaton once over the haystack, records every
+// occurrence of every atom and collects the candidate watches.
+func (m *Matcher) findAtoms(sc *scratch) {
+	sc.occs = sc.occs[:0]
+	sc.cands = sc.cands[:0]
+	for _, hit := range m.ac.FindAllOverlapping(sc.hay) {
+		a := int32(hit.PatternID)
+		k := sc.tokenAt(int32(hit.Start) + 1)
+		n := m.atoms[a].words
+		if k+n > len(sc.toks) {
+			continue
+		}
+		first, last := sc.toks[k], sc.toks[k+n-1]
+		if first.alt {
+			// The transliterated segment repeats Latin tokens; count only
+			// matches that need a transliterated token.
+			cyr := false
+			for _, t := range sc.toks[k : k+n] {
+				cyr = cyr || t.cyr
+			}
+			if !cyr {
+				continue
+			}
+		}
+		o := occ{field: first.field, pos: first.pos, end: first.pos + int32(n), start: first.start, stop: last.end, next: -1}
+		if sc.atomSeen[a] == sc.epoch {
+			o.next = sc.atomHead[a]
+		} else {
+			sc.atomSeen[a] = sc.epoch
+			for _, w := range m.atomWatches[m.atomWatchIdx[a]:m.atomWatchIdx[a+1]] {
+				if sc.watchSeen[w] != sc.epoch {
+					sc.watchSeen[w] = sc.epoch
+					sc.cands = append(sc.cands, w)
+				}
+			}
+		}
+		sc.atomHead[a] = int32(len(sc.occs))
+		sc.occs = append(sc.occs, o)
+	}
+}
+
+// occurrences returns the head of atom a's occurrence list, or -1.
+func (sc *scratch) occurrences(a int32) int32 {
+	if sc.atomSeen[a] != sc.epoch {
+		return -1
+	}
+	return sc.atomHead[a]
+}
