@@ -1,0 +1,103 @@
+package monitor
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Canonical returns the form of an article URL that identifies the same
+// article across feeds (DESIGN §4 step 3): lower-case scheme and host, no
+// default port, no user info, no fragment, tracking parameters removed and
+// the remaining parameters sorted. It returns "" for input that is not an
+// absolute http or https URL with a host. Canonical(Canonical(x)) equals
+// Canonical(x) for every x.
+func Canonical(rawURL string) string {
+	c := canonical(rawURL)
+	// canonical is written to be idempotent; this guard keeps the promise
+	// for inputs that net/url re-encodes differently on a second pass.
+	if c != "" && canonical(c) != c {
+		return ""
+	}
+	return c
+}
+
+func canonical(rawURL string) string {
+	s := strings.TrimSpace(rawURL)
+	if s == "" || strings.ContainsAny(s, " \t\r\n") {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Opaque != "" {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	host = strings.TrimSuffix(host, ".")
+	if host == "" || strings.ContainsAny(host, "%/\\@") {
+		return ""
+	}
+	if strings.Contains(host, ":") { // IPv6 literal
+		host = "[" + host + "]"
+	}
+	if port := u.Port(); port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
+		host += ":" + port
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	out := scheme + "://" + host + path
+	if q := cleanQuery(u.RawQuery); q != "" {
+		out += "?" + q
+	}
+	return out
+}
+
+// cleanQuery drops empty and tracking parameters and sorts the rest, keeping
+// each parameter's own encoding so that the URL still points at the same
+// resource.
+func cleanQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	parts := strings.Split(raw, "&")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p == "" || p == "=" {
+			continue
+		}
+		name, _, _ := strings.Cut(p, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if isTrackingParam(strings.ToLower(name)) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	sort.Strings(kept)
+	return strings.Join(kept, "&")
+}
+
+// trackingParams are query parameters that say how a reader arrived, not
+// which article they read.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "dclid": true, "gbraid": true, "wbraid": true,
+	"msclkid": true, "mc_cid": true, "mc_eid": true, "ocid": true, "cmpid": true,
+	"igshid": true, "_ga": true, "_gl": true, "yclid": true, "ref_src": true,
+	"ref_url": true, "twclid": true, "ttclid": true, "li_fat_id": true,
+	"mkt_tok": true, "_hsenc": true, "_hsmi": true, "hsctatracking": true,
+	"oly_anon_id": true, "oly_enc_id": true, "vero_id": true, "wickedid": true,
+	"s_cid": true, "sr_share": true, "smid": true, "xtor": true, "guccounter": true,
+	"guce_referrer": true, "guce_referrer_sig": true, "at_medium": true,
+	"at_campaign": true, "spm": true, "ncid": true,
+	"__twitter_impression": true,
+}
+
+func isTrackingParam(name string) bool {
+	return strings.HasPrefix(name, "utm_") || trackingParams[name]
+}
