@@ -1,0 +1,402 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+)
+
+// FeedConfig is one feed as the poll cycle needs it.
+type FeedConfig struct {
+	// URL is the configured URL: the feed's identity.
+	URL string
+	// Name is the configured display name; empty to use the feed's title.
+	Name string
+	// Interval is the feed's poll interval, where error backoff starts.
+	Interval time.Duration
+}
+
+// Options configures a Poller. Zero fields take the defaults of DESIGN §2.
+type Options struct {
+	// Client makes the HTTP requests (NewHTTPClient(Timeout) if nil).
+	Client      *http.Client
+	UserAgent   string
+	Timeout     time.Duration
+	MaxBody     int64
+	Concurrency int
+	PerHost     int
+	// Backfill limits which items of a feed's first poll can become hits.
+	Backfill time.Duration
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+	// Logger receives one line per failed feed and one per cycle.
+	Logger *slog.Logger
+}
+
+// Poller runs poll cycles: fetch, parse, match and store, feed by feed. It
+// is safe for concurrent use; SetMatcher and SetFeeds may be called while a
+// cycle runs (the running cycle keeps what it started with).
+type Poller struct {
+	store       Store
+	fetcher     *Fetcher
+	concurrency int
+	perHost     int
+	backfill    time.Duration
+	now         func() time.Time
+	log         *slog.Logger
+
+	matcher atomic.Pointer[match.Matcher]
+
+	mu    sync.Mutex
+	feeds []FeedConfig
+}
+
+// NewPoller returns a Poller that stores into st and matches with m (nil
+// matches nothing).
+func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Poller {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 20 * time.Second
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 8 << 20
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 8
+	}
+	if opts.PerHost <= 0 {
+		opts.PerHost = 2
+	}
+	if opts.Backfill <= 0 {
+		opts.Backfill = 24 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Client == nil {
+		opts.Client = NewHTTPClient(opts.Timeout)
+	}
+	p := &Poller{
+		store: st,
+		fetcher: &Fetcher{
+			Client:    opts.Client,
+			UserAgent: opts.UserAgent,
+			MaxBody:   opts.MaxBody,
+			Timeout:   opts.Timeout,
+			Now:       opts.Now,
+		},
+		concurrency: opts.Concurrency,
+		perHost:     opts.PerHost,
+		backfill:    opts.Backfill,
+		now:         opts.Now,
+		log:         opts.Logger,
+		feeds:       feeds,
+	}
+	p.matcher.Store(m)
+	return p
+}
+
+// SetMatcher swaps the watchlist used by later fetches (config reload).
+func (p *Poller) SetMatcher(m *match.Matcher) { p.matcher.Store(m) }
+
+// SetFeeds replaces the feeds PollAll polls (config reload).
+func (p *Poller) SetFeeds(feeds []FeedConfig) {
+	p.mu.Lock()
+	p.feeds = append([]FeedConfig(nil), feeds...)
+	p.mu.Unlock()
+}
+
+// Feeds returns the feeds PollAll polls.
+func (p *Poller) Feeds() []FeedConfig {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]FeedConfig(nil), p.feeds...)
+}
+
+// Result is the outcome of one feed in a cycle.
+type Result string
+
+// The outcomes of a feed in a cycle.
+const (
+	ResultOK          Result = "ok"
+	ResultNotModified Result = "not_modified"
+	ResultFailed      Result = "failed"
+	// ResultDeferred means the feed was not fetched: it is backing off after
+	// errors or a Retry-After until NextAttempt.
+	ResultDeferred Result = "deferred"
+)
+
+// FeedResult reports one feed of a cycle.
+type FeedResult struct {
+	URL      string
+	Result   Result
+	Status   int
+	Err      error
+	Items    int
+	Hits     int
+	Duration time.Duration
+	// NextAttempt is set for failed and deferred feeds.
+	NextAttempt time.Time
+	// HitsByWatch counts the new hits per watch id.
+	HitsByWatch map[string]int
+}
+
+// Cycle summarizes one poll cycle.
+type Cycle struct {
+	Started     time.Time
+	Duration    time.Duration
+	OK          int
+	NotModified int
+	Failed      int
+	Deferred    int
+	// ItemsNew counts new items (an article already known from another feed
+	// is not new); HitsNew counts new hits.
+	ItemsNew    int
+	HitsNew     int
+	HitsByWatch map[string]int
+	// Feeds holds one result per feed, in the order given.
+	Feeds []FeedResult
+}
+
+// PollAll runs one cycle over every feed now, ignoring schedules; feeds
+// backing off after errors or a Retry-After are still left alone until
+// their next attempt.
+func (p *Poller) PollAll(ctx context.Context) (Cycle, error) {
+	return p.Poll(ctx, p.Feeds())
+}
+
+// Poll runs one cycle over the given feeds, at most Concurrency at once and
+// PerHost to one host. One feed's failure never stops the others; it is in
+// the feed's FeedResult and in the store. The error is non-nil only when
+// the cycle could not run at all or ctx ended it.
+func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
+	c := Cycle{Started: p.now(), HitsByWatch: map[string]int{}, Feeds: make([]FeedResult, len(feeds))}
+	urls := make([]string, len(feeds))
+	for i, f := range feeds {
+		urls[i] = f.URL
+	}
+	states, err := p.store.FeedStates(ctx, urls)
+	if err != nil {
+		return c, fmt.Errorf("poll: %w", err)
+	}
+	m := p.matcher.Load()
+
+	global := make(chan struct{}, p.concurrency)
+	var hostMu sync.Mutex
+	hosts := map[string]chan struct{}{}
+	hostSlot := func(h string) chan struct{} {
+		hostMu.Lock()
+		defer hostMu.Unlock()
+		s, ok := hosts[h]
+		if !ok {
+			s = make(chan struct{}, p.perHost)
+			hosts[h] = s
+		}
+		return s
+	}
+
+	var wg sync.WaitGroup
+	for i, f := range feeds {
+		st, ok := states[f.URL]
+		if !ok {
+			st = FeedState{URL: f.URL}
+		}
+		if now := p.now(); st.NextAttempt.After(now) {
+			c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultDeferred, NextAttempt: st.NextAttempt}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Take the host's slot before a global one, so feeds waiting
+			// for a busy host do not hold back other hosts.
+			hs := hostSlot(host(st, f))
+			select {
+			case hs <- struct{}{}:
+			case <-ctx.Done():
+				c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultFailed, Err: ctx.Err()}
+				return
+			}
+			defer func() { <-hs }()
+			select {
+			case global <- struct{}{}:
+			case <-ctx.Done():
+				c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultFailed, Err: ctx.Err()}
+				return
+			}
+			defer func() { <-global }()
+			c.Feeds[i] = p.pollFeed(ctx, f, st, m)
+		}()
+	}
+	wg.Wait()
+
+	for _, r := range c.Feeds {
+		switch r.Result {
+		case ResultOK:
+			c.OK++
+		case ResultNotModified:
+			c.NotModified++
+		case ResultFailed:
+			c.Failed++
+		case ResultDeferred:
+			c.Deferred++
+		}
+		c.ItemsNew += r.Items
+		c.HitsNew += r.Hits
+		for w, n := range r.HitsByWatch {
+			c.HitsByWatch[w] += n
+		}
+	}
+	c.Duration = p.now().Sub(c.Started)
+	p.log.Info("poll cycle", "feeds", len(feeds), "ok", c.OK, "not_modified", c.NotModified,
+		"failed", c.Failed, "deferred", c.Deferred, "items_new", c.ItemsNew, "hits_new", c.HitsNew,
+		"duration_ms", c.Duration.Milliseconds())
+	return c, ctx.Err()
+}
+
+func host(st FeedState, f FeedConfig) string {
+	u := st.FetchURL
+	if u == "" {
+		u = f.URL
+	}
+	if pu, err := url.Parse(u); err == nil {
+		return pu.Host
+	}
+	return u
+}
+
+// pollFeed fetches, parses, matches and stores one feed. It never returns
+// early without recording the feed's new state, except when the store
+// itself fails.
+func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *match.Matcher) FeedResult {
+	start := p.now()
+	res := FeedResult{URL: f.URL}
+	fetchURL := st.FetchURL
+	if fetchURL == "" {
+		fetchURL = f.URL
+	}
+	st.LastFetch = start
+
+	resp, err := p.fetcher.Fetch(ctx, fetchURL, st.ETag, st.LastModified)
+	var feed *Feed
+	if err == nil && !resp.NotModified {
+		feed, err = Parse(resp.Body, resp.ContentType, resp.URL)
+	}
+	if resp != nil {
+		st.LastStatus = resp.Status
+		res.Status = resp.Status
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			// Shutting down: not the feed's fault, record nothing.
+			res.Result, res.Err = ResultFailed, err
+			return res
+		}
+		return p.fail(ctx, f, st, res, err, start)
+	}
+
+	st.ConsecutiveErrors = 0
+	st.LastError = ""
+	st.NextAttempt = time.Time{}
+	st.LastSuccess = start
+	if resp.MovedTo != "" {
+		st.FetchURL = resp.MovedTo
+	}
+	fetch := FeedFetch{Name: f.Name}
+	if resp.NotModified {
+		res.Result = ResultNotModified
+	} else {
+		res.Result = ResultOK
+		// Validators only once the body parsed: a broken body must be
+		// fetched in full again, not answered 304.
+		st.ETag, st.LastModified = resp.ETag, resp.LastModified
+		st.Title = feed.Title
+		items, err := p.newItems(ctx, f.URL, st, feed.Items, m, start)
+		if err != nil {
+			return p.fail(ctx, f, st, res, err, start)
+		}
+		fetch.Items = items
+		st.FirstPollDone = true
+	}
+	fetch.State = st
+	saved, err := p.store.SaveFetch(ctx, fetch)
+	if err != nil {
+		res.Result, res.Err = ResultFailed, err
+		p.log.Error("poll feed", "feed_url", f.URL, "error", err)
+		return res
+	}
+	res.Items, res.Hits, res.HitsByWatch = saved.Items, saved.Hits, saved.HitsByWatch
+	res.Duration = p.now().Sub(start)
+	p.log.Debug("poll feed", "feed_url", f.URL, "status", res.Status, "result", string(res.Result),
+		"items_new", saved.Items, "hits_new", saved.Hits, "duration_ms", res.Duration.Milliseconds())
+	return res
+}
+
+// newItems keeps the items not seen before in this feed and matches them;
+// on the feed's first poll, items published before the backfill window are
+// kept without matching.
+func (p *Poller) newItems(ctx context.Context, feedURL string, st FeedState, items []Item, m *match.Matcher, now time.Time) ([]NewItem, error) {
+	keys := make([]string, 0, len(items))
+	byKey := make(map[string]bool, len(items))
+	for _, it := range items {
+		if it.Key == "" || byKey[it.Key] {
+			continue
+		}
+		byKey[it.Key] = true
+		keys = append(keys, it.Key)
+	}
+	unseen, err := p.store.UnseenKeys(ctx, feedURL, keys)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := now.Add(-p.backfill)
+	var out []NewItem
+	for _, it := range items {
+		if !unseen[it.Key] {
+			continue
+		}
+		delete(unseen, it.Key) // first copy of a key wins
+		ni := NewItem{Item: it}
+		old := !st.FirstPollDone && !it.Published.IsZero() && it.Published.Before(cutoff)
+		if m != nil && !old {
+			ni.Hits = m.Match(it.Document())
+		}
+		out = append(out, ni)
+	}
+	return out, nil
+}
+
+// fail records a failed attempt: the error, the backoff and, for 429 and
+// 503, the server's Retry-After.
+func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedResult, err error, start time.Time) FeedResult {
+	var he *HTTPError
+	var retryAfter time.Duration
+	if errors.As(err, &he) {
+		st.LastStatus = he.Status
+		retryAfter = he.RetryAfter
+	}
+	st.ConsecutiveErrors++
+	st.LastError = err.Error()
+	st.NextAttempt = start.Add(backoff(f.Interval, st.ConsecutiveErrors, retryAfter))
+	res.Result, res.Err, res.Status, res.NextAttempt = ResultFailed, err, st.LastStatus, st.NextAttempt
+	res.Duration = p.now().Sub(start)
+	p.log.Warn("poll feed", "feed_url", f.URL, "error", err, "status", st.LastStatus,
+		"consecutive_errors", st.ConsecutiveErrors, "next_attempt", st.NextAttempt, "duration_ms", res.Duration.Milliseconds())
+	// Save with a context that outlives a cancelled cycle, so the error and
+	// backoff are not lost on shutdown.
+	if _, serr := p.store.SaveFetch(context.WithoutCancel(ctx), FeedFetch{Name: f.Name, State: st}); serr != nil {
+		p.log.Error("save feed state", "feed_url", f.URL, "error", serr)
+		res.Err = errors.Join(err, serr)
+	}
+	return res
+}

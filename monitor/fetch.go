@@ -1,0 +1,263 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	neturl "net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxRedirects is how many redirects one fetch follows.
+const MaxRedirects = 5
+
+// MaxRetryAfter caps how long a server may ask us to wait.
+const MaxRetryAfter = 24 * time.Hour
+
+// ErrTooLarge is returned when a response body, once decoded, is larger than
+// the fetcher's MaxBody.
+var ErrTooLarge = errors.New("body larger than max_body")
+
+// HTTPError is a response that was not a success. RetryAfter is the wait a
+// 429 or 503 asked for (capped at MaxRetryAfter; 0 if none).
+type HTTPError struct {
+	Status     int
+	RetryAfter time.Duration
+}
+
+// Error describes the status and the requested wait.
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	}
+	return msg
+}
+
+// Fetcher performs conditional GETs of feeds with bounded time and size.
+type Fetcher struct {
+	// Client makes the requests; NewHTTPClient builds a suitable one. Its
+	// CheckRedirect is not used: Fetch applies its own redirect policy.
+	Client *http.Client
+	// UserAgent is sent with every request.
+	UserAgent string
+	// MaxBody is the most bytes accepted from one decoded response body.
+	MaxBody int64
+	// Timeout bounds the whole request, body included.
+	Timeout time.Duration
+	// Now reads the clock, for Retry-After dates.
+	Now func() time.Time
+}
+
+// Response is a successful fetch.
+type Response struct {
+	// Status is the final HTTP status: 200 (or another 2xx) or 304.
+	Status int
+	// NotModified is true for a 304: Body is empty and the feed unchanged.
+	NotModified bool
+	Body        []byte
+	ContentType string
+	// ETag and LastModified are the validators sent with the response.
+	ETag         string
+	LastModified string
+	// URL is where the body came from, after redirects.
+	URL string
+	// MovedTo is set when every redirect followed was permanent (301 or
+	// 308): the feed's new fetch URL.
+	MovedTo string
+}
+
+// NewHTTPClient returns a client with timeouts on every stage of a request.
+// Compression is left to the transport, which asks for gzip and decodes it
+// transparently; Fetch caps the decoded size.
+func NewHTTPClient(timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = 20 * time.Second
+	}
+	dialer := &net.Dialer{Timeout: min(timeout, 10*time.Second), KeepAlive: 30 * time.Second}
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   min(timeout, 10*time.Second),
+		ResponseHeaderTimeout: timeout,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   4,
+	}
+	return &http.Client{Transport: t}
+}
+
+type redirectKey struct{}
+
+// redirects records the redirects of one fetch.
+type redirects struct {
+	allPermanent bool
+	last         string
+}
+
+// checkRedirect limits redirects and notes whether they were all permanent.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > MaxRedirects {
+		return fmt.Errorf("more than %d redirects", MaxRedirects)
+	}
+	if r, ok := req.Context().Value(redirectKey{}).(*redirects); ok && req.Response != nil {
+		switch req.Response.StatusCode {
+		case http.StatusMovedPermanently, http.StatusPermanentRedirect:
+			r.last = req.URL.String()
+		default:
+			r.allPermanent = false
+		}
+	}
+	return nil
+}
+
+// Fetch GETs url, sending etag and lastModified as validators when set.
+// Statuses other than 2xx and 304 give an *HTTPError; a body over MaxBody
+// gives an error wrapping ErrTooLarge.
+func (f *Fetcher) Fetch(ctx context.Context, url, etag, lastModified string) (*Response, error) {
+	parent := ctx
+	if f.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.Timeout)
+		defer cancel()
+	}
+	red := &redirects{allPermanent: true}
+	ctx = context.WithValue(ctx, redirectKey{}, red)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	if f.UserAgent != "" {
+		req.Header.Set("User-Agent", f.UserAgent)
+	}
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	if lastModified != "" {
+		req.Header.Set("If-Modified-Since", lastModified)
+	}
+
+	client := *f.client()
+	client.CheckRedirect = checkRedirect
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, f.timeoutError(parent, unwrapURLError(err)))
+	}
+	defer resp.Body.Close()
+
+	out := &Response{
+		Status:       resp.StatusCode,
+		ContentType:  resp.Header.Get("Content-Type"),
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+		URL:          resp.Request.URL.String(),
+	}
+	if red.allPermanent && red.last != "" {
+		out.MovedTo = red.last
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		out.NotModified = true
+		return out, nil
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+	default:
+		he := &HTTPError{Status: resp.StatusCode}
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			he.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), f.now())
+		}
+		// Drain a little so the connection can be reused.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		return nil, fmt.Errorf("fetch %s: %w", url, he)
+	}
+
+	body, err := readCapped(resp.Body, f.MaxBody)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, f.timeoutError(parent, err))
+	}
+	out.Body = body
+	return out, nil
+}
+
+func (f *Fetcher) client() *http.Client {
+	if f.Client != nil {
+		return f.Client
+	}
+	return http.DefaultClient
+}
+
+func (f *Fetcher) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// readCapped reads r to the end, failing once more than limit bytes arrive
+// (limit <= 0 means no limit). The transport has already undone gzip, so the
+// limit applies to the decoded bytes and a compression bomb fails early.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		return b, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("read body: %w (%d bytes)", ErrTooLarge, limit)
+	}
+	return b, nil
+}
+
+// parseRetryAfter reads a Retry-After value, either delay seconds or an HTTP
+// date, as a wait from now capped at MaxRetryAfter.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter
+		}
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return max(0, min(d, MaxRetryAfter))
+}
+
+// unwrapURLError drops the *url.Error wrapper, whose message repeats the
+// method and URL that our own wrapping already names.
+func unwrapURLError(err error) error {
+	var ue *neturl.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
+
+// timeoutError says how long we waited when the fetch's own deadline, not
+// the caller's, ended it.
+func (f *Fetcher) timeoutError(parent context.Context, err error) error {
+	if f.Timeout > 0 && parent.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("timed out after %s: %w", f.Timeout, err)
+	}
+	return err
+}
