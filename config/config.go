@@ -1,0 +1,193 @@
+package config
+
+import (
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Config is a loaded, validated configuration file with every default
+// applied.
+type Config struct {
+	// Path is the absolute path of the file the config was loaded from.
+	Path string
+	// Database is an absolute SQLite file path (a relative one in the file is
+	// resolved against the config file's folder) or a postgres:// URL.
+	Database string
+	// Listen is the address of the HTTP endpoints; empty turns HTTP off.
+	Listen string
+	// HTTPToken, when set, is the bearer token the HTTP endpoints require.
+	HTTPToken string
+	// Timezone is the default for schedules and for dates in digests.
+	Timezone *time.Location
+	// Retention is how long item text is kept for backtests.
+	Retention  time.Duration
+	Poll       Poll
+	Feeds      []Feed
+	Actors     []Actor
+	Storylines []Storyline
+	Digests    []Digest
+	Delivery   Delivery
+	Notifiers  []Notifier
+}
+
+// Schedule is a parsed cron spec together with the text it was written as.
+type Schedule struct {
+	// Spec is the spec as written in the file, TZ= prefix included.
+	Spec string
+	cron.Schedule
+}
+
+// Poll says when and how feeds are fetched.
+type Poll struct {
+	// Schedule is the default schedule of every feed.
+	Schedule Schedule
+	// Timeout bounds one whole request, body included.
+	Timeout time.Duration
+	// MaxBody is the most bytes read from one response.
+	MaxBody int64
+	// Concurrency is how many feeds are fetched at once.
+	Concurrency int
+	// PerHost is how many requests go to one host at once.
+	PerHost int
+	// UserAgent is sent with every request. The word VERSION in it is meant
+	// to be replaced by the running binary's version.
+	UserAgent string
+	// Backfill limits which items of a feed's first poll can become hits.
+	Backfill time.Duration
+}
+
+// Feed is one news feed to poll.
+type Feed struct {
+	URL string
+	// Name is empty when the feed's own title is to be used.
+	Name string
+	// Schedule overrides Poll.Schedule when not nil.
+	Schedule *Schedule
+	Tags     []string
+}
+
+// Actor is a person or organisation known by a set of aliases.
+type Actor struct {
+	ID string
+	// Name defaults to the ID.
+	Name    string
+	Aliases []string
+	// Track makes the actor a watch of its own (the default); when false it
+	// is only a building block for storyline queries.
+	Track bool
+}
+
+// Storyline is a watch defined by a query (DESIGN §3).
+type Storyline struct {
+	ID string
+	// Title defaults to the ID.
+	Title string
+	Query string
+}
+
+// Digest is a periodic or instant summary of new stories for some watches.
+type Digest struct {
+	ID string
+	// Schedule is nil when the digest is Instant.
+	Schedule *Schedule
+	// Instant digests are sent right after the poll cycle that found hits.
+	Instant bool
+	// Timezone is used for the schedule and dates; it defaults to the
+	// config's Timezone.
+	Timezone *time.Location
+	// Watch lists actor and storyline ids; empty means every tracked watch.
+	Watch []string
+	// To lists notifier ids.
+	To         []string
+	MaxStories int
+	SendEmpty  bool
+}
+
+// Delivery configures the retries of the delivery outbox.
+type Delivery struct {
+	// RetryAfter is the first retry delay; it doubles on each failure up to
+	// RetryMax.
+	RetryAfter time.Duration
+	RetryMax   time.Duration
+	// GiveUp is how long after its creation a failing delivery is declared
+	// dead.
+	GiveUp time.Duration
+}
+
+// Notifier is one way of sending digests. Exactly one of its kinds is set.
+type Notifier struct {
+	ID      string
+	Email   *Email
+	Webhook *Webhook
+	Chat    *Chat
+	File    *File
+}
+
+// Kind returns the name of the notifier's kind: email, webhook, chat or file.
+func (n Notifier) Kind() string {
+	switch {
+	case n.Email != nil:
+		return "email"
+	case n.Webhook != nil:
+		return "webhook"
+	case n.Chat != nil:
+		return "chat"
+	case n.File != nil:
+		return "file"
+	}
+	return ""
+}
+
+// Email sends digests through an SMTP server.
+type Email struct {
+	Host string
+	Port int
+	// TLS is starttls, tls (implicit) or none.
+	TLS      string
+	Username string
+	Password string
+	// From and To are RFC 5322 addresses, already checked.
+	From string
+	To   []string
+}
+
+// Webhook posts digests as JSON.
+type Webhook struct {
+	URL string
+	// Secret, when set, signs each request with HMAC-SHA256.
+	Secret  string
+	Timeout time.Duration
+}
+
+// Chat sends a short digest to a shoutrrr service URL.
+type Chat struct {
+	URL string
+}
+
+// File writes each digest into a folder.
+type File struct {
+	// Dir is absolute; a relative one in the file is resolved against the
+	// config file's folder.
+	Dir string
+}
+
+// Defaults (DESIGN §2), exported so that documentation and tests can name
+// them.
+const (
+	DefaultDatabase     = "storywatch.db"
+	DefaultListen       = "127.0.0.1:8080"
+	DefaultRetention    = 30 * 24 * time.Hour
+	DefaultPollSchedule = "@every 10m"
+	DefaultTimeout      = 20 * time.Second
+	DefaultMaxBody      = 8 << 20
+	DefaultConcurrency  = 8
+	DefaultPerHost      = 2
+	DefaultUserAgent    = "storywatch/VERSION (+https://github.com/storywatch/storywatch)"
+	DefaultBackfill     = 24 * time.Hour
+	DefaultMaxStories   = 50
+	DefaultRetryAfter   = time.Minute
+	DefaultRetryMax     = time.Hour
+	DefaultGiveUp       = 24 * time.Hour
+	DefaultWebhookWait  = 10 * time.Second
+)
