@@ -104,15 +104,25 @@ func (sc *scratch) actor(e *expr, w *within) bool {
 }
 
 // covered reports whether o lies inside a longer occurrence of another of
-// the leaf's atoms.
+// the leaf's atoms, or exactly on one that is preferred: one found without
+// transliteration ("Ушаков*" over "Ushakov" on Cyrillic text), else the
+// alias listed first.
 func (sc *scratch) covered(e *expr, self int32, o *occ) bool {
+	earlier := true
 	for _, b := range e.atoms {
 		if b == self {
+			earlier = false
 			continue
 		}
 		for j := sc.occurrences(b); j >= 0; j = sc.occs[j].next {
 			p := &sc.occs[j]
-			if p.field == o.field && p.pos <= o.pos && o.end <= p.end && p.end-p.pos > o.end-o.pos {
+			if p.field != o.field || p.pos > o.pos || o.end > p.end {
+				continue
+			}
+			if p.end-p.pos > o.end-o.pos {
+				return true
+			}
+			if p.pos == o.pos && p.end == o.end && (p.alt != o.alt && o.alt || p.alt == o.alt && earlier) {
 				return true
 			}
 		}

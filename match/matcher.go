@@ -16,10 +16,11 @@ type tokInfo struct {
 // occ is one occurrence of an atom; occurrences of an atom form a list
 // through next (-1 ends it).
 type occ struct {
-	field      Field
-	pos, end   int32 // token positions [pos, end) in the field
+	field       Field
+	alt         bool  // found through transliteration
+	pos, end    int32 // token positions [pos, end) in the field
 	start, stop int32 // byte range in the original field text
-	next       int32
+	next        int32
 }
 
 // contrib is one piece of evidence collected while evaluating a watch.
@@ -32,17 +33,17 @@ type contrib struct {
 // scratch is the per-call working memory, pooled so that matching an item
 // allocates little more than its hits.
 type scratch struct {
-	hay      []byte
-	toks     []tokInfo
-	tokStart []int32 // haystack offset of each token's first byte
-	word     []byte
-	occs     []occ
-	atomHead []int32
-	atomSeen []uint32
+	hay       []byte
+	toks      []tokInfo
+	tokStart  []int32 // haystack offset of each token's first byte
+	word      []byte
+	occs      []occ
+	atomHead  []int32
+	atomSeen  []uint32
 	watchSeen []uint32
-	cands    []int32
-	epoch    uint32
-	contribs []contrib
+	cands     []int32
+	epoch     uint32
+	contribs  []contrib
 }
 
 func newScratch(atoms, watches int) *scratch {
@@ -197,7 +198,7 @@ func (m *Matcher) findAtoms(sc *scratch) {
 				continue
 			}
 		}
-		o := occ{field: first.field, pos: first.pos, end: first.pos + int32(n), start: first.start, stop: last.end, next: -1}
+		o := occ{field: first.field, alt: first.alt, pos: first.pos, end: first.pos + int32(n), start: first.start, stop: last.end, next: -1}
 		if sc.atomSeen[a] == sc.epoch {
 			o.next = sc.atomHead[a]
 		} else {

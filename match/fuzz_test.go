@@ -1,0 +1,73 @@
+package match
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{
+		`@witkoff AND @ushakov AND (transcript OR recording OR call OR leak*)`,
+		`"28-point plan" OR "28-point peace plan" OR ("peace plan" NEAR/5 (28 OR "twenty-eight"))`,
+		`@dmitriev AND (@witkoff OR @ushakov OR Kushner) -skater`,
+		`title:(Ушаков* OR "Yuri Ushak*") NOT url:https://example.org`,
+		`((a`, `a))`, `NOT NOT a`, `"`, `-`, `NEAR/`, `x NEAR/99999 y`, `a:b`, `*`, `@`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		parsed, err := ParseQuery(q)
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v is %T, want *SyntaxError", err, err)
+			}
+			if se.Offset < 0 || se.Offset > utf8.RuneCountInString(q) {
+				t.Fatalf("offset %d outside query of %d characters: %v", se.Offset, utf8.RuneCountInString(q), err)
+			}
+			return
+		}
+		// A valid query compiles, given its actors, and matching never panics.
+		var actors []Actor
+		for _, id := range parsed.Actors() {
+			actors = append(actors, Actor{ID: id, Aliases: []string{id + " alias"}})
+		}
+		m, err := Compile(Watchlist{Actors: actors, Storylines: []Storyline{{ID: "q", Query: q}}})
+		if err != nil {
+			// Actor ids that are not valid aliases are the only other failure.
+			return
+		}
+		m.Match(Document{Title: q, Content: q})
+	})
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{
+		"Witkoff’s 28-point plan", "Уиткофф и Ушаков", "Zélensky ﬁnance Straße", "½ ² ①",
+		"e\u0301\u0301", "\xff\xfe", "東京 서울 العربية", "İstanbul ΣΊΣΥΦΟΣ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		toks := Tokens(s)
+		n := Normalize(s)
+		if !utf8.ValidString(n) {
+			t.Fatalf("Normalize(%q) = %q is not valid UTF-8", s, n)
+		}
+		if again := Tokens(n); !reflect.DeepEqual(again, toks) && !(len(again) == 0 && len(toks) == 0) {
+			t.Fatalf("Tokens(Normalize(%q)) = %q, want %q", s, again, toks)
+		}
+		if Normalize(n) != n {
+			t.Fatalf("Normalize is not idempotent on %q: %q then %q", s, n, Normalize(n))
+		}
+		var prev int
+		scanTokens(s, nil, func(tok []byte, start, end int) {
+			if start < prev || end <= start || end > len(s) {
+				t.Fatalf("token %q has range [%d,%d) in text of %d bytes after %d", tok, start, end, len(s), prev)
+			}
+			prev = start
+		})
+	})
+}
