@@ -1,0 +1,256 @@
+package notify
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+)
+
+// DigestVersion is the version of the JSON rendering (DESIGN §6).
+const DigestVersion = 1
+
+// ChartDays is how many days the per-watch chart covers, today included.
+const ChartDays = 14
+
+// Spec is a digest as configured: which watches it covers and how it is cut.
+type Spec struct {
+	// Name is the digest's id in the config, e.g. "morning".
+	Name string
+	// Watches lists the watches covered, in the order they are rendered.
+	Watches []WatchInfo
+	// MaxStories caps the entries of one digest; 0 means no cap.
+	MaxStories int
+	// SendEmpty records and sends a digest with no stories.
+	SendEmpty bool
+	// Instant digests run after each poll cycle and leave out backfilled
+	// hits.
+	Instant bool
+	// Location is the time zone of dates and chart days; nil means UTC.
+	Location *time.Location
+	// To lists the notifier ids that receive the digest.
+	To []string
+}
+
+// WatchInfo names a watch for the reader.
+type WatchInfo struct {
+	ID    string
+	Title string
+}
+
+// Candidate is a stored hit that a digest has not yet included, with the
+// item it is about.
+type Candidate struct {
+	HitID  int64
+	Watch  string
+	ItemID int64
+	Title  string
+	URL    string
+	// Outlet names who published the item: the item's own outlet, else the
+	// name of the feed it was first seen in.
+	Outlet    string
+	FirstSeen time.Time
+	Published time.Time
+	FoundAt   time.Time
+	Score     int
+	Matches   []match.Match
+}
+
+// Digest is one built digest. It is stored as JSON with the digest record
+// and is everything the renderings need, so a retry renders the same bytes.
+type Digest struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"digest"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// Timezone is the IANA name of the zone dates are shown in.
+	Timezone string    `json:"timezone"`
+	Watches  []Section `json:"watches"`
+	// HitIDs are every hit this digest includes, shown or cut by the cap.
+	HitIDs []int64 `json:"hit_ids"`
+}
+
+// Section is the part of a digest about one watch.
+type Section struct {
+	ID      string  `json:"id"`
+	Title   string  `json:"title"`
+	Stories []Story `json:"stories"`
+	// More counts the stories left out by the digest's max_stories.
+	More int `json:"more"`
+	// Daily counts the watch's new stories on each of the last ChartDays
+	// days, oldest first, the last being the day the digest was built.
+	Daily []int `json:"daily"`
+}
+
+// Story is one entry of a digest. Until stories are clustered, every item is
+// its own story with a single outlet.
+type Story struct {
+	ID        string        `json:"id"`
+	Title     string        `json:"title"`
+	URL       string        `json:"url"`
+	Outlets   []string      `json:"outlets"`
+	FirstSeen time.Time     `json:"first_seen"`
+	Published time.Time     `json:"published"`
+	Score     int           `json:"score"`
+	Matches   []match.Match `json:"matches"`
+	foundAt   time.Time
+}
+
+// Total returns the number of new stories of the section, shown or not.
+func (s Section) Total() int { return len(s.Stories) + s.More }
+
+// Empty reports whether the digest has no story at all.
+func (d *Digest) Empty() bool {
+	for _, s := range d.Watches {
+		if s.Total() > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Location returns the digest's time zone, UTC when unknown.
+func (d *Digest) Location() *time.Location {
+	if d.Timezone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(d.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Build makes a digest from the candidates of spec's watches. It is pure:
+// id and now are given, and hitTimes holds, per watch, when each of its
+// recent hits was found (for the charts). Candidates of other watches are
+// ignored. Entries are ordered by score, then newest first; when more than
+// spec.MaxStories entries exist the lowest ranked are cut, but their hits
+// still count as included so that they do not come back in the next digest.
+func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[string][]time.Time) *Digest {
+	loc := spec.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	d := &Digest{ID: id, Name: spec.Name, GeneratedAt: now.UTC(), Timezone: loc.String()}
+	index := map[string]int{}
+	for _, w := range spec.Watches {
+		index[w.ID] = len(d.Watches)
+		title := w.Title
+		if title == "" {
+			title = w.ID
+		}
+		d.Watches = append(d.Watches, Section{ID: w.ID, Title: title, Stories: []Story{},
+			Daily: daily(hitTimes[w.ID], now, loc)})
+	}
+
+	type entry struct {
+		section int
+		story   Story
+	}
+	var entries []entry
+	for _, c := range cands {
+		i, ok := index[c.Watch]
+		if !ok {
+			continue
+		}
+		d.HitIDs = append(d.HitIDs, c.HitID)
+		entries = append(entries, entry{i, storyOf(c)})
+	}
+	slices.SortStableFunc(entries, func(a, b entry) int {
+		return rank(a.story, b.story)
+	})
+	for n, e := range entries {
+		s := &d.Watches[e.section]
+		if spec.MaxStories > 0 && n >= spec.MaxStories {
+			s.More++
+			continue
+		}
+		s.Stories = append(s.Stories, e.story)
+	}
+	slices.Sort(d.HitIDs)
+	return d
+}
+
+// rank orders stories by score, then newest first, then by id so that the
+// order never depends on the input's.
+func rank(a, b Story) int {
+	if c := cmp.Compare(b.Score, a.Score); c != 0 {
+		return c
+	}
+	if c := b.foundAt.Compare(a.foundAt); c != 0 {
+		return c
+	}
+	if c := b.FirstSeen.Compare(a.FirstSeen); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+func storyOf(c Candidate) Story {
+	var outlets []string
+	if o := clean(c.Outlet); o != "" {
+		outlets = []string{o}
+	} else {
+		outlets = []string{}
+	}
+	matches := make([]match.Match, 0, len(c.Matches))
+	for _, m := range c.Matches {
+		m.Term = clean(m.Term)
+		matches = append(matches, m)
+	}
+	return Story{
+		ID:        strconv.FormatInt(c.ItemID, 10),
+		Title:     clean(c.Title),
+		URL:       strings.TrimSpace(c.URL),
+		Outlets:   outlets,
+		FirstSeen: c.FirstSeen.UTC(),
+		Published: c.Published.UTC(),
+		Score:     c.Score,
+		Matches:   matches,
+		foundAt:   c.FoundAt,
+	}
+}
+
+// clean collapses runs of white space (newlines included) into one space, so
+// that feed text cannot break the layout of a text message or a header.
+func clean(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// daily counts times per local day over the ChartDays days ending today.
+func daily(times []time.Time, now time.Time, loc *time.Location) []int {
+	counts := make([]int, ChartDays)
+	today := dayStart(now.In(loc))
+	first := today.AddDate(0, 0, -(ChartDays - 1))
+	for _, t := range times {
+		day := dayStart(t.In(loc))
+		if day.Before(first) || day.After(today) {
+			continue
+		}
+		// Days are counted on the calendar, not in 24 h steps, so that a
+		// daylight saving change does not shift a bar.
+		n := 0
+		for d := first; d.Before(day); d = d.AddDate(0, 0, 1) {
+			n++
+		}
+		counts[n]++
+	}
+	return counts
+}
+
+func dayStart(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// ChartSince returns the earliest time whose hits can appear in the chart of
+// a digest built at now in loc.
+func ChartSince(now time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return dayStart(now.In(loc)).AddDate(0, 0, -(ChartDays - 1))
+}

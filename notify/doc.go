@@ -1,0 +1,27 @@
+// Package notify turns stored hits into digests and delivers them.
+//
+// It has four layers. Building (Build, Digester) is pure: it groups the hits
+// that a digest has not yet included by watch, orders and caps them, and
+// returns a Digest value that is stored as JSON with the digest record, so
+// that every retry renders exactly the same message. Rendering (Render) turns
+// a Digest into plain text, HTML with inline bar charts, the JSON of DESIGN
+// §6 and a short chat text, from embedded templates. Senders (Email, Webhook,
+// Chat, File) put a rendering on the wire and classify their failures as
+// permanent or temporary. The Outbox sends recorded deliveries, retrying
+// temporary failures with exponential backoff.
+//
+// # Delivery contract
+//
+// Delivery is at least once, with an idempotency key. A digest, its hits and
+// one pending delivery per notifier are recorded in one transaction before
+// anything is sent. A delivery that succeeded is marked sent and never sent
+// again. A process killed while a send is in flight cannot know whether the
+// receiver got it, so that delivery is sent again after the usual retry delay
+// (claiming a delivery schedules its retry before the send starts). Receivers
+// deduplicate: webhooks carry the header Idempotency-Key
+// "<digest id>-<notifier id>", and emails carry a Message-ID derived from the
+// same pair, so a repeated email is recognisable as the same message.
+//
+// Storage is reached through the small interfaces DigestStore and
+// OutboxStore, which package store implements.
+package notify

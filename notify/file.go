@@ -1,0 +1,81 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// File writes each digest into a folder as <digest>-<timestamp>.txt, .html
+// and .json, with the charts beside the HTML. Each file is written to a
+// temporary name and renamed, so a reader never sees half a file.
+type File struct {
+	id  string
+	dir string
+}
+
+// NewFile returns a File sender writing into dir (created if missing).
+func NewFile(notifierID, dir string) *File {
+	return &File{id: notifierID, dir: dir}
+}
+
+// Send writes r's files. Writing the same digest again replaces its files
+// with identical ones.
+func (f *File) Send(ctx context.Context, r *Rendered) error {
+	if err := os.MkdirAll(f.dir, 0o755); err != nil {
+		return fmt.Errorf("file %s: %w", f.id, err)
+	}
+	base := r.BaseName()
+	files := []struct {
+		name string
+		data []byte
+	}{}
+	// Charts first, so that the HTML never points at a missing image.
+	for _, img := range r.Images {
+		files = append(files, struct {
+			name string
+			data []byte
+		}{img.Filename, img.PNG})
+	}
+	files = append(files, []struct {
+		name string
+		data []byte
+	}{
+		{base + ".txt", []byte(r.Text)},
+		{base + ".json", r.JSON},
+		{base + ".html", []byte(r.FileHTML)},
+	}...)
+	for _, file := range files {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("file %s: %w", f.id, err)
+		}
+		if err := writeAtomic(filepath.Join(f.dir, file.name), file.data); err != nil {
+			return fmt.Errorf("file %s: %w", f.id, err)
+		}
+	}
+	return nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

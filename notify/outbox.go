@@ -1,0 +1,261 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Delivery statuses.
+const (
+	StatusPending = "pending"
+	// StatusSending marks a delivery whose send started. If the process
+	// dies during the send, the delivery is due again at its NextAttempt.
+	StatusSending = "sending"
+	StatusSent    = "sent"
+	StatusDead    = "dead"
+)
+
+// Delivery is one digest to be sent to one notifier.
+type Delivery struct {
+	ID           int64     `json:"id"`
+	DigestID     string    `json:"digest_id"`
+	Digest       string    `json:"digest"`
+	Notifier     string    `json:"notifier"`
+	Status       string    `json:"status"`
+	Attempts     int       `json:"attempts"`
+	CreatedAt    time.Time `json:"created_at"`
+	FirstAttempt time.Time `json:"first_attempt"`
+	LastAttempt  time.Time `json:"last_attempt"`
+	NextAttempt  time.Time `json:"next_attempt"`
+	SentAt       time.Time `json:"sent_at"`
+	LastError    string    `json:"last_error"`
+}
+
+// OutboxStore is the storage the Outbox needs.
+type OutboxStore interface {
+	// DueDeliveries returns up to limit pending or sending deliveries whose
+	// next attempt is at or before now, oldest first.
+	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+	// ClaimDelivery marks d as sending (one more attempt, at now, the first
+	// attempt's time set if unset) and schedules its next attempt at next
+	// in case the process dies during the send. It reports false when
+	// another worker changed d since it was read.
+	ClaimDelivery(ctx context.Context, d Delivery, now, next time.Time) (bool, error)
+	// DigestPayload returns the stored Digest JSON of a digest id.
+	DigestPayload(ctx context.Context, digestID string) ([]byte, error)
+	// FinishDelivery stores the outcome of an attempt: status sent, pending
+	// (with next) or dead, and the error text ("" on success).
+	FinishDelivery(ctx context.Context, id int64, status string, at, next time.Time, errText string) error
+}
+
+// Backoff configures retries (DESIGN §2 delivery).
+type Backoff struct {
+	// RetryAfter is the delay after the first failure; it doubles after
+	// each further failure up to RetryMax.
+	RetryAfter time.Duration
+	RetryMax   time.Duration
+	// GiveUp is how long after its first attempt a failing delivery is
+	// declared dead.
+	GiveUp time.Duration
+}
+
+// Delay returns how long to wait after the given number of failed attempts
+// (1 for the first failure).
+func (b Backoff) Delay(attempts int) time.Duration {
+	d := b.RetryAfter
+	if d <= 0 {
+		d = time.Minute
+	}
+	for i := 1; i < attempts; i++ {
+		if b.RetryMax > 0 && d >= b.RetryMax {
+			break
+		}
+		d *= 2
+	}
+	if b.RetryMax > 0 && d > b.RetryMax {
+		d = b.RetryMax
+	}
+	return d
+}
+
+// Outbox sends due deliveries. It keeps no state of its own: everything is
+// in the store, so a restart loses nothing.
+type Outbox struct {
+	Store   OutboxStore
+	Senders map[string]Sender
+	Backoff Backoff
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	Log *slog.Logger
+	// Poll is how often Run looks for due deliveries; 0 means 5 s.
+	Poll time.Duration
+	// OnResult, when set, is called after each attempt (for metrics).
+	OnResult func(d Delivery, status string, err error)
+}
+
+func (o *Outbox) now() time.Time {
+	if o.Now == nil {
+		return time.Now()
+	}
+	return o.Now()
+}
+
+func (o *Outbox) log() *slog.Logger {
+	if o.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Log
+}
+
+// RunDue sends every delivery that is due now and returns how many were
+// attempted. A delivery that fails is rescheduled in the future, so RunDue
+// ends. Failed deliveries are logged, not returned: only storage errors
+// are.
+func (o *Outbox) RunDue(ctx context.Context) (int, error) {
+	attempted := 0
+	for {
+		due, err := o.Store.DueDeliveries(ctx, o.now(), 50)
+		if err != nil {
+			return attempted, fmt.Errorf("outbox: %w", err)
+		}
+		if len(due) == 0 {
+			return attempted, nil
+		}
+		progressed := false
+		for _, d := range due {
+			if err := ctx.Err(); err != nil {
+				return attempted, err
+			}
+			ok, err := o.attempt(ctx, d)
+			if err != nil {
+				return attempted, err
+			}
+			if ok {
+				attempted++
+				progressed = true
+			}
+		}
+		if !progressed {
+			// Everything was claimed by someone else; don't spin.
+			return attempted, nil
+		}
+	}
+}
+
+// Run sends due deliveries until ctx is done, looking every Poll.
+func (o *Outbox) Run(ctx context.Context) error {
+	every := o.Poll
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := o.RunDue(ctx); err != nil && ctx.Err() == nil {
+			o.log().Error("outbox", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// attempt claims and sends one delivery. It returns false when the
+// delivery was claimed elsewhere.
+func (o *Outbox) attempt(ctx context.Context, d Delivery) (bool, error) {
+	now := o.now()
+	attempts := d.Attempts + 1
+	first := d.FirstAttempt
+	if first.IsZero() {
+		first = now
+	}
+	// If we die during the send, the delivery is due again when a failure
+	// would have been retried.
+	next := o.nextAttempt(now, first, attempts)
+	ok, err := o.Store.ClaimDelivery(ctx, d, now, next)
+	if err != nil {
+		return false, fmt.Errorf("outbox: claim delivery %d: %w", d.ID, err)
+	}
+	if !ok {
+		return false, nil
+	}
+	log := o.log().With("delivery", d.ID, "digest", d.Digest, "digest_id", d.DigestID,
+		"notifier", d.Notifier, "attempt", attempts)
+
+	sendErr := o.send(ctx, d)
+	if ctx.Err() != nil && sendErr != nil {
+		// Shutting down: leave the claim; the delivery is due again at next.
+		return true, nil
+	}
+	done := o.now()
+	status, errText := StatusSent, ""
+	switch {
+	case sendErr == nil:
+		log.Info("delivery sent")
+	case IsPermanent(sendErr):
+		status, errText = StatusDead, sendErr.Error()
+		log.Error("delivery failed permanently", "error", errText)
+	case !done.Before(first.Add(o.Backoff.GiveUp)) && o.Backoff.GiveUp > 0:
+		status, errText = StatusDead, "gave up: "+sendErr.Error()
+		log.Error("delivery gave up", "error", sendErr.Error())
+	default:
+		status, errText = StatusPending, sendErr.Error()
+		next = o.nextAttempt(done, first, attempts)
+		log.Warn("delivery failed, will retry", "error", errText, "next_attempt", next)
+	}
+	if err := o.Store.FinishDelivery(context.WithoutCancel(ctx), d.ID, status, done, next, errText); err != nil {
+		return true, fmt.Errorf("outbox: record delivery %d: %w", d.ID, err)
+	}
+	if o.OnResult != nil {
+		o.OnResult(d, status, sendErr)
+	}
+	return true, nil
+}
+
+// nextAttempt is when to retry after attempts failures, never later than
+// the give-up time, so the last attempt happens at give-up.
+func (o *Outbox) nextAttempt(now, first time.Time, attempts int) time.Time {
+	next := now.Add(o.Backoff.Delay(attempts))
+	if o.Backoff.GiveUp > 0 {
+		if limit := first.Add(o.Backoff.GiveUp); next.After(limit) {
+			next = limit
+		}
+	}
+	if next.Before(now) {
+		next = now
+	}
+	return next
+}
+
+func (o *Outbox) send(ctx context.Context, d Delivery) error {
+	sender, ok := o.Senders[d.Notifier]
+	if !ok {
+		// The notifier may come back with the next config; until give-up.
+		return fmt.Errorf("notifier %s is not configured", d.Notifier)
+	}
+	payload, err := o.Store.DigestPayload(ctx, d.DigestID)
+	if err != nil {
+		return fmt.Errorf("load digest %s: %w", d.DigestID, err)
+	}
+	var dg Digest
+	if err := json.Unmarshal(payload, &dg); err != nil {
+		return Permanent(fmt.Errorf("decode digest %s: %w", d.DigestID, err))
+	}
+	r, err := Render(&dg)
+	if err != nil {
+		return Permanent(err)
+	}
+	if err := sender.Send(ctx, r); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ErrNotDead is returned when retrying a delivery that is not dead.
+var ErrNotDead = errors.New("delivery is not dead")

@@ -1,0 +1,119 @@
+package notify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// ErrStale is returned by DigestStore.RecordDigest when some of the digest's
+// hits were included by another run in the meantime; the digest is then
+// rebuilt.
+var ErrStale = errors.New("digest hits already included elsewhere")
+
+// DigestStore is the storage a Digester needs.
+type DigestStore interface {
+	// PendingHits returns the hits of the given watches that digest name
+	// has not yet included; withBackfilled false leaves out hits found by
+	// a backtest.
+	PendingHits(ctx context.Context, name string, watches []string, withBackfilled bool) ([]Candidate, error)
+	// HitTimes returns, per watch, when each hit found at or after since
+	// was found.
+	HitTimes(ctx context.Context, watches []string, since time.Time) (map[string][]time.Time, error)
+	// RecordDigest stores, in one transaction, the digest, its hits (each
+	// at most once per digest name) and one pending delivery per notifier.
+	RecordDigest(ctx context.Context, rec Record) error
+}
+
+// Record is what RecordDigest stores.
+type Record struct {
+	DigestID  string
+	Name      string
+	CreatedAt time.Time
+	// Payload is the Digest as JSON, from which every rendering is made.
+	Payload   []byte
+	HitIDs    []int64
+	Notifiers []string
+}
+
+// Digester builds and records digests.
+type Digester struct {
+	Store DigestStore
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+func (g *Digester) now() time.Time {
+	if g.Now == nil {
+		return time.Now()
+	}
+	return g.Now()
+}
+
+// Preview builds the digest that is due now, without recording anything.
+func (g *Digester) Preview(ctx context.Context, spec Spec) (*Digest, error) {
+	return g.build(ctx, spec, g.now())
+}
+
+func (g *Digester) build(ctx context.Context, spec Spec, now time.Time) (*Digest, error) {
+	ids := make([]string, len(spec.Watches))
+	for i, w := range spec.Watches {
+		ids[i] = w.ID
+	}
+	cands, err := g.Store.PendingHits(ctx, spec.Name, ids, !spec.Instant)
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: %w", spec.Name, err)
+	}
+	times, err := g.Store.HitTimes(ctx, ids, ChartSince(now, spec.Location))
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: %w", spec.Name, err)
+	}
+	return Build(spec, NewDigestID(spec.Name, now), now, cands, times), nil
+}
+
+// Run builds the digest that is due now and records it with one pending
+// delivery per notifier of spec.To. It returns nil, and records nothing,
+// when the digest is empty and spec.SendEmpty is false.
+func (g *Digester) Run(ctx context.Context, spec Spec) (*Digest, error) {
+	for attempt := 0; ; attempt++ {
+		now := g.now()
+		d, err := g.build(ctx, spec, now)
+		if err != nil {
+			return nil, err
+		}
+		if d.Empty() && !spec.SendEmpty {
+			return nil, nil
+		}
+		payload, err := json.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("digest %s: %w", spec.Name, err)
+		}
+		err = g.Store.RecordDigest(ctx, Record{DigestID: d.ID, Name: d.Name, CreatedAt: now,
+			Payload: payload, HitIDs: d.HitIDs, Notifiers: spec.To})
+		if errors.Is(err, ErrStale) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("record digest %s: %w", spec.Name, err)
+		}
+		if g.Log != nil {
+			g.Log.Info("digest recorded", "digest", spec.Name, "digest_id", d.ID,
+				"hits", len(d.HitIDs), "deliveries", len(spec.To))
+		}
+		return d, nil
+	}
+}
+
+// NewDigestID returns a fresh digest id: the digest's name, the time and a
+// random suffix, e.g. "morning-20251126T070000Z-9f3a61c2".
+func NewDigestID(name string, now time.Time) string {
+	var b [4]byte
+	rand.Read(b[:])
+	return safeName(name) + "-" + now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}

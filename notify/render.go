@@ -1,0 +1,310 @@
+package notify
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode/utf8"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var (
+	textTmpl = texttemplate.Must(texttemplate.New("digest.txt.tmpl").Funcs(texttemplate.FuncMap{
+		"date":   formatDate,
+		"marked": markedText,
+		"join":   strings.Join,
+		"add1":   func(i int) int { return i + 1 },
+	}).ParseFS(templateFS, "templates/digest.txt.tmpl"))
+	chatTmpl = texttemplate.Must(texttemplate.New("chat.txt.tmpl").Funcs(texttemplate.FuncMap{
+		"join": strings.Join,
+	}).ParseFS(templateFS, "templates/chat.txt.tmpl"))
+	// The HTML template never turns feed text into template.HTML: html/template
+	// escapes every value, and snippets are split around the mark so that the
+	// <mark> element comes from the template, not from the feed.
+	htmlTmpl = htmltemplate.Must(htmltemplate.New("digest.html.tmpl").Funcs(htmltemplate.FuncMap{
+		"date":  formatDate,
+		"parts": splitMark,
+		"join":  strings.Join,
+	}).ParseFS(templateFS, "templates/digest.html.tmpl"))
+)
+
+// Rendered is a digest in every form the senders need.
+type Rendered struct {
+	// DigestID identifies the digest; with a notifier id it makes the
+	// idempotency key of a delivery.
+	DigestID string
+	// Name is the digest's config id.
+	Name        string
+	GeneratedAt time.Time
+	Subject     string
+	Text        string
+	// HTML refers to Images by Content-ID ("cid:…"), for email.
+	HTML string
+	// FileHTML refers to Images by their file names, for the file notifier.
+	FileHTML string
+	JSON     []byte
+	// Chat is the short text for chat services.
+	Chat   string
+	Images []Image
+	// Stories counts the new stories over all watches.
+	Stories int
+}
+
+// Image is a PNG chart shown in the HTML rendering.
+type Image struct {
+	// ContentID is the Content-ID under which email attaches it, without
+	// angle brackets.
+	ContentID string
+	// Filename is its file name, also used beside the file notifier's HTML.
+	Filename string
+	PNG      []byte
+}
+
+// BaseName returns the file name stem of a digest's files:
+// "<digest>-<timestamp>".
+func (r *Rendered) BaseName() string {
+	return safeName(r.Name) + "-" + r.GeneratedAt.UTC().Format("20060102T150405Z")
+}
+
+type htmlSection struct {
+	Section
+	// Src is built from sanitized ids only, never from feed text; it is
+	// typed as a URL because html/template rejects the cid: scheme.
+	Src htmltemplate.URL
+	Alt string
+}
+
+type view struct {
+	*Digest
+	Loc      *time.Location
+	Subject  string
+	Sections []htmlSection
+	Stories  int
+}
+
+// Render renders d in every form. It is deterministic: the same digest gives
+// the same bytes.
+func Render(d *Digest) (*Rendered, error) {
+	r := &Rendered{DigestID: d.ID, Name: d.Name, GeneratedAt: d.GeneratedAt}
+	r.Stories = countStories(d)
+	r.Subject = subject(d, r.Stories)
+	v := view{Digest: d, Loc: d.Location(), Subject: r.Subject, Stories: r.Stories}
+
+	base := r.BaseName()
+	var fileSections []htmlSection
+	for _, s := range d.Watches {
+		png, err := Chart(s.Daily)
+		if err != nil {
+			return nil, fmt.Errorf("render digest %s: chart %s: %w", d.ID, s.ID, err)
+		}
+		img := Image{
+			ContentID: "chart-" + safeName(s.ID) + "@storywatch",
+			Filename:  base + "-" + safeName(s.ID) + ".png",
+			PNG:       png,
+		}
+		r.Images = append(r.Images, img)
+		alt := chartAlt(s.Daily)
+		v.Sections = append(v.Sections, htmlSection{Section: s, Src: htmltemplate.URL("cid:" + img.ContentID), Alt: alt})
+		fileSections = append(fileSections, htmlSection{Section: s, Src: htmltemplate.URL(img.Filename), Alt: alt})
+	}
+
+	var buf bytes.Buffer
+	if err := textTmpl.Execute(&buf, v); err != nil {
+		return nil, fmt.Errorf("render digest %s as text: %w", d.ID, err)
+	}
+	r.Text = buf.String()
+
+	buf.Reset()
+	if err := htmlTmpl.Execute(&buf, v); err != nil {
+		return nil, fmt.Errorf("render digest %s as HTML: %w", d.ID, err)
+	}
+	r.HTML = buf.String()
+
+	buf.Reset()
+	v.Sections = fileSections
+	if err := htmlTmpl.Execute(&buf, v); err != nil {
+		return nil, fmt.Errorf("render digest %s as HTML: %w", d.ID, err)
+	}
+	r.FileHTML = buf.String()
+
+	buf.Reset()
+	if err := chatTmpl.Execute(&buf, v); err != nil {
+		return nil, fmt.Errorf("render digest %s as chat text: %w", d.ID, err)
+	}
+	r.Chat = strings.TrimSpace(buf.String())
+
+	js, err := renderJSON(d)
+	if err != nil {
+		return nil, fmt.Errorf("render digest %s as JSON: %w", d.ID, err)
+	}
+	r.JSON = js
+	return r, nil
+}
+
+// countStories counts distinct stories: one story hit by two watches is one
+// new story for the reader.
+func countStories(d *Digest) int {
+	seen := map[string]bool{}
+	more := 0
+	for _, s := range d.Watches {
+		for _, st := range s.Stories {
+			seen[st.ID] = true
+		}
+		more += s.More
+	}
+	return len(seen) + more
+}
+
+// subject follows DESIGN §6:
+// "[storywatch] morning: 3 new stories (call-leak 2, peace-plan 1)".
+func subject(d *Digest, stories int) string {
+	noun := "stories"
+	if stories == 1 {
+		noun = "story"
+	}
+	var parts []string
+	for _, s := range d.Watches {
+		if n := s.Total(); n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", s.ID, n))
+		}
+	}
+	subj := fmt.Sprintf("[storywatch] %s: %d new %s", d.Name, stories, noun)
+	if len(parts) > 0 {
+		subj += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return subj
+}
+
+func formatDate(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// markParts is a snippet split around its marked match.
+type markParts struct {
+	Before, Mark, After string
+}
+
+// splitMark splits a snippet at its mark. A mark out of range or not on
+// character boundaries is ignored rather than trusted.
+func splitMark(snippet string, mark [2]int) markParts {
+	a, b := mark[0], mark[1]
+	if a < 0 || b <= a || b > len(snippet) || !utf8.RuneStart(snippet[a]) ||
+		(b < len(snippet) && !utf8.RuneStart(snippet[b])) {
+		return markParts{Before: snippet}
+	}
+	return markParts{Before: snippet[:a], Mark: snippet[a:b], After: snippet[b:]}
+}
+
+// markedText shows the mark in plain text as »match«.
+func markedText(snippet string, mark [2]int) string {
+	p := splitMark(snippet, mark)
+	if p.Mark == "" {
+		return clean(p.Before)
+	}
+	return clean(p.Before + "»" + p.Mark + "«" + p.After)
+}
+
+func chartAlt(daily []int) string {
+	total, peak := 0, 0
+	for _, n := range daily {
+		total += n
+		peak = max(peak, n)
+	}
+	today := 0
+	if len(daily) > 0 {
+		today = daily[len(daily)-1]
+	}
+	return fmt.Sprintf("New stories per day over %d days: %d in all, at most %d a day, %d today",
+		len(daily), total, peak, today)
+}
+
+// safeName keeps letters, digits, '-' and '_' so that an id can be used in a
+// file name or a Content-ID.
+func safeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "_"
+	}
+	return b.String()
+}
+
+// The JSON rendering of DESIGN §6. Unknown times are null.
+type jsonDigest struct {
+	Version     int           `json:"version"`
+	ID          string        `json:"id"`
+	Digest      string        `json:"digest"`
+	GeneratedAt string        `json:"generated_at"`
+	Watches     []jsonSection `json:"watches"`
+}
+
+type jsonSection struct {
+	ID      string      `json:"id"`
+	Title   string      `json:"title"`
+	Stories []jsonStory `json:"stories"`
+}
+
+type jsonStory struct {
+	ID        string      `json:"id"`
+	Title     string      `json:"title"`
+	URL       string      `json:"url"`
+	FirstSeen *string     `json:"first_seen"`
+	Published *string     `json:"published"`
+	Outlets   []string    `json:"outlets"`
+	Score     int         `json:"score"`
+	Matches   []jsonMatch `json:"matches"`
+}
+
+type jsonMatch struct {
+	Term    string `json:"term"`
+	Field   string `json:"field"`
+	Snippet string `json:"snippet"`
+}
+
+func jsonTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+func renderJSON(d *Digest) ([]byte, error) {
+	out := jsonDigest{Version: DigestVersion, ID: d.ID, Digest: d.Name,
+		GeneratedAt: d.GeneratedAt.UTC().Format(time.RFC3339), Watches: []jsonSection{}}
+	for _, s := range d.Watches {
+		js := jsonSection{ID: s.ID, Title: s.Title, Stories: []jsonStory{}}
+		for _, st := range s.Stories {
+			outlets := st.Outlets
+			if outlets == nil {
+				outlets = []string{}
+			}
+			jst := jsonStory{ID: st.ID, Title: st.Title, URL: st.URL,
+				FirstSeen: jsonTime(st.FirstSeen), Published: jsonTime(st.Published),
+				Outlets: outlets, Score: st.Score, Matches: []jsonMatch{}}
+			for _, m := range st.Matches {
+				jst.Matches = append(jst.Matches, jsonMatch{Term: m.Term, Field: m.Field, Snippet: m.Snippet})
+			}
+			js.Stories = append(js.Stories, jst)
+		}
+		out.Watches = append(out.Watches, js)
+	}
+	return json.Marshal(out)
+}

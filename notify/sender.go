@@ -1,0 +1,91 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// Sender delivers a rendered digest to one destination.
+type Sender interface {
+	// Send delivers r. An error wrapped by Permanent will not succeed on
+	// retry; any other error is temporary.
+	Send(ctx context.Context, r *Rendered) error
+}
+
+// SenderFunc adapts a function to Sender.
+type SenderFunc func(ctx context.Context, r *Rendered) error
+
+// Send calls f.
+func (f SenderFunc) Send(ctx context.Context, r *Rendered) error { return f(ctx, r) }
+
+// PermanentError marks a failure that retrying cannot fix, such as an SMTP
+// 5xx reply or an HTTP 4xx status other than 408 and 429.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent marks err as permanent; nil stays nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &PermanentError{Err: err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, is permanent.
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p)
+}
+
+// redactURL returns u without user info, query or fragment and with its path
+// shortened to its first segment, for error messages: chat and webhook URLs
+// often carry tokens in any of those places.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		if i := strings.Index(raw, "://"); i >= 0 {
+			return raw[:i+3] + "…"
+		}
+		return "…"
+	}
+	out := u.Scheme + "://" + u.Host
+	if u.Path != "" && u.Path != "/" {
+		out += "/…"
+	}
+	return out
+}
+
+// scrub removes every occurrence of the given secrets from msg. Libraries
+// sometimes quote their input (a URL with a token, a password) in errors.
+func scrub(msg string, secrets ...string) string {
+	for _, s := range secrets {
+		if len(s) < 4 {
+			// Too short to search for without mangling ordinary words; such
+			// a secret protects little anyway.
+			continue
+		}
+		msg = strings.ReplaceAll(msg, s, "[redacted]")
+	}
+	return msg
+}
+
+// scrubbedError keeps an error's chain (for errors.As) but prints a
+// redacted message.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+func scrubError(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	return &scrubbedError{msg: scrub(err.Error(), secrets...), err: err}
+}

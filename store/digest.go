@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/notify"
+)
+
+// placeholders returns "?, ?, …" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// The outlet of an item: its own (Google News <source>), else the name of
+// the first feed it was seen in, else that feed's title.
+const selectPendingHits = `
+SELECT h.id, h.watch, h.item_id, COALESCE(i.title, ''), i.url,
+       COALESCE(NULLIF(i.outlet, ''),
+                (SELECT COALESCE(NULLIF(f.name, ''), f.title)
+                   FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+                  WHERE s.item_id = i.id ORDER BY s.first_seen, s.feed_id LIMIT 1),
+                ''),
+       i.first_seen, i.published, h.found_at, h.score, h.matches
+  FROM hits h JOIN items i ON i.id = h.item_id
+ WHERE h.watch IN (%s)
+   AND (? OR h.backfilled = 0)
+   AND NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.name = ? AND d.hit_id = h.id)
+ ORDER BY h.id`
+
+// PendingHits returns the hits of watches that digest name has not yet
+// included, with their items. withBackfilled false leaves out hits found by
+// a backtest.
+func (d *DB) PendingHits(ctx context.Context, name string, watches []string, withBackfilled bool) ([]notify.Candidate, error) {
+	if len(watches) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(watches)+2)
+	for _, w := range watches {
+		args = append(args, w)
+	}
+	args = append(args, withBackfilled, name)
+	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectPendingHits, placeholders(len(watches))), args...)
+	if err != nil {
+		return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
+	}
+	defer rows.Close()
+	var out []notify.Candidate
+	for rows.Next() {
+		var (
+			c                  notify.Candidate
+			firstSeen, foundAt int64
+			published          sql.NullInt64
+			matches            string
+		)
+		if err := rows.Scan(&c.HitID, &c.Watch, &c.ItemID, &c.Title, &c.URL, &c.Outlet,
+			&firstSeen, &published, &foundAt, &c.Score, &matches); err != nil {
+			return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
+		}
+		c.FirstSeen = time.UnixMilli(firstSeen).UTC()
+		c.Published = fromMillis(published)
+		c.FoundAt = time.UnixMilli(foundAt).UTC()
+		if err := json.Unmarshal([]byte(matches), &c.Matches); err != nil {
+			return nil, fmt.Errorf("pending hits of digest %s: hit %d matches: %w", name, c.HitID, err)
+		}
+		if c.Matches == nil {
+			c.Matches = []match.Match{}
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
+	}
+	return out, nil
+}
+
+const selectHitTimes = `
+SELECT watch, found_at FROM hits WHERE watch IN (%s) AND found_at >= ? ORDER BY found_at`
+
+// HitTimes returns, per watch, when each of its hits found at or after
+// since was found (for the digest charts).
+func (d *DB) HitTimes(ctx context.Context, watches []string, since time.Time) (map[string][]time.Time, error) {
+	out := map[string][]time.Time{}
+	if len(watches) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(watches)+1)
+	for _, w := range watches {
+		args = append(args, w)
+	}
+	args = append(args, since.UnixMilli())
+	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectHitTimes, placeholders(len(watches))), args...)
+	if err != nil {
+		return nil, fmt.Errorf("hit times: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var w string
+		var ms int64
+		if err := rows.Scan(&w, &ms); err != nil {
+			return nil, fmt.Errorf("hit times: %w", err)
+		}
+		out[w] = append(out[w], time.UnixMilli(ms).UTC())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("hit times: %w", err)
+	}
+	return out, nil
+}
+
+const (
+	insertDigest    = `INSERT INTO digests (id, name, created_at, payload) VALUES (?, ?, ?, ?)`
+	insertDigestHit = `INSERT INTO digest_hits (name, hit_id, digest_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
+	insertDelivery  = `
+INSERT INTO deliveries (digest_id, notifier, status, created_at, next_attempt)
+VALUES (?, ?, 'pending', ?, ?)`
+)
+
+// RecordDigest stores, in one transaction, a digest, the hits it includes
+// and one pending delivery per notifier. If another run of the same digest
+// name included one of the hits meanwhile, nothing is stored and
+// notify.ErrStale is returned, so the caller rebuilds.
+func (d *DB) RecordDigest(ctx context.Context, rec notify.Record) error {
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		created := rec.CreatedAt.UnixMilli()
+		if _, err := tx.ExecContext(ctx, insertDigest, rec.DigestID, rec.Name, created, string(rec.Payload)); err != nil {
+			return fmt.Errorf("insert digest %s: %w", rec.DigestID, err)
+		}
+		for _, id := range rec.HitIDs {
+			res, err := tx.ExecContext(ctx, insertDigestHit, rec.Name, id, rec.DigestID)
+			if err != nil {
+				return fmt.Errorf("insert digest %s hit %d: %w", rec.DigestID, id, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return notify.ErrStale
+			}
+		}
+		for _, n := range rec.Notifiers {
+			if _, err := tx.ExecContext(ctx, insertDelivery, rec.DigestID, n, created, created); err != nil {
+				return fmt.Errorf("insert delivery of digest %s to %s: %w", rec.DigestID, n, err)
+			}
+		}
+		return nil
+	})
+}
+
+const selectDigestPayload = `SELECT payload FROM digests WHERE id = ?`
+
+// DigestPayload returns the stored payload of a digest, or ErrNotFound.
+func (d *DB) DigestPayload(ctx context.Context, digestID string) ([]byte, error) {
+	var p string
+	err := d.db.QueryRowContext(ctx, selectDigestPayload, digestID).Scan(&p)
+	if err == sql.ErrNoRows {
+		return nil, fmt.Errorf("digest %s: %w", digestID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: %w", digestID, err)
+	}
+	return []byte(p), nil
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/storywatch/storywatch/notify"
+)
+
+const deliveryColumns = `
+SELECT l.id, l.digest_id, g.name, l.notifier, l.status, l.attempts, l.created_at,
+       l.first_attempt, l.last_attempt, l.next_attempt, l.sent_at, l.last_error
+  FROM deliveries l JOIN digests g ON g.id = l.digest_id`
+
+func scanDelivery(rows interface{ Scan(...any) error }) (notify.Delivery, error) {
+	var (
+		dl                notify.Delivery
+		created, next     int64
+		first, last, sent sql.NullInt64
+	)
+	err := rows.Scan(&dl.ID, &dl.DigestID, &dl.Digest, &dl.Notifier, &dl.Status, &dl.Attempts,
+		&created, &first, &last, &next, &sent, &dl.LastError)
+	if err != nil {
+		return dl, err
+	}
+	dl.CreatedAt = time.UnixMilli(created).UTC()
+	dl.FirstAttempt = fromMillis(first)
+	dl.LastAttempt = fromMillis(last)
+	dl.NextAttempt = time.UnixMilli(next).UTC()
+	dl.SentAt = fromMillis(sent)
+	return dl, nil
+}
+
+func (d *DB) queryDeliveries(ctx context.Context, q string, args ...any) ([]notify.Delivery, error) {
+	rows, err := d.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []notify.Delivery
+	for rows.Next() {
+		dl, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dl)
+	}
+	return out, rows.Err()
+}
+
+// DueDeliveries returns up to limit pending deliveries, and sending ones
+// left by a process that died, whose next attempt is at or before now.
+func (d *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
+	out, err := d.queryDeliveries(ctx, deliveryColumns+`
+ WHERE l.status IN ('pending', 'sending') AND l.next_attempt <= ?
+ ORDER BY l.next_attempt, l.id LIMIT ?`, now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// Deliveries returns the whole outbox, newest first.
+func (d *DB) Deliveries(ctx context.Context) ([]notify.Delivery, error) {
+	out, err := d.queryDeliveries(ctx, deliveryColumns+` ORDER BY l.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// Delivery returns one delivery, or ErrNotFound.
+func (d *DB) Delivery(ctx context.Context, id int64) (notify.Delivery, error) {
+	out, err := d.queryDeliveries(ctx, deliveryColumns+` WHERE l.id = ?`, id)
+	if err != nil {
+		return notify.Delivery{}, fmt.Errorf("delivery %d: %w", id, err)
+	}
+	if len(out) == 0 {
+		return notify.Delivery{}, fmt.Errorf("delivery %d: %w", id, ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// The claim matches the row as it was read (status, attempts), so two
+// workers never both send it.
+const claimDelivery = `
+UPDATE deliveries
+   SET status = 'sending', attempts = attempts + 1, last_attempt = ?,
+       first_attempt = COALESCE(first_attempt, ?), next_attempt = ?
+ WHERE id = ? AND status IN ('pending', 'sending') AND attempts = ? AND next_attempt <= ?`
+
+// ClaimDelivery marks dl as being sent and schedules its next attempt at
+// next in case the process dies during the send. It reports false when dl
+// changed since it was read.
+func (d *DB) ClaimDelivery(ctx context.Context, dl notify.Delivery, now, next time.Time) (bool, error) {
+	res, err := d.db.ExecContext(ctx, claimDelivery, now.UnixMilli(), now.UnixMilli(), next.UnixMilli(),
+		dl.ID, dl.Attempts, now.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %d: %w", dl.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %d: %w", dl.ID, err)
+	}
+	return n == 1, nil
+}
+
+const finishDelivery = `
+UPDATE deliveries
+   SET status = ?, next_attempt = ?, last_error = ?,
+       sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+ WHERE id = ? AND status = 'sending'`
+
+// FinishDelivery records the outcome of an attempt.
+func (d *DB) FinishDelivery(ctx context.Context, id int64, status string, at, next time.Time, errText string) error {
+	_, err := d.db.ExecContext(ctx, finishDelivery, status, next.UnixMilli(), errText, status, at.UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("finish delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+const retryDelivery = `
+UPDATE deliveries
+   SET status = 'pending', attempts = 0, first_attempt = NULL, next_attempt = ?
+ WHERE id = ? AND status = 'dead'`
+
+// RetryDelivery makes a dead delivery pending again, due at now, with a
+// fresh give-up period. It returns notify.ErrNotDead for a delivery that is
+// not dead and ErrNotFound for an unknown id.
+func (d *DB) RetryDelivery(ctx context.Context, id int64, now time.Time) error {
+	res, err := d.db.ExecContext(ctx, retryDelivery, now.UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("retry delivery %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	dl, err := d.Delivery(ctx, id)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("retry delivery %d (%s): %w", id, dl.Status, notify.ErrNotDead)
+}
