@@ -1,0 +1,117 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+)
+
+// HitQuery selects hits.
+type HitQuery struct {
+	// Since keeps hits found at or after it.
+	Since time.Time
+	// Watch keeps the hits of one watch id; empty keeps all.
+	Watch string
+	// Limit caps the number of hits; 0 means no cap.
+	Limit int
+}
+
+// Hit is one stored hit, in the JSON form of `storywatch hits -json`.
+type Hit struct {
+	// ItemID groups hits of one item when it has no story yet.
+	ItemID    int64         `json:"-"`
+	Watch     string        `json:"watch"`
+	ItemURL   string        `json:"item_url"`
+	Title     string        `json:"title"`
+	Feed      string        `json:"feed"`
+	Published time.Time     `json:"published,omitzero"`
+	FoundAt   time.Time     `json:"found_at"`
+	Score     int           `json:"score"`
+	Story     string        `json:"story"`
+	Matches   []match.Match `json:"matches"`
+}
+
+// Defaults of /api/hits and /hits.atom.
+const (
+	defaultSince = 24 * time.Hour
+	maxHits      = 1000
+	feedSince    = 7 * 24 * time.Hour
+	feedEntries  = 100
+)
+
+// apiHits serves /api/hits?since=&watch=&limit= as a JSON array, newest
+// first. since is a duration back from now (48h, 7d) or an RFC 3339 time;
+// it defaults to 24h.
+func (s *Server) apiHits(w http.ResponseWriter, r *http.Request) {
+	q, err := s.hitQuery(r, defaultSince)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	hits, err := s.store.Hits(r.Context(), q)
+	if err != nil {
+		s.log.Error("list hits for the API", "error", err)
+		http.Error(w, "could not read hits", http.StatusInternalServerError)
+		return
+	}
+	if hits == nil {
+		hits = []Hit{}
+	}
+	for i := range hits {
+		if hits[i].Matches == nil {
+			hits[i].Matches = []match.Match{}
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(hits); err != nil {
+		s.log.Warn("write hits", "error", err)
+	}
+}
+
+func (s *Server) hitQuery(r *http.Request, since time.Duration) (HitQuery, error) {
+	v := r.URL.Query()
+	q := HitQuery{Watch: v.Get("watch"), Since: s.now().Add(-since), Limit: maxHits}
+	if raw := v.Get("since"); raw != "" {
+		t, err := parseSince(raw, s.now())
+		if err != nil {
+			return q, err
+		}
+		q.Since = t
+	}
+	if raw := v.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n <= 0 {
+			return q, fmt.Errorf("limit %q: want a positive number", raw)
+		}
+		q.Limit = min(n, maxHits)
+	}
+	return q, nil
+}
+
+// parseSince reads a duration back from now (Go syntax plus d for days) or
+// an RFC 3339 time.
+func parseSince(raw string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return t, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(raw, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return time.Time{}, fmt.Errorf("since %q: want a duration such as 48h or 7d, or an RFC 3339 time", raw)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		d, err = time.ParseDuration(raw)
+		if err != nil || d < 0 {
+			return time.Time{}, fmt.Errorf("since %q: want a duration such as 48h or 7d, or an RFC 3339 time", raw)
+		}
+	}
+	return now.Add(-d), nil
+}

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Store is the storage the endpoints read.
+type Store interface {
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Hits returns the hits selected by q, newest first.
+	Hits(ctx context.Context, q HitQuery) ([]Hit, error)
+}
+
+// Options configures New.
+type Options struct {
+	Store   Store
+	Metrics *Metrics
+	Log     *slog.Logger
+	// Now is the clock for readiness and feed dates; nil means time.Now.
+	Now func() time.Time
+}
+
+// Settings are the parts of the server that follow the config and change
+// on a reload.
+type Settings struct {
+	// Token, when not empty, is required as a bearer token (or as the
+	// password of HTTP basic auth, for feed readers) on every endpoint but
+	// /healthz and /readyz.
+	Token string
+	// PollInterval is the shortest interval between polls; /readyz fails
+	// when no cycle completed within three of them.
+	PollInterval time.Duration
+	// Watches maps each watch id to its title. /hits.atom answers 404 for
+	// an id not in it.
+	Watches map[string]string
+}
+
+// Server serves the HTTP endpoints.
+type Server struct {
+	store   Store
+	metrics *Metrics
+	log     *slog.Logger
+	now     func() time.Time
+
+	mu        sync.RWMutex
+	settings  Settings
+	lastCycle time.Time
+}
+
+// New returns a Server; call Configure before serving.
+func New(opts Options) *Server {
+	s := &Server{store: opts.Store, metrics: opts.Metrics, log: opts.Log, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Configure applies settings from a (re)loaded config.
+func (s *Server) Configure(settings Settings) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings = settings
+}
+
+// CycleDone records that a poll cycle completed at t, for /readyz.
+func (s *Server) CycleDone(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.After(s.lastCycle) {
+		s.lastCycle = t
+	}
+}
+
+func (s *Server) current() (Settings, time.Time) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.settings, s.lastCycle
+}
+
+// Handler returns the endpoints. They answer GET and HEAD only (405
+// otherwise).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.auth(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{
+			ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError),
+		})))
+	}
+	mux.Handle("GET /hits.atom", s.auth(http.HandlerFunc(s.hitsAtom)))
+	mux.Handle("GET /api/hits", s.auth(http.HandlerFunc(s.apiHits)))
+	return readOnly(mux)
+}
+
+// readOnly turns every method but GET and HEAD away, also for unknown
+// paths, so that nothing can be written through the server.
+func readOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed: the storywatch endpoints are read-only", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// auth requires the configured token, compared in constant time.
+func (s *Server) auth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		settings, _ := s.current()
+		if settings.Token == "" || tokenOK(r, settings.Token) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="storywatch", Basic realm="storywatch"`)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	})
+}
+
+func tokenOK(r *http.Request, token string) bool {
+	var given string
+	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		given = strings.TrimSpace(h[7:])
+	} else if _, password, ok := r.BasicAuth(); ok {
+		given = password
+	} else {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(given), []byte(token)) == 1
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// readyz answers 200 when the database answers and a poll cycle completed
+// within three poll intervals.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("readiness: database does not answer", "error", err)
+		http.Error(w, "not ready: database does not answer", http.StatusServiceUnavailable)
+		return
+	}
+	settings, last := s.current()
+	if last.IsZero() {
+		http.Error(w, "not ready: no poll cycle completed yet", http.StatusServiceUnavailable)
+		return
+	}
+	if settings.PollInterval > 0 {
+		if age := s.now().Sub(last); age > 3*settings.PollInterval {
+			http.Error(w, fmt.Sprintf("not ready: last poll cycle completed %s ago", age.Round(time.Second)), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// Timeouts of the HTTP server: a slow or idle client cannot hold a
+// connection for long.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 60 * time.Second
+	shutdownTimeout   = 5 * time.Second
+)
+
+// Serve serves the endpoints on ln until ctx is done, then shuts down,
+// letting requests in flight finish for a few seconds. It returns nil after
+// a shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
+	}
+	return nil
+}

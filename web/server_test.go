@@ -1,0 +1,316 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+)
+
+var testNow = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// fakeStore is a Store serving fixed hits.
+type fakeStore struct {
+	mu      sync.Mutex
+	pingErr error
+	hits    []Hit
+	queries []HitQuery
+}
+
+func (f *fakeStore) Ping(context.Context) error { return f.pingErr }
+
+func (f *fakeStore) Hits(_ context.Context, q HitQuery) ([]Hit, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queries = append(f.queries, q)
+	var out []Hit
+	for _, h := range f.hits {
+		if (q.Watch == "" || h.Watch == q.Watch) && !h.FoundAt.Before(q.Since) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+func sampleHits() []Hit {
+	m := []match.Match{{Term: "Witkoff", Field: "title", Snippet: "Witkoff coached <b>Ushakov</b>"}}
+	return []Hit{
+		// Newest first, as the store returns them.
+		{ItemID: 3, Watch: "call-leak", ItemURL: "https://ex.org/c", Title: "Copy of the leak report", Feed: "Wire", FoundAt: testNow.Add(-1 * time.Hour), Score: 4, Story: "s1", Matches: m},
+		{ItemID: 2, Watch: "witkoff", ItemURL: "https://ex.org/b", Title: "Plan <script>alert(1)</script> & more", Feed: "BBC", FoundAt: testNow.Add(-2 * time.Hour), Score: 2, Matches: m},
+		{ItemID: 1, Watch: "call-leak", ItemURL: "https://ex.org/a", Title: "Leaked call: Witkoff & Ushakov", Feed: "AP", FoundAt: testNow.Add(-3 * time.Hour), Published: testNow.Add(-4 * time.Hour), Score: 6, Story: "s1", Matches: m},
+		{ItemID: 1, Watch: "witkoff", ItemURL: "https://ex.org/a", Title: "Leaked call: Witkoff & Ushakov", Feed: "AP", FoundAt: testNow.Add(-3 * time.Hour), Score: 2, Story: "s1", Matches: m},
+	}
+}
+
+func newTestServer(t *testing.T, st *fakeStore, settings Settings) (*Server, http.Handler) {
+	t.Helper()
+	s := New(Options{Store: st, Metrics: NewMetrics(func() float64 { return 3 }), Now: func() time.Time { return testNow }})
+	s.Configure(settings)
+	return s, s.Handler()
+}
+
+func get(t *testing.T, h http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestHealthzAnswersWithoutDatabase(t *testing.T) {
+	_, h := newTestServer(t, &fakeStore{pingErr: errors.New("gone")}, Settings{})
+	if rec := get(t, h, "GET", "/healthz", nil); rec.Code != 200 {
+		t.Fatalf("healthz = %d, want 200", rec.Code)
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	tests := []struct {
+		name      string
+		pingErr   error
+		lastCycle time.Time
+		want      int
+	}{
+		{"no cycle yet", nil, time.Time{}, 503},
+		{"recent cycle", nil, testNow.Add(-time.Minute), 200},
+		{"cycle within three intervals", nil, testNow.Add(-29 * time.Minute), 200},
+		{"cycle older than three intervals", nil, testNow.Add(-31 * time.Minute), 503},
+		{"database down", errors.New("disk gone"), testNow, 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, h := newTestServer(t, &fakeStore{pingErr: tt.pingErr}, Settings{PollInterval: 10 * time.Minute})
+			if !tt.lastCycle.IsZero() {
+				s.CycleDone(tt.lastCycle)
+			}
+			if rec := get(t, h, "GET", "/readyz", nil); rec.Code != tt.want {
+				t.Errorf("readyz = %d (%s), want %d", rec.Code, strings.TrimSpace(rec.Body.String()), tt.want)
+			}
+		})
+	}
+}
+
+func TestEndpointsAreReadOnly(t *testing.T) {
+	_, h := newTestServer(t, &fakeStore{}, Settings{})
+	for _, target := range []string{"/healthz", "/api/hits", "/hits.atom", "/metrics", "/nowhere"} {
+		for _, method := range []string{"POST", "PUT", "DELETE", "PATCH"} {
+			rec := get(t, h, method, target, nil)
+			if rec.Code != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s = %d, want 405", method, target, rec.Code)
+			}
+		}
+	}
+	if rec := get(t, h, "HEAD", "/healthz", nil); rec.Code != 200 {
+		t.Errorf("HEAD /healthz = %d, want 200", rec.Code)
+	}
+}
+
+func TestTokenGuardsDataButNotProbes(t *testing.T) {
+	s, h := newTestServer(t, &fakeStore{}, Settings{Token: "s3cret"})
+	s.CycleDone(testNow)
+	tests := []struct {
+		name   string
+		target string
+		auth   string
+		want   int
+	}{
+		{"no token", "/api/hits", "", 401},
+		{"wrong token", "/api/hits", "Bearer nope", 401},
+		{"bearer token", "/api/hits", "Bearer s3cret", 200},
+		{"basic auth password for feed readers", "/hits.atom", "Basic dXNlcjpzM2NyZXQ=", 200},
+		{"metrics need the token", "/metrics", "", 401},
+		{"healthz is open", "/healthz", "", 200},
+		{"readyz is open", "/readyz", "", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			header := http.Header{}
+			if tt.auth != "" {
+				header.Set("Authorization", tt.auth)
+			}
+			if rec := get(t, h, "GET", tt.target, header); rec.Code != tt.want {
+				t.Errorf("GET %s = %d, want %d", tt.target, rec.Code, tt.want)
+			}
+		})
+	}
+}
+
+func TestAtomFeedHasOneEntryPerStory(t *testing.T) {
+	st := &fakeStore{hits: sampleHits()}
+	_, h := newTestServer(t, st, Settings{Watches: map[string]string{"call-leak": "Witkoff–Ushakov call", "witkoff": "Steve Witkoff"}})
+	rec := get(t, h, "GET", "/hits.atom", nil)
+	if rec.Code != 200 {
+		t.Fatalf("hits.atom = %d: %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/atom+xml") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	var feed atomFeed
+	if err := xml.Unmarshal(rec.Body.Bytes(), &feed); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, rec.Body)
+	}
+	if feed.XMLName.Space != "http://www.w3.org/2005/Atom" || feed.ID == "" || feed.Updated == "" {
+		t.Errorf("feed lacks the Atom namespace, id or updated: %+v", feed)
+	}
+	// s1 (three hits, two items) and item 2 (no story yet).
+	if len(feed.Entries) != 2 {
+		t.Fatalf("%d entries, want 2 (one per story)", len(feed.Entries))
+	}
+	lead := feed.Entries[0]
+	if lead.Title.Body != "Leaked call: Witkoff & Ushakov" || lead.Links[0].Href != "https://ex.org/a" {
+		t.Errorf("story entry does not show its lead: %+v", lead)
+	}
+	if len(lead.Categories) != 2 {
+		t.Errorf("story entry categories = %v, want both watches", lead.Categories)
+	}
+	for _, e := range feed.Entries {
+		if e.ID == "" || e.Updated == "" || e.Title.Body == "" {
+			t.Errorf("entry lacks id, updated or title: %+v", e)
+		}
+	}
+	if strings.Contains(rec.Body.String(), "<script>") || strings.Contains(rec.Body.String(), "<b>") {
+		t.Errorf("feed text reached the document as markup:\n%s", rec.Body)
+	}
+	if feed.Entries[1].Title.Body != "Plan <script>alert(1)</script> & more" {
+		t.Errorf("escaped title does not round-trip: %q", feed.Entries[1].Title.Body)
+	}
+}
+
+func TestAtomFeedForOneWatch(t *testing.T) {
+	st := &fakeStore{hits: sampleHits()}
+	_, h := newTestServer(t, st, Settings{Watches: map[string]string{"call-leak": "Witkoff–Ushakov call"}})
+	rec := get(t, h, "GET", "/hits.atom?watch=call-leak", nil)
+	var feed atomFeed
+	if err := xml.Unmarshal(rec.Body.Bytes(), &feed); err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Entries) != 1 || !strings.Contains(feed.Title, "Witkoff–Ushakov call") {
+		t.Errorf("feed %q has %d entries, want 1 titled after the watch", feed.Title, len(feed.Entries))
+	}
+	if rec := get(t, h, "GET", "/hits.atom?watch=nobody", nil); rec.Code != 404 {
+		t.Errorf("unknown watch = %d, want 404", rec.Code)
+	}
+}
+
+func TestAPIHits(t *testing.T) {
+	st := &fakeStore{hits: sampleHits()}
+	_, h := newTestServer(t, st, Settings{})
+	rec := get(t, h, "GET", "/api/hits?since=150m&watch=call-leak", nil)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("api/hits = %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if len(got) != 1 || got[0]["item_url"] != "https://ex.org/c" {
+		t.Fatalf("api/hits = %v, want the one call-leak hit of the last 150m", got)
+	}
+	for _, key := range []string{"watch", "item_url", "title", "feed", "found_at", "score", "story", "matches"} {
+		if _, ok := got[0][key]; !ok {
+			t.Errorf("hit lacks %q: %v", key, got[0])
+		}
+	}
+	if _, ok := got[0]["published"]; ok {
+		t.Errorf("unknown published time shown: %v", got[0]["published"])
+	}
+
+	tests := []struct {
+		since string
+		want  time.Time
+	}{
+		{"", testNow.Add(-24 * time.Hour)},
+		{"2d", testNow.Add(-48 * time.Hour)},
+		{"2025-11-20T00:00:00Z", time.Date(2025, 11, 20, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		st.queries = nil
+		get(t, h, "GET", "/api/hits?since="+tt.since, nil)
+		if len(st.queries) != 1 || !st.queries[0].Since.Equal(tt.want) {
+			t.Errorf("since=%q queried %v, want since %s", tt.since, st.queries, tt.want)
+		}
+	}
+	if rec := get(t, h, "GET", "/api/hits?since=yesterday", nil); rec.Code != 400 {
+		t.Errorf("bad since = %d, want 400", rec.Code)
+	}
+	rec = get(t, h, "GET", "/api/hits?watch=nobody", nil)
+	if strings.TrimSpace(rec.Body.String()) != "[]" {
+		t.Errorf("no hits = %q, want []", rec.Body.String())
+	}
+}
+
+func TestMetricsExposeCounters(t *testing.T) {
+	s := New(Options{Store: &fakeStore{}, Metrics: NewMetrics(func() float64 { return 3 })})
+	m := s.metrics
+	m.Fetch(FetchOK)
+	m.Fetch(FetchError)
+	m.Items(5)
+	m.Hits("call-leak", 2)
+	m.Stories(4)
+	m.Delivery("desk-email", "sent")
+	m.Cycle(1500*time.Millisecond, testNow)
+	m.Reload(true)
+	rec := get(t, s.Handler(), "GET", "/metrics", nil)
+	body := rec.Body.String()
+	for _, want := range []string{
+		`storywatch_fetches_total{result="ok"} 1`,
+		`storywatch_fetches_total{result="error"} 1`,
+		`storywatch_fetches_total{result="not_modified"} 0`,
+		`storywatch_items_total 5`,
+		`storywatch_hits_total{watch="call-leak"} 2`,
+		`storywatch_stories_total 4`,
+		`storywatch_deliveries_total{notifier="desk-email",result="sent"} 1`,
+		`storywatch_outbox_depth 3`,
+		`storywatch_poll_cycle_duration_seconds_count 1`,
+		`storywatch_config_reloads_total{result="ok"} 1`,
+		`storywatch_config_reloads_total{result="error"} 0`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+func TestServeShutsDownOnCancel(t *testing.T) {
+	s, _ := newTestServer(t, &fakeStore{}, Settings{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != "ok" {
+		t.Errorf("healthz over TCP = %d %q", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after cancel = %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after cancel")
+	}
+}
