@@ -94,8 +94,11 @@ func checkAlias(s string) error {
 	if strings.Contains(body, "*") {
 		return fmt.Errorf("alias %q: * is allowed only at the end, to mark a prefix", s)
 	}
-	if strings.TrimSpace(body) == "" {
-		return fmt.Errorf("alias %q has no words", s)
+	if strings.HasSuffix(s, "*") && strings.TrimSpace(body) != body {
+		return fmt.Errorf("alias %q: * must directly follow a word", s)
+	}
+	if len(match.Tokens(body)) == 0 {
+		return fmt.Errorf("alias %q has no letters or digits", s)
 	}
 	return nil
 }

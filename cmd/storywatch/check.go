@@ -1,7 +1,87 @@
 package main
 
-import "errors"
+import (
+	"errors"
+	"fmt"
 
+	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/match"
+)
+
+// cmdCheck validates the config: every problem is printed one a line as
+// FILE:LINE:COL: PATH: MESSAGE and the exit status is 2; a valid config
+// gets a one-line summary. The watchlist is compiled too, so that check
+// accepts exactly what run would.
 func cmdCheck(a *app, args []string) error {
-	return errors.New("check: not built yet")
+	fs := a.flags("check")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: storywatch check [-config FILE]")
+		fs.PrintDefaults()
+	}
+	rest, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("check takes no arguments, got %q", rest)
+	}
+	c, err := a.loadConfig()
+	var invalid *invalidConfigError
+	if errors.As(err, &invalid) {
+		return &silentError{exitUsage} // the problems are printed
+	}
+	if err != nil {
+		return err
+	}
+	if !a.compiles(c) {
+		return &silentError{exitUsage}
+	}
+	fmt.Fprintln(a.stdout, summary(a.resolveConfigPath(), c))
+	return nil
+}
+
+// compiles compiles the watchlist as run would, printing every problem.
+// config.Load already rejects what the matcher would, with positions; this
+// is the safety net for anything the two disagree on.
+func (a *app) compiles(c *config.Config) bool {
+	_, err := match.Compile(watchlist(c))
+	if err == nil {
+		return true
+	}
+	for _, e := range unjoin(err) {
+		fmt.Fprintf(a.stderr, "%s: watchlist: %v\n", a.resolveConfigPath(), e)
+	}
+	return false
+}
+
+// summary is check's one line about a valid config.
+func summary(path string, c *config.Config) string {
+	tracked := 0
+	for _, a := range c.Actors {
+		if a.Track {
+			tracked++
+		}
+	}
+	return fmt.Sprintf("%s: ok: %s, %s (%d tracked), %s, %s, %s",
+		path,
+		plural(len(c.Feeds), "feed"),
+		plural(len(c.Actors), "actor"), tracked,
+		plural(len(c.Storylines), "storyline"),
+		plural(len(c.Digests), "digest"),
+		plural(len(c.Notifiers), "notifier"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// unjoin splits an errors.Join error into its parts.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

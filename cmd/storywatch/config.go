@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/match"
+)
+
+// invalidConfigError says that the config file has problems, which
+// loadConfig has already printed one a line; its message is the summary
+// line that follows them.
+type invalidConfigError struct {
+	path string
+	errs config.Errors
+}
+
+func (e *invalidConfigError) Error() string {
+	if len(e.errs) == 1 {
+		return fmt.Sprintf("invalid config %s: 1 problem", e.path)
+	}
+	return fmt.Sprintf("invalid config %s: %d problems", e.path, len(e.errs))
+}
+
+func (e *invalidConfigError) Unwrap() error { return e.errs }
+
+// loadConfig loads the config named by -config, $STORYWATCH_CONFIG or the
+// default. An invalid config has its problems printed to stderr, one a
+// line as FILE:LINE:COL: PATH: MESSAGE, and comes back as a usage error
+// (exit 2), as does a file that cannot be read.
+func (a *app) loadConfig() (*config.Config, error) {
+	path := a.resolveConfigPath()
+	c, err := config.Load(path, a.getenv)
+	if err == nil {
+		return c, nil
+	}
+	var errs config.Errors
+	if errors.As(err, &errs) {
+		for _, e := range errs {
+			fmt.Fprintln(a.stderr, e)
+		}
+		return nil, &usageError{&invalidConfigError{path: path, errs: errs}}
+	}
+	if errors.Is(err, fs.ErrNotExist) && a.configPath == "" && a.getenv("STORYWATCH_CONFIG") == "" {
+		return nil, usagef("%v (give a config with -config FILE or $STORYWATCH_CONFIG; config.example.yaml is a start)", err)
+	}
+	return nil, &usageError{err}
+}
+
+// watchlist translates the config's actors and storylines into what the
+// matcher is compiled from.
+func watchlist(c *config.Config) match.Watchlist {
+	w := match.Watchlist{
+		Actors:     make([]match.Actor, len(c.Actors)),
+		Storylines: make([]match.Storyline, len(c.Storylines)),
+	}
+	for i, a := range c.Actors {
+		w.Actors[i] = match.Actor{ID: a.ID, Name: a.Name, Aliases: a.Aliases, Track: a.Track}
+	}
+	for i, s := range c.Storylines {
+		w.Storylines[i] = match.Storyline{ID: s.ID, Title: s.Title, Query: s.Query}
+	}
+	return w
+}
