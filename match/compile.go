@@ -212,23 +212,59 @@ func (c *compiler) addWatch(w Watch, e *expr) {
 	wid := int32(len(c.m.watches))
 	c.m.watches = append(c.m.watches, w)
 	c.m.exprs = append(c.m.exprs, e)
-	// Only atoms outside NOT make a watch a candidate: a watch cannot be
-	// satisfied by negations alone (ParseQuery rejects such queries).
-	var visit func(*expr)
-	visit = func(e *expr) {
-		if e.kind == nodeNot {
-			return
-		}
-		for _, a := range e.atoms {
-			if l := c.watchOf[a]; len(l) == 0 || l[len(l)-1] != wid {
-				c.watchOf[a] = append(l, wid)
-			}
-		}
-		for _, k := range e.kids {
-			visit(k)
+	for _, a := range c.triggers(e) {
+		if l := c.watchOf[a]; len(l) == 0 || l[len(l)-1] != wid {
+			c.watchOf[a] = append(l, wid)
 		}
 	}
-	visit(e)
+}
+
+// triggers returns atoms of which every document that satisfies e holds at
+// least one, preferring rare ones: for AND (and NEAR) it takes only the
+// operand whose atoms look rarest, so a storyline like
+// `@witkoff AND (call OR leak*)` is evaluated only for items that name
+// Witkoff, not for every item with "call". A NOT never triggers: a query
+// cannot be satisfied by negations alone (ParseQuery rejects those).
+func (c *compiler) triggers(e *expr) []int32 {
+	switch e.kind {
+	case nodeTerm, nodeActor:
+		return e.atoms
+	case nodeOr:
+		var all []int32
+		for _, k := range e.kids {
+			all = append(all, c.triggers(k)...)
+		}
+		return all
+	case nodeAnd, nodeNear:
+		var best []int32
+		bestCost := -1.0
+		for _, k := range e.kids {
+			if k.kind == nodeNot {
+				continue
+			}
+			t := c.triggers(k)
+			if cost := c.cost(t); bestCost < 0 || cost < bestCost {
+				best, bestCost = t, cost
+			}
+		}
+		return best
+	}
+	return nil
+}
+
+// cost estimates how often a set of atoms occurs: short words and prefixes
+// are common, long names and phrases rare.
+func (c *compiler) cost(atoms []int32) float64 {
+	total := 0.0
+	for _, a := range atoms {
+		n := float64(len(c.patterns[a]))
+		k := 64 / (n * n)
+		if c.m.atoms[a].prefix {
+			k *= 4
+		}
+		total += k
+	}
+	return total
 }
 
 func (c *compiler) finish() error {

@@ -104,15 +104,32 @@ func runesBetween(s string, i, j int) int { return utf8.RuneCountInString(s[i:j]
 // ended in space, or nothing was written). It returns whether the output
 // now ends in space.
 func writeCollapsed(b *strings.Builder, s string, space bool) bool {
-	for _, r := range s {
-		if unicode.IsSpace(r) {
+	run := 0 // start of the pending run of non-space text
+	for i := 0; i < len(s); {
+		c := s[i]
+		size, isSpace := 1, false
+		if c < utf8.RuneSelf {
+			isSpace = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			isSpace = unicode.IsSpace(r)
+		}
+		if isSpace {
+			if i > run {
+				b.WriteString(s[run:i])
+				space = false
+			}
 			if !space {
 				b.WriteByte(' ')
 				space = true
 			}
-			continue
+			run = i + size
 		}
-		b.WriteRune(r)
+		i += size
+	}
+	if run < len(s) {
+		b.WriteString(s[run:])
 		space = false
 	}
 	return space
