@@ -4,7 +4,6 @@
 package smtptest
 
 import (
-	"errors"
 	"io"
 	"net"
 	"strings"
@@ -143,7 +142,8 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 			se.s.mu.Lock()
 			se.s.authFail++
 			se.s.mu.Unlock()
-			return errors.New("invalid credentials")
+			// What real servers answer (RFC 4954).
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication credentials invalid"}
 		}
 		se.authed = true
 		return nil
