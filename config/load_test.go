@@ -96,6 +96,13 @@ func TestExampleConfigLoads(t *testing.T) {
 	if c.Notifiers[0].Email.Password != "secret" || c.Notifiers[2].Chat.URL != exampleEnv["CHAT_URL"] {
 		t.Error("secrets were not taken from the environment")
 	}
+	bare, err := Load("../config.example.yaml", nil)
+	if err != nil {
+		t.Fatalf("config.example.yaml without its environment: %v", err)
+	}
+	if e := bare.Notifiers[0].Email; e.Username != "" || e.Password != "" || bare.Notifiers[2].Chat.URL != "logger://" {
+		t.Errorf("secret defaults: email %q/%q, chat %q", e.Username, e.Password, bare.Notifiers[2].Chat.URL)
+	}
 }
 
 func TestDefaults(t *testing.T) {

@@ -48,15 +48,12 @@ func TestCheckExampleConfig(t *testing.T) {
 	}
 }
 
-func TestCheckExampleWithoutSecrets(t *testing.T) {
-	code, _, stderr := checkRun(t, nil, "check", "-config", checkExample)
-	if code != exitUsage {
-		t.Fatalf("exit %d, want %d", code, exitUsage)
-	}
-	for _, name := range []string{"SMTP_USER", "SMTP_PASSWORD", "WEBHOOK_SECRET", "CHAT_URL"} {
-		if !strings.Contains(stderr, "environment variable "+name+" is not set") {
-			t.Errorf("stderr does not name the unset %s:\n%s", name, stderr)
-		}
+func TestCheckExampleWithoutEnvironment(t *testing.T) {
+	// The example's secrets have harmless defaults, so that it checks on a
+	// fresh checkout.
+	code, stdout, stderr := checkRun(t, nil, "check", "-config", checkExample)
+	if code != exitOK || !strings.Contains(stdout, ": ok: ") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
 
