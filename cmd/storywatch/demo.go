@@ -1,7 +1,166 @@
 package main
 
-import "errors"
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
 
+	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/store"
+)
+
+// demoFiles are the demo's config and sample feeds: coverage of the
+// Witkoff–Ushakov story (the AP report, rewrites, Ukrainian and Russian
+// pieces, the 28-point plan, Dmitriev) and some unrelated news.
+//
+//go:embed demo/config.yaml demo/feeds
+var demoFiles embed.FS
+
+// cmdDemo serves the bundled feeds on 127.0.0.1, polls them once with the
+// bundled config and a database in a temporary folder, and prints the hits
+// by watch. It needs no network.
 func cmdDemo(a *app, args []string) error {
-	return errors.New("demo: not built yet")
+	fs := a.flags("demo")
+	keep := fs.Bool("keep", false, "keep the temporary folder with the database and config")
+	if _, err := a.parse(fs, args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "storywatch-demo-")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+
+	feeds, err := serveDemoFeeds(a)
+	if err != nil {
+		return err
+	}
+	defer feeds.Close()
+
+	c, err := loadDemoConfig(dir, "http://"+feeds.Addr().String(), a.getenv)
+	if err != nil {
+		return err
+	}
+	m, err := match.Compile(watchlist(c))
+	if err != nil {
+		return fmt.Errorf("demo: compile watchlist: %w", err)
+	}
+	log := a.logger()
+	db, err := openStore(a.ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	fmt.Fprintf(a.stdout, "storywatch demo: %d sample feeds served on http://%s\n", len(c.Feeds), feeds.Addr())
+	cycle, err := pollOnce(a.ctx, c, db, m, log, nil)
+	printCycle(a.stdout, cycle)
+	if err != nil {
+		return err
+	}
+	if err := printHitsByWatch(a, db, m); err != nil {
+		return err
+	}
+	if *keep {
+		fmt.Fprintf(a.stdout, "\ndatabase and config kept in %s\n(try: storywatch -config %s hits)\n", dir, filepath.Join(dir, "config.yaml"))
+	}
+	return nil
+}
+
+// demoServer serves the embedded feeds until closed.
+type demoServer struct {
+	ln  net.Listener
+	srv *http.Server
+}
+
+func (s *demoServer) Addr() net.Addr { return s.ln.Addr() }
+func (s *demoServer) Close() error   { return s.srv.Close() }
+
+func serveDemoFeeds(a *app) (*demoServer, error) {
+	sub, err := fs.Sub(demoFiles, "demo/feeds")
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo: listen on loopback: %w", err)
+	}
+	files := http.FileServerFS(sub)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		files.ServeHTTP(w, r)
+	})
+	s := &demoServer{ln: ln, srv: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+// loadDemoConfig writes the bundled config into dir and loads it with
+// ${DEMO_FEEDS} and ${DEMO_DATA} filled in.
+func loadDemoConfig(dir, feedsURL string, getenv func(string) string) (*config.Config, error) {
+	data, err := demoFiles.ReadFile("demo/config.yaml")
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "config.yaml")
+	// Freeze the substitutions into the file so that it can be reused with
+	// -config after `demo -keep`.
+	text := strings.NewReplacer("${DEMO_FEEDS}", feedsURL, "${DEMO_DATA}", dir).Replace(string(data))
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	c, err := config.Load(path, getenv)
+	if err != nil {
+		var errs config.Errors
+		if errors.As(err, &errs) {
+			return nil, fmt.Errorf("demo: bundled config: %w", errs)
+		}
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	return c, nil
+}
+
+// printHitsByWatch lists the stored hits under their watch, best first.
+func printHitsByWatch(a *app, db *store.DB, m *match.Matcher) error {
+	hits, err := db.Hits(a.ctx, store.HitFilter{})
+	if err != nil {
+		return err
+	}
+	byWatch := map[string][]store.Hit{}
+	for _, h := range hits {
+		byWatch[h.Watch] = append(byWatch[h.Watch], h)
+	}
+	for _, w := range m.Watches() {
+		hs := byWatch[w.ID]
+		if len(hs) == 0 {
+			continue
+		}
+		sort.SliceStable(hs, func(i, j int) bool { return hs[i].Score > hs[j].Score })
+		fmt.Fprintf(a.stdout, "\n%s — %s (%s)\n", w.ID, w.Title, plural(len(hs), "hit"))
+		for _, h := range hs {
+			printDemoHit(a.stdout, h)
+		}
+	}
+	return nil
+}
+
+func printDemoHit(w io.Writer, h store.Hit) {
+	fmt.Fprintf(w, "  [%d] %s — %s\n", h.Score, oneLine(h.Title, 100), h.Feed)
+	fmt.Fprintf(w, "      %s\n", h.ItemURL)
+	if len(h.Matches) > 0 {
+		m := h.Matches[0]
+		fmt.Fprintf(w, "      %s in %s: %s\n", m.Term, m.Field, oneLine(m.Marked("«", "»"), 200))
+	}
 }

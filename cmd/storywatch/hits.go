@@ -1,7 +1,119 @@
 package main
 
-import "errors"
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
 
+	"github.com/storywatch/storywatch/store"
+)
+
+// hitOutput is one line of `hits -json` (DESIGN §7).
+type hitOutput struct {
+	Watch     string      `json:"watch"`
+	ItemURL   string      `json:"item_url"`
+	Title     string      `json:"title"`
+	Feed      string      `json:"feed"`
+	Published *time.Time  `json:"published"`
+	FoundAt   time.Time   `json:"found_at"`
+	Score     int         `json:"score"`
+	Story     string      `json:"story"`
+	Matches   []matchTerm `json:"matches"`
+}
+
+// cmdHits lists stored hits, newest first.
 func cmdHits(a *app, args []string) error {
-	return errors.New("hits: not built yet")
+	fs := a.flags("hits")
+	since := fs.String("since", "", "only hits found within this long (e.g. 6h, 7d)")
+	watch := fs.String("watch", "", "only hits of this watch id")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	limit := fs.Int("limit", 0, "at most this many hits (0: all)")
+	if _, err := a.parse(fs, args); err != nil {
+		return err
+	}
+	filter := store.HitFilter{Watch: *watch, Limit: *limit}
+	if *since != "" {
+		d, err := parseSince(*since)
+		if err != nil {
+			return usagef("-since: %v", err)
+		}
+		filter.Since = time.Now().Add(-d)
+	}
+	c, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	db, err := openStore(a.ctx, c, a.logger())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hits, err := db.Hits(a.ctx, filter)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetEscapeHTML(false)
+		for _, h := range hits {
+			if err := enc.Encode(hitJSON(h)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(hits) == 0 {
+		fmt.Fprintln(a.stdout, "no hits")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FOUND\tWATCH\tSCORE\tFEED\tTITLE\tURL")
+	for _, h := range hits {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", h.FoundAt.UTC().Format("2006-01-02 15:04Z"), h.Watch, h.Score,
+			oneLine(h.Feed, 30), oneLine(h.Title, 80), h.ItemURL)
+	}
+	return tw.Flush()
+}
+
+func hitJSON(h store.Hit) hitOutput {
+	out := hitOutput{
+		Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
+		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Matches: []matchTerm{},
+	}
+	if !h.Published.IsZero() {
+		p := h.Published.UTC()
+		out.Published = &p
+	}
+	for _, m := range h.Matches {
+		out.Matches = append(out.Matches, matchTerm{Term: m.Term, Field: m.Field, Snippet: m.Snippet})
+	}
+	return out
+}
+
+// parseSince reads a duration: Go syntax (90m, 6h) or whole days (7d).
+func parseSince(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad duration %q (use e.g. 6h or 7d)", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad duration %q (use e.g. 6h or 7d)", s)
+	}
+	return d, nil
+}
+
+// oneLine flattens s to one line of at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
