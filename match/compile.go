@@ -212,7 +212,8 @@ func (c *compiler) addWatch(w Watch, e *expr) {
 	wid := int32(len(c.m.watches))
 	c.m.watches = append(c.m.watches, w)
 	c.m.exprs = append(c.m.exprs, e)
-	for _, a := range c.triggers(e) {
+	atoms, _ := c.triggers(e)
+	for _, a := range atoms {
 		if l := c.watchOf[a]; len(l) == 0 || l[len(l)-1] != wid {
 			c.watchOf[a] = append(l, wid)
 		}
@@ -221,20 +222,35 @@ func (c *compiler) addWatch(w Watch, e *expr) {
 
 // triggers returns atoms of which every document that satisfies e holds at
 // least one, preferring rare ones: for AND (and NEAR) it takes only the
-// operand whose atoms look rarest, so a storyline like
+// operand that looks rarest, so a storyline like
 // `@witkoff AND (call OR leak*)` is evaluated only for items that name
 // Witkoff, not for every item with "call". A NOT never triggers: a query
 // cannot be satisfied by negations alone (ParseQuery rejects those).
-func (c *compiler) triggers(e *expr) []int32 {
+// The cost estimates how often the atoms occur: an actor's aliases are
+// names, rarer than words; phrases are rarer than single words; prefixes
+// are the most common.
+func (c *compiler) triggers(e *expr) (atoms []int32, cost float64) {
 	switch e.kind {
-	case nodeTerm, nodeActor:
-		return e.atoms
+	case nodeActor:
+		return e.atoms, 0.1 * float64(len(e.atoms))
+	case nodeTerm:
+		a := c.m.atoms[e.atoms[0]]
+		switch {
+		case a.prefix:
+			return e.atoms, 2
+		case a.words > 1:
+			return e.atoms, 0.2
+		}
+		return e.atoms, 1
 	case nodeOr:
 		var all []int32
+		total := 0.0
 		for _, k := range e.kids {
-			all = append(all, c.triggers(k)...)
+			t, cost := c.triggers(k)
+			all = append(all, t...)
+			total += cost
 		}
-		return all
+		return all, total
 	case nodeAnd, nodeNear:
 		var best []int32
 		bestCost := -1.0
@@ -242,29 +258,13 @@ func (c *compiler) triggers(e *expr) []int32 {
 			if k.kind == nodeNot {
 				continue
 			}
-			t := c.triggers(k)
-			if cost := c.cost(t); bestCost < 0 || cost < bestCost {
+			if t, cost := c.triggers(k); bestCost < 0 || cost < bestCost {
 				best, bestCost = t, cost
 			}
 		}
-		return best
+		return best, bestCost
 	}
-	return nil
-}
-
-// cost estimates how often a set of atoms occurs: short words and prefixes
-// are common, long names and phrases rare.
-func (c *compiler) cost(atoms []int32) float64 {
-	total := 0.0
-	for _, a := range atoms {
-		n := float64(len(c.patterns[a]))
-		k := 64 / (n * n)
-		if c.m.atoms[a].prefix {
-			k *= 4
-		}
-		total += k
-	}
-	return total
+	return nil, 0
 }
 
 func (c *compiler) finish() error {
