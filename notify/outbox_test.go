@@ -18,7 +18,7 @@ import (
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
-	"github.com/storywatch/storywatch/notify/internal/smtptest"
+	"github.com/storywatch/storywatch/notify/smtptest"
 	"github.com/storywatch/storywatch/store"
 )
 

@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storywatch/storywatch/notify/internal/smtptest"
+	"github.com/storywatch/storywatch/notify/smtptest"
 )
 
 func fixtureRendered(t *testing.T) *Rendered {
