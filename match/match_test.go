@@ -203,3 +203,24 @@ func TestWatches(t *testing.T) {
 		t.Errorf("Watches() = %+v", got)
 	}
 }
+
+func TestMatchIsSafeForConcurrentUse(t *testing.T) {
+	m := mustCompile(t, exampleWatchlist())
+	doc := Document{Title: "Witkoff and Ushakov call transcript leaked", Content: "Дмитриев и Уиткофф"}
+	want := hitIDs(m.Match(doc))
+	done := make(chan []string)
+	for range 8 {
+		go func() {
+			var got []string
+			for range 50 {
+				got = hitIDs(m.Match(doc))
+			}
+			done <- got
+		}()
+	}
+	for range 8 {
+		if got := <-done; !reflect.DeepEqual(got, want) {
+			t.Errorf("concurrent hits = %q, want %q", got, want)
+		}
+	}
+}
