@@ -46,6 +46,11 @@ func cmdOnce(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Instant digests, then the delivery worker until nothing is due
+	// (deliver.go).
+	if err := afterCycle(a.ctx, c, db, log); err != nil {
+		return err
+	}
 	return cycleFailure(cycle)
 }
 
