@@ -21,19 +21,55 @@ type HitQuery struct {
 	Limit int
 }
 
-// Hit is one stored hit, in the JSON form of `storywatch hits -json`.
+// Hit is one stored hit with what the endpoints show of it.
 type Hit struct {
 	// ItemID groups hits of one item when it has no story yet.
-	ItemID    int64         `json:"-"`
-	Watch     string        `json:"watch"`
-	ItemURL   string        `json:"item_url"`
-	Title     string        `json:"title"`
-	Feed      string        `json:"feed"`
-	Published time.Time     `json:"published,omitzero"`
-	FoundAt   time.Time     `json:"found_at"`
-	Score     int           `json:"score"`
-	Story     string        `json:"story"`
-	Matches   []match.Match `json:"matches"`
+	ItemID  int64
+	Watch   string
+	ItemURL string
+	Title   string
+	// Feed names the feed the item was first seen in.
+	Feed string
+	// Published is zero when the feed gave no date.
+	Published time.Time
+	FoundAt   time.Time
+	Score     int
+	// Story is empty until the item is grouped into a story.
+	Story   string
+	Matches []match.Match
+}
+
+// hitJSON is a hit as /api/hits writes it: the object of
+// `storywatch hits -json` (DESIGN §7).
+type hitJSON struct {
+	Watch     string      `json:"watch"`
+	ItemURL   string      `json:"item_url"`
+	Title     string      `json:"title"`
+	Feed      string      `json:"feed"`
+	Published *time.Time  `json:"published"`
+	FoundAt   time.Time   `json:"found_at"`
+	Score     int         `json:"score"`
+	Story     string      `json:"story"`
+	Matches   []matchJSON `json:"matches"`
+}
+
+type matchJSON struct {
+	Term    string `json:"term"`
+	Field   string `json:"field"`
+	Snippet string `json:"snippet"`
+}
+
+func toJSON(h Hit) hitJSON {
+	out := hitJSON{Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
+		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Matches: []matchJSON{}}
+	if !h.Published.IsZero() {
+		p := h.Published.UTC()
+		out.Published = &p
+	}
+	for _, m := range h.Matches {
+		out.Matches = append(out.Matches, matchJSON{Term: m.Term, Field: m.Field, Snippet: m.Snippet})
+	}
+	return out
 }
 
 // Defaults of /api/hits and /hits.atom.
@@ -59,16 +95,14 @@ func (s *Server) apiHits(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not read hits", http.StatusInternalServerError)
 		return
 	}
-	if hits == nil {
-		hits = []Hit{}
-	}
-	for i := range hits {
-		if hits[i].Matches == nil {
-			hits[i].Matches = []match.Match{}
-		}
+	out := make([]hitJSON, len(hits))
+	for i, h := range hits {
+		out[i] = toJSON(h)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if err := json.NewEncoder(w).Encode(hits); err != nil {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
 		s.log.Warn("write hits", "error", err)
 	}
 }
