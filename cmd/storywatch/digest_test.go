@@ -96,6 +96,7 @@ func validSignature(secret, header string, body []byte) bool {
 // and a file notifier, and a database seeded with hits.
 type digestEnv struct {
 	dir, config, db string
+	feedURL         string
 	smtp            *smtptest.Server
 	hook            *hookReceiver
 	env             map[string]string
@@ -106,6 +107,14 @@ func newDigestEnv(t *testing.T, smtpOpts ...smtptest.Option) *digestEnv {
 	e := &digestEnv{dir: t.TempDir(), smtp: smtptest.Start(t, smtpOpts...), hook: &hookReceiver{}}
 	srv := httptest.NewServer(e.hook)
 	t.Cleanup(srv.Close)
+	// The configured feed answers with an empty channel: `once` polls it
+	// and finds nothing new.
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>http://wire.example/</link><description>d</description></channel></rss>`)
+	}))
+	t.Cleanup(feed.Close)
+	e.feedURL = feed.URL + "/rss.xml"
 	e.db = filepath.Join(e.dir, "sw.db")
 	e.config = filepath.Join(e.dir, "storywatch.yaml")
 	e.env = map[string]string{"WEBHOOK_SECRET": testHookSecret, "SMTP_PASSWORD": testSMTPPassword}
@@ -116,7 +125,7 @@ func newDigestEnv(t *testing.T, smtpOpts ...smtptest.Option) *digestEnv {
 	cfg := fmt.Sprintf(`database: sw.db
 listen: ""
 feeds:
-  - url: http://127.0.0.1:1/never-polled.xml
+  - url: %s
     name: Wire
 actors:
   - id: witkoff
@@ -158,7 +167,7 @@ notifiers:
   - id: archive
     file:
       dir: digests
-`, e.smtp.Port, auth, srv.URL)
+`, e.feedURL, e.smtp.Port, auth, srv.URL)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +194,7 @@ func (e *digestEnv) seed(t *testing.T, titles []string, summary string, watches 
 		items = append(items, it)
 	}
 	_, err = db.SaveFetch(context.Background(), monitor.FeedFetch{Name: "Wire",
-		State: monitor.FeedState{URL: "http://127.0.0.1:1/never-polled.xml", LastFetch: time.Now(), FirstPollDone: true},
+		State: monitor.FeedState{URL: e.feedURL, LastFetch: time.Now(), FirstPollDone: true},
 		Items: items})
 	if err != nil {
 		t.Fatal(err)
