@@ -118,8 +118,11 @@ func TestMatchSeedFeedReportsTheStory(t *testing.T) {
 			if !ids["witkoff"] || !ids["ushakov"] || !ids["call-leak"] {
 				t.Errorf("seed article hits %v, want witkoff, ushakov and call-leak", ids)
 			}
-			if ids["peace-plan"] {
-				t.Errorf("seed article (a 20-point plan, a 28-point framework) hits peace-plan")
+			// "aimed at creating a 28-point peace framework" is the plan
+			// itself: the example's peace-plan storyline finds it (the
+			// small test config's narrower query need not).
+			if cfg == exampleConfig && !ids["peace-plan"] {
+				t.Errorf("seed article (a 28-point peace framework) misses peace-plan")
 			}
 		})
 	}
