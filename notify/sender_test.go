@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"image/png"
@@ -442,4 +443,47 @@ func decodeBase64(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+func TestEmailOverTLS(t *testing.T) {
+	// httptest makes a certificate for 127.0.0.1 that its client trusts.
+	hs := httptest.NewTLSServer(http.NotFoundHandler())
+	defer hs.Close()
+	serverTLS := &tls.Config{Certificates: hs.TLS.Certificates}
+	clientTLS := &tls.Config{RootCAs: hs.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs, ServerName: "127.0.0.1"}
+	for _, tt := range []struct {
+		name     string
+		mode     string
+		implicit bool
+	}{
+		{"STARTTLS", TLSStartTLS, false},
+		{"implicit TLS", TLSImplicit, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := smtptest.Start(t, smtptest.WithTLS(serverTLS, tt.implicit), smtptest.WithAuth("desk", "pw-over-tls"))
+			e, err := NewEmail(EmailOptions{NotifierID: "m", Host: srv.Host, Port: srv.Port, TLS: tt.mode,
+				Username: "desk", Password: "pw-over-tls", From: "alerts@example.org", To: []string{"desk@example.org"},
+				TLSConfig: clientTLS, Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Send(context.Background(), fixtureRendered(t)); err != nil {
+				t.Fatal(err)
+			}
+			if len(srv.Messages()) != 1 {
+				t.Error("not delivered")
+			}
+		})
+	}
+	t.Run("STARTTLS required but not offered fails", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		e, _ := NewEmail(EmailOptions{NotifierID: "m", Host: srv.Host, Port: srv.Port, TLS: TLSStartTLS,
+			From: "alerts@example.org", To: []string{"desk@example.org"}, TLSConfig: clientTLS, Timeout: 5 * time.Second})
+		if err := e.Send(context.Background(), fixtureRendered(t)); err == nil {
+			t.Error("sent in clear text although STARTTLS was required")
+		}
+		if len(srv.Messages()) != 0 {
+			t.Error("message accepted without TLS")
+		}
+	})
 }

@@ -4,6 +4,7 @@
 package smtptest
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"strings"
@@ -28,14 +29,16 @@ type Server struct {
 	Host string
 	Port int
 
-	mu       sync.Mutex
-	messages []Message
-	refusals []*smtp.SMTPError
-	user     string
-	password string
-	authFail int
-	hold     chan struct{}
-	arrived  chan struct{}
+	mu          sync.Mutex
+	messages    []Message
+	refusals    []*smtp.SMTPError
+	user        string
+	password    string
+	authFail    int
+	hold        chan struct{}
+	tls         *tls.Config
+	implicitTLS bool
+	arrived     chan struct{}
 }
 
 // Option configures a Server.
@@ -45,6 +48,12 @@ type Option func(*Server)
 // (allowed without TLS, for tests).
 func WithAuth(user, password string) Option {
 	return func(s *Server) { s.user, s.password = user, password }
+}
+
+// WithTLS offers STARTTLS with this certificate; implicit makes the
+// server speak TLS from the first byte instead.
+func WithTLS(cfg *tls.Config, implicit bool) Option {
+	return func(s *Server) { s.tls, s.implicitTLS = cfg, implicit }
 }
 
 // Start starts a server on 127.0.0.1 and stops it when the test ends.
@@ -57,9 +66,13 @@ func Start(t testing.TB, opts ...Option) *Server {
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
+	srv.TLSConfig = s.tls
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.implicitTLS {
+		l = tls.NewListener(l, s.tls)
 	}
 	s.Addr = l.Addr().String()
 	s.Host = "127.0.0.1"
