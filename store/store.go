@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -27,10 +28,14 @@ var migrationFS embed.FS
 
 // DB is an open storywatch database. It is safe for concurrent use.
 type DB struct {
-	db   *sql.DB
-	now  func() time.Time
-	log  *slog.Logger
-	path string
+	// writeMu serializes this process's write transactions: waiting on a
+	// mutex is cheaper and fairer than SQLite's sleeping busy handler.
+	// Other processes still wait on busy_timeout.
+	writeMu sync.Mutex
+	db      *sql.DB
+	now     func() time.Time
+	log     *slog.Logger
+	path    string
 }
 
 // Option configures Open.
@@ -116,6 +121,8 @@ func (d *DB) Now() time.Time { return d.now() }
 
 // tx runs fn in a write transaction, committing when it returns nil.
 func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	d.writeMu.Lock()
+	defer d.writeMu.Unlock()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
