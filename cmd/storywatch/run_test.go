@@ -221,6 +221,13 @@ func TestRunDaemonPollsServesAndReloads(t *testing.T) {
 	if code, _ := httpGet(t, base+"/healthz"); code != 200 {
 		t.Errorf("/healthz = %d, want 200", code)
 	}
+	// The container HEALTHCHECK: `storywatch health` asks /healthz.
+	var healthOut bytes.Buffer
+	addr := strings.TrimPrefix(base, "http://")
+	if err := run(ctx, []string{"health", "-addr", addr}, func(string) string { return "" },
+		strings.NewReader(""), &healthOut, io.Discard); err != nil || strings.TrimSpace(healthOut.String()) != "ok" {
+		t.Errorf("health = %v, %q; want ok", err, healthOut.String())
+	}
 	eventually(t, 10*time.Second, "/readyz 200 after the first cycle", func() bool {
 		code, _ := httpGet(t, base+"/readyz")
 		return code == 200
@@ -485,4 +492,79 @@ func storedHits(t *testing.T, cfgPath string) int {
 		t.Fatal(err)
 	}
 	return len(hits)
+}
+
+func TestHealthFailsWithoutADaemon(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	srv.Close() // nothing listens there now
+	err := run(context.Background(), []string{"health", "-addr", addr, "-timeout", "2s"}, func(string) string { return "" },
+		strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || exitCode(err, io.Discard) != exitFailure {
+		t.Errorf("health without a daemon = %v, want a runtime failure (exit 1)", err)
+	}
+}
+
+func TestNewLoggerFormats(t *testing.T) {
+	tests := []struct {
+		format string
+		want   string
+	}{
+		{"json", `"msg":"hello"`},
+		{"text", `msg=hello`},
+		{"auto", `"msg":"hello"`}, // a buffer is not a terminal
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		log, err := newLogger(&buf, tt.format, "info")
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.Info("hello")
+		if !strings.Contains(buf.String(), tt.want) {
+			t.Errorf("-log-format %s wrote %q, want %q", tt.format, buf.String(), tt.want)
+		}
+	}
+	if _, err := newLogger(io.Discard, "xml", "info"); err == nil {
+		t.Error("unknown log format accepted")
+	}
+}
+
+func TestChangedWatches(t *testing.T) {
+	base := &config.Config{
+		Actors: []config.Actor{
+			{ID: "witkoff", Aliases: []string{"Witkoff"}, Track: true},
+			{ID: "ushakov", Aliases: []string{"Ushakov"}},
+		},
+		Storylines: []config.Storyline{{ID: "call-leak", Query: "@witkoff AND @ushakov"}},
+	}
+	tests := []struct {
+		name string
+		edit func(c *config.Config)
+		want string
+	}{
+		{"nothing changed", func(c *config.Config) {}, ""},
+		{"new storyline", func(c *config.Config) {
+			c.Storylines = append(c.Storylines, config.Storyline{ID: "peace-plan", Query: "plan"})
+		}, "peace-plan"},
+		{"query edited", func(c *config.Config) { c.Storylines[0].Query = "@witkoff AND leak" }, "call-leak"},
+		{"untracked actor's alias changes its storylines", func(c *config.Config) {
+			c.Actors[1].Aliases = []string{"Ushakov", "Ouchakov"}
+		}, "call-leak"},
+		{"tracked actor's alias", func(c *config.Config) {
+			c.Actors[0].Aliases = []string{"Witkoff", "Уиткофф*"}
+		}, "call-leak,witkoff"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next := &config.Config{
+				Actors:     append([]config.Actor(nil), base.Actors...),
+				Storylines: append([]config.Storyline(nil), base.Storylines...),
+			}
+			tt.edit(next)
+			if got := strings.Join(changedWatches(base, next), ","); got != tt.want {
+				t.Errorf("changed = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }
