@@ -17,7 +17,12 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/storywatch /usr/local/bin/storywatch
 COPY --from=build --chown=65532:65532 /out/data /data
 COPY config.example.yaml /etc/storywatch/config.yaml
-ENV STORYWATCH_CONFIG=/etc/storywatch/config.yaml
+# The example config reads these: the database (and file digests) go to the
+# /data volume, and HTTP listens on every interface so the port can be
+# published. Mount your own config over /etc/storywatch/config.yaml.
+ENV STORYWATCH_CONFIG=/etc/storywatch/config.yaml \
+    STORYWATCH_DATA=/data \
+    STORYWATCH_LISTEN=0.0.0.0:8080
 USER 65532:65532
 VOLUME ["/data"]
 EXPOSE 8080
