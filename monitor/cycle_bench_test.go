@@ -24,8 +24,8 @@ func BenchmarkPollCycle(b *testing.B) {
 		var es []entry
 		for i := range items {
 			es = append(es, entry{guid: fmt.Sprintf("%d-%d", f, i), link: fmt.Sprintf("https://news.example/%d/%d", f, i),
-				title: fmt.Sprintf("Report %d from feed %d about Witkoff and Ushakov", i, f),
-				desc:  "A leaked call recording between the envoy and the aide, with more words to make the item look like a real summary of a news article.",
+				title:     fmt.Sprintf("Report %d from feed %d about Witkoff and Ushakov", i, f),
+				desc:      "A leaked call recording between the envoy and the aide, with more words to make the item look like a real summary of a news article.",
 				published: now0.Add(-time.Hour)})
 		}
 		path := fmt.Sprintf("/f%d.xml", f)
