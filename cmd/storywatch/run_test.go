@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
 )
 
@@ -566,5 +568,33 @@ func TestChangedWatches(t *testing.T) {
 				t.Errorf("changed = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestDigestInKyivIsDueAt0500UTCInWinterAnd0400InSummer(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "storywatch.yaml")
+	text := strings.Replace(daemonConfigText(filepath.Join(dir, "sw.db"), "https://hooks.example.org/x", []string{"https://news.example.org/rss"}, ""),
+		"digests:\n", "digests:\n  - id: morning\n    schedule: \"0 7 * * *\"\n    timezone: Europe/Kyiv\n    to: [hook]\n", 1)
+	writeByRename(t, cfgPath, text)
+	c, err := config.Load(cfgPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dg, ok := findDigest(c, "morning")
+	if !ok || dg.Schedule == nil {
+		t.Fatalf("digest morning not loaded with a schedule: %+v", dg)
+	}
+	for _, tt := range []struct{ now, want time.Time }{
+		{time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC), time.Date(2025, 11, 27, 5, 0, 0, 0, time.UTC)},
+		{time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC), time.Date(2025, 6, 11, 4, 0, 0, 0, time.UTC)},
+	} {
+		s := monitor.NewScheduler(slog.New(slog.DiscardHandler), monitor.WithSchedulerClock(func() time.Time { return tt.now }))
+		if err := s.Set([]monitor.Job{{Name: "digest morning", Schedule: dg.Schedule.Schedule, Run: func(context.Context) {}}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Next()[0].Next.UTC(); !got.Equal(tt.want) {
+			t.Errorf("after %s the morning digest is due %s, want %s", tt.now, got, tt.want)
+		}
 	}
 }
