@@ -300,6 +300,10 @@ func (d *daemon) run(ctx context.Context, listen string) error {
 	for _, name := range pollJobNames(g) {
 		d.sched.Trigger(name)
 	}
+	if len(g.groups) == 0 {
+		// With no feeds there is no cycle to wait for.
+		d.server.CycleDone(time.Now())
+	}
 
 	var err error
 	select {
