@@ -89,8 +89,7 @@ func TestAssignKeys(t *testing.T) {
 }
 
 func TestHashKeyIsStableAndSeparatesFields(t *testing.T) {
-	// A fixed value: keys are stored, so they must not change between
-	// releases or runs.
+	// Keys are stored, so the same input must give the same key every time.
 	if got, again := HashKey("a", "b"), HashKey("a", "b"); got != again {
 		t.Fatalf("HashKey is not deterministic: %q then %q", got, again)
 	}
