@@ -22,6 +22,9 @@ type FeedConfig struct {
 	Name string
 	// Interval is the feed's poll interval, where error backoff starts.
 	Interval time.Duration
+	// Aggregator marks a feed that carries many outlets' items: an item
+	// without its own Outlet is credited to its link's host.
+	Aggregator bool
 }
 
 // Options configures a Poller. Zero fields take the defaults of DESIGN §2.
@@ -144,6 +147,7 @@ type FeedResult struct {
 	Err      error
 	Items    int
 	Hits     int
+	Stories  int
 	Duration time.Duration
 	// NextAttempt is set for failed and deferred feeds.
 	NextAttempt time.Time
@@ -160,9 +164,11 @@ type Cycle struct {
 	Failed      int
 	Deferred    int
 	// ItemsNew counts new items (an article already known from another feed
-	// is not new); HitsNew counts new hits.
+	// is not new); HitsNew counts new hits; StoriesNew counts new items
+	// that joined no story.
 	ItemsNew    int
 	HitsNew     int
+	StoriesNew  int
 	HitsByWatch map[string]int
 	// Feeds holds one result per feed, in the order given.
 	Feeds []FeedResult
@@ -253,6 +259,7 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 		}
 		c.ItemsNew += r.Items
 		c.HitsNew += r.Hits
+		c.StoriesNew += r.Stories
 		for w, n := range r.HitsByWatch {
 			c.HitsByWatch[w] += n
 		}
@@ -321,7 +328,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		// fetched in full again, not answered 304.
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		st.Title = feed.Title
-		items, err := p.newItems(ctx, f.URL, st, feed.Items, m, start)
+		items, err := p.newItems(ctx, f, st, feed.Items, m, start)
 		if err != nil {
 			return p.fail(ctx, f, st, res, err, start)
 		}
@@ -335,7 +342,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		p.log.Error("poll feed", "feed_url", f.URL, "error", err)
 		return res
 	}
-	res.Items, res.Hits, res.HitsByWatch = saved.Items, saved.Hits, saved.HitsByWatch
+	res.Items, res.Hits, res.Stories, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.HitsByWatch
 	res.Duration = p.now().Sub(start)
 	p.log.Debug("poll feed", "feed_url", f.URL, "status", res.Status, "result", string(res.Result),
 		"items_new", saved.Items, "hits_new", saved.Hits, "duration_ms", res.Duration.Milliseconds())
@@ -345,7 +352,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 // newItems keeps the items not seen before in this feed and matches them;
 // on the feed's first poll, items published before the backfill window are
 // kept without matching.
-func (p *Poller) newItems(ctx context.Context, feedURL string, st FeedState, items []Item, m *match.Matcher, now time.Time) ([]NewItem, error) {
+func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items []Item, m *match.Matcher, now time.Time) ([]NewItem, error) {
 	keys := make([]string, 0, len(items))
 	byKey := make(map[string]bool, len(items))
 	for _, it := range items {
@@ -355,7 +362,7 @@ func (p *Poller) newItems(ctx context.Context, feedURL string, st FeedState, ite
 		byKey[it.Key] = true
 		keys = append(keys, it.Key)
 	}
-	unseen, err := p.store.UnseenKeys(ctx, feedURL, keys)
+	unseen, err := p.store.UnseenKeys(ctx, f.URL, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +373,10 @@ func (p *Poller) newItems(ctx context.Context, feedURL string, st FeedState, ite
 			continue
 		}
 		delete(unseen, it.Key) // first copy of a key wins
-		ni := NewItem{Item: it}
+		if f.Aggregator && it.Outlet == "" {
+			it.Outlet = linkHost(it.URL)
+		}
+		ni := NewItem{Item: it, Print: FingerprintOf(it)}
 		old := !st.FirstPollDone && !it.Published.IsZero() && it.Published.Before(cutoff)
 		if m != nil && !old {
 			ni.Hits = m.Match(it.Document())

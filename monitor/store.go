@@ -41,6 +41,10 @@ type FeedState struct {
 type NewItem struct {
 	Item
 	Hits []match.Hit
+	// Print is the item's story fingerprint (FingerprintOf); the poll
+	// cycle computes it outside the store's transaction. A store computes
+	// it when it is the zero value.
+	Print Fingerprint
 }
 
 // FeedFetch is everything one fetch of one feed writes: its new state and
@@ -59,6 +63,9 @@ type Saved struct {
 	Items   int
 	Sources int
 	Hits    int
+	// Stories counts the new stories: new items that joined no story of
+	// the last StoryWindow.
+	Stories int
 	// HitsByWatch counts the new hits per watch id.
 	HitsByWatch map[string]int
 }
