@@ -17,6 +17,8 @@ type SyntaxError struct {
 	// Found describes what was found instead of what Msg expected, e.g.
 	// `"OR"` or `end of query`; it is empty when there is nothing to add.
 	Found string
+	// Hint says how to fix the query; it is empty when the message says it.
+	Hint string
 }
 
 // Error returns the message followed by the offset and what was found, e.g.
@@ -26,6 +28,9 @@ func (e *SyntaxError) Error() string {
 	s := e.Msg + " at offset " + strconv.Itoa(e.Offset)
 	if e.Found != "" {
 		s += ", found " + e.Found
+	}
+	if e.Hint != "" {
+		s += "; " + e.Hint
 	}
 	return s
 }
@@ -97,7 +102,7 @@ func ParseQuery(q string) (*Query, error) {
 		return nil, p.unexpected(t, "an operator or the end of the query")
 	}
 	if n := negativeOnly(root); n != nil {
-		return nil, &SyntaxError{Offset: n.offset, Msg: "query can only match by negation; add a term that must be present"}
+		return nil, &SyntaxError{Offset: n.offset, Msg: "query can only match by negation", Hint: "add a term that must be present"}
 	}
 	query := &Query{src: q, root: root}
 	seen := map[string]bool{}
