@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/storywatch/storywatch/match"
@@ -27,8 +28,11 @@ type Hit struct {
 	Feed string
 	// Outlet is the publisher named by an aggregating feed, if any.
 	Outlet string
-	// Story is the id of the item's story; empty until stories exist.
+	// Story is the id of the item's story (decimal).
 	Story string
+	// Outlets names who published the copies of the story, first seen
+	// first.
+	Outlets []string
 }
 
 // HitFilter selects hits. The zero value selects every hit.
@@ -43,7 +47,7 @@ type HitFilter struct {
 
 const selectHits = `
 SELECT h.id, h.item_id, h.watch, h.score, h.matches, h.found_at, h.backfilled,
-	i.url, COALESCE(i.title, ''), i.published, i.outlet,
+	i.url, COALESCE(i.title, ''), i.published, i.outlet, COALESCE(i.story_id, 0),
 	COALESCE((SELECT COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url)
 		FROM item_sources s JOIN feeds f ON f.id = s.feed_id
 		WHERE s.item_id = i.id ORDER BY s.first_seen, f.id LIMIT 1), '')
@@ -68,22 +72,38 @@ func (d *DB) Hits(ctx context.Context, filter HitFilter) ([]Hit, error) {
 	}
 	defer rows.Close()
 	var hits []Hit
+	var storyIDs []int64
 	for rows.Next() {
 		var h Hit
+		var storyID int64
 		var matches string
 		var foundAt, published sql.NullInt64
 		if err := rows.Scan(&h.ID, &h.ItemID, &h.Watch, &h.Score, &matches, &foundAt, &h.Backfilled,
-			&h.ItemURL, &h.Title, &published, &h.Outlet, &h.Feed); err != nil {
+			&h.ItemURL, &h.Title, &published, &h.Outlet, &storyID, &h.Feed); err != nil {
 			return nil, fmt.Errorf("list hits: %w", err)
 		}
 		if err := json.Unmarshal([]byte(matches), &h.Matches); err != nil {
 			return nil, fmt.Errorf("hit %d: decode matches: %w", h.ID, err)
 		}
 		h.FoundAt, h.Published = fromMillis(foundAt), fromMillis(published)
+		if storyID != 0 {
+			h.Story = strconv.FormatInt(storyID, 10)
+			storyIDs = append(storyIDs, storyID)
+		}
 		hits = append(hits, h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list hits: %w", err)
+	}
+	rows.Close()
+	outlets, err := d.StoryOutlets(ctx, uniqueIDs(storyIDs))
+	if err != nil {
+		return nil, fmt.Errorf("list hits: %w", err)
+	}
+	for i := range hits {
+		if id, err := strconv.ParseInt(hits[i].Story, 10, 64); err == nil {
+			hits[i].Outlets = outlets[id]
+		}
 	}
 	return hits, nil
 }
