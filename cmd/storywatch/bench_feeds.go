@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+)
+
+// benchFeeds generates the feeds of storywatch bench. Feed bodies are
+// assembled on each request from a small pool of paragraphs, so that the
+// harness itself holds about a megabyte however many feeds it serves and
+// the peak RSS measured is the pipeline's.
+type benchFeeds struct {
+	feeds, items int
+	paragraphs   []string
+	published    time.Time
+}
+
+// exampleNames are the people of the example watchlist as news prose names
+// them, in English, Russian and Ukrainian.
+var exampleNames = []string{
+	"Steve Witkoff", "Witkoff", "Yuri Ushakov", "Ushakov", "Kirill Dmitriev", "Dmitriev",
+	"Jared Kushner", "Volodymyr Zelensky", "Zelensky", "Marco Rubio", "Rubio", "Vladimir Putin", "Putin",
+	"Уиткофф", "Ушаков", "Дмитриев", "Кушнер", "Зеленский", "Рубио", "Путин", "Зеленський", "Путін",
+}
+
+// proseEN and proseRU are ordinary news sentences; %s is a name.
+var proseEN = []string{
+	"%s said on Tuesday that the talks had made progress but that several questions remained open.",
+	"Officials familiar with the matter said the proposal would be discussed again next week in Geneva.",
+	"The ministry declined to comment on the report, citing the confidentiality of the negotiations.",
+	"In a statement, %s called for a ceasefire along the front line before the winter.",
+	"Energy prices rose sharply after the announcement, and traders braced for further sanctions.",
+	"A spokesman for %s confirmed that a meeting had taken place but gave no details.",
+	"The opposition accused the government of hiding the terms of the deal from parliament.",
+	"Analysts said the plan resembled earlier drafts that had been rejected by both sides.",
+	"%s is expected to travel to the region later this month, according to two people briefed on the schedule.",
+	"The court adjourned the hearing until March after lawyers asked for more time to review the evidence.",
+	"Local authorities reported power cuts in several districts after overnight drone attacks.",
+	"The central bank kept its key rate unchanged, pointing to persistent inflation and a weak currency.",
+	"Diplomats in Brussels said the summit communique was still being negotiated line by line.",
+	"The recording, which was published by a news agency, appears to capture a conversation between aides.",
+	"Farmers blocked border crossings for a third day to protest against cheap imports.",
+	"The election commission said turnout was higher than in any vote since 2004.",
+}
+
+var proseRU = []string{
+	"%s заявил во вторник, что переговоры продвинулись, но ряд вопросов остаётся открытым.",
+	"В министерстве отказались комментировать сообщение, сославшись на конфиденциальность переговоров.",
+	"По словам источников, встреча с участием %s прошла в Москве в закрытом режиме.",
+	"Цены на энергоносители резко выросли после заявления, трейдеры ждут новых санкций.",
+	"%s повідомив, що делегація повернулася з переговорів без домовленостей.",
+	"Місцева влада повідомила про відключення світла в кількох районах після нічної атаки.",
+}
+
+// newBenchFeeds builds the paragraph pool: names are the example's people
+// and, for a quarter of the paragraphs, one of extra (generated actors).
+func newBenchFeeds(feeds, items int, extra []string, now time.Time) *benchFeeds {
+	r := rand.New(rand.NewPCG(7, 11))
+	g := &benchFeeds{feeds: feeds, items: items, published: now.Add(-time.Hour)}
+	for range 1024 {
+		var b strings.Builder
+		for b.Len() < 950 {
+			pool := proseEN
+			if r.IntN(5) == 0 {
+				pool = proseRU
+			}
+			s := pool[r.IntN(len(pool))]
+			if strings.Contains(s, "%s") {
+				name := exampleNames[r.IntN(len(exampleNames))]
+				if len(extra) > 0 && r.IntN(4) == 0 {
+					name = extra[r.IntN(len(extra))]
+				}
+				s = fmt.Sprintf(s, name)
+			}
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s)
+		}
+		g.paragraphs = append(g.paragraphs, b.String())
+	}
+	return g
+}
+
+// etag is feed f's validator: bodies never change, so neither does it.
+func (g *benchFeeds) etag(f int) string { return `"bench-` + strconv.Itoa(f) + `"` }
+
+func (g *benchFeeds) lastModified() string {
+	return g.published.UTC().Format(http.TimeFormat)
+}
+
+// write writes feed f as RSS 2.0: every item has its own link and GUID, a
+// title and a description of about 1 KB (half as HTML in CDATA, half as
+// escaped plain text).
+func (g *benchFeeds) write(w io.Writer, f int) {
+	var b bytes.Buffer
+	b.Grow(g.items * 1300)
+	fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Bench feed %d</title><link>https://news%d.example/</link><description>Generated news</description>\n", f, f)
+	pub := g.published.UTC().Format(time.RFC1123Z)
+	for i := range g.items {
+		p := g.paragraphs[(f*7919+i*104729)%len(g.paragraphs)]
+		title, _, _ := strings.Cut(p, ".")
+		if cut := strings.LastIndexByte(title[:min(len(title), 120)], ' '); len(title) > 120 && cut > 0 {
+			title = title[:cut]
+		}
+		fmt.Fprintf(&b, "<item><title>%d: ", i)
+		xmlEscape(&b, title)
+		fmt.Fprintf(&b, "</title><link>https://news%d.example/2026/11/%d/story-%d.html</link><guid>news%d-%d</guid><pubDate>%s</pubDate><description>", f, i, i, f, i, pub)
+		if i%2 == 0 {
+			b.WriteString("<![CDATA[<p>")
+			b.WriteString(p)
+			b.WriteString("</p><p><a href=\"https://news.example/more\">Read more</a></p>]]>")
+		} else {
+			xmlEscape(&b, p)
+		}
+		b.WriteString("</description></item>\n")
+	}
+	b.WriteString("</channel></rss>\n")
+	w.Write(b.Bytes())
+}
+
+func xmlEscape(b *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+}
+
+// ServeHTTP serves /f{n}.xml with an ETag and Last-Modified, answering 304
+// to a request that presents either.
+func (g *benchFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutPrefix(r.URL.Path, "/f")
+	name, ok2 := strings.CutSuffix(name, ".xml")
+	f, err := strconv.Atoi(name)
+	if !ok || !ok2 || err != nil || f < 0 || f >= g.feeds {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("ETag", g.etag(f))
+	h.Set("Last-Modified", g.lastModified())
+	if r.Header.Get("If-None-Match") == g.etag(f) || r.Header.Get("If-Modified-Since") == g.lastModified() {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/rss+xml; charset=utf-8")
+	g.write(w, f)
+}
+
+// serve starts the loopback feed server; stop closes it.
+func (g *benchFeeds) serve() (base string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// benchWatchlist is the example watchlist (DESIGN §2) plus actors generated
+// actors of 4 aliases each and storylines generated storylines, built like
+// the matcher's benchmarks. It returns the generated actors' names too.
+func benchWatchlist(actors, storylines int) (match.Watchlist, []string) {
+	w := match.Watchlist{
+		Actors: []match.Actor{
+			{ID: "witkoff", Name: "Steve Witkoff", Track: true, Aliases: []string{"Witkoff", "Steve Witkoff", "Steven Witkoff", "Уиткофф*", "Виткофф*", "Віткофф*"}},
+			{ID: "ushakov", Name: "Yuri Ushakov", Track: true, Aliases: []string{"Ushakov", "Yuri Ushakov", "Yury Ushakov", "Ouchakov", "Uschakow", "Ушаков*"}},
+			{ID: "dmitriev", Name: "Kirill Dmitriev", Track: true, Aliases: []string{"Kirill Dmitriev", "Dmitriev", "Dmitriyev", "Дмитриев*", "Дмитрієв*"}},
+			{ID: "kushner", Name: "Jared Kushner", Track: true, Aliases: []string{"Jared Kushner", "Kushner", "Кушнер*"}},
+			{ID: "putin", Name: "Vladimir Putin", Aliases: []string{"Putin", "Vladimir Putin", "Путин*", "Путін*"}},
+			{ID: "zelensky", Name: "Volodymyr Zelensky", Track: true, Aliases: []string{"Zelensky", "Zelenskyy", "Volodymyr Zelensky", "Selenskyj", "Зеленск*", "Зеленськ*"}},
+			{ID: "rubio", Name: "Marco Rubio", Track: true, Aliases: []string{"Marco Rubio", "Rubio", "Рубио*", "Рубіо*"}},
+		},
+		Storylines: []match.Storyline{
+			{ID: "call-leak", Query: `@witkoff AND @ushakov AND (transcript OR recording OR call OR leak* OR tape* OR запис* OR разговор* OR розмов*)`},
+			{ID: "peace-plan", Query: `("28-point" NEAR/3 (plan OR framework OR proposal OR deal)) OR ("peace plan" NEAR/5 (28 OR "twenty-eight"))`},
+			{ID: "dmitriev-channel", Query: `@dmitriev AND (@witkoff OR @ushakov OR @kushner) -skater`},
+			{ID: "witkoff-putin", Query: `@witkoff AND @putin AND (Moscow OR Kremlin OR meet* OR talks OR visit* OR Москв* OR Кремл*)`},
+			{ID: "ceasefire", Query: `ceasefire NEAR/8 (@zelensky OR @putin OR @rubio)`},
+		},
+	}
+	r := rand.New(rand.NewPCG(1, uint64(actors)))
+	var names []string
+	for i := range actors {
+		first, last := benchName(r), benchName(r)
+		names = append(names, first+" "+last)
+		w.Actors = append(w.Actors, match.Actor{
+			ID: fmt.Sprintf("a%d", i), Name: first + " " + last, Track: true,
+			Aliases: []string{last + first[:1], first + " " + last, "Minister " + last, benchCyrillic.Replace(strings.ToLower(last)) + "*"},
+		})
+	}
+	words := []string{"talks", "deal", "sanctions", "envoy", "ceasefire", "summit", "minister", "report", "meeting", "border", "energy", "election", "court", "vote", "trade"}
+	for i := range storylines {
+		a, b := r.IntN(actors), r.IntN(actors)
+		w1, w2 := words[r.IntN(len(words))], words[r.IntN(len(words))]
+		var q string
+		switch i % 4 {
+		case 0:
+			q = fmt.Sprintf(`@a%d AND (@a%d OR %s)`, a, b, w1)
+		case 1:
+			q = fmt.Sprintf(`"%s %s" OR (%s NEAR/5 @a%d)`, benchName(r), w1, w2, a)
+		case 2:
+			q = fmt.Sprintf(`@a%d %s* -%s`, a, w1[:4], w2)
+		default:
+			q = fmt.Sprintf(`title:@a%d OR (@a%d AND "%s")`, a, b, benchName(r))
+		}
+		w.Storylines = append(w.Storylines, match.Storyline{ID: fmt.Sprintf("s%d", i), Query: q})
+	}
+	return w, names
+}
+
+var benchSyllables = []string{"ka", "lo", "mi", "ren", "sto", "vak", "dor", "ish", "bel", "nor", "tas", "gri", "zen", "pol", "vin", "mar", "ush", "tek", "sal", "dov"}
+
+var benchCyrillic = strings.NewReplacer("sh", "ш", "a", "а", "b", "б", "d", "д", "e", "е", "g", "г", "i", "и", "k", "к", "l", "л", "m", "м", "n", "н", "o", "о", "p", "п", "r", "р", "s", "с", "t", "т", "u", "у", "v", "в", "z", "з")
+
+func benchName(r *rand.Rand) string {
+	var b strings.Builder
+	for range 2 + r.IntN(2) {
+		b.WriteString(benchSyllables[r.IntN(len(benchSyllables))])
+	}
+	s := b.String()
+	return strings.ToUpper(s[:1]) + s[1:]
+}
