@@ -212,6 +212,10 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 		return b, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// A Content-Length (or chunk) longer than what was sent.
+		return nil, fmt.Errorf("read body: the server closed the connection after %d bytes, before the end it announced: %w", len(b), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
