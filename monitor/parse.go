@@ -83,6 +83,11 @@ func notAFeed(doc []byte) string {
 				return "JSON without version or items"
 			}
 		}
+	case '[':
+		if json.Valid(trimmed) {
+			return "a JSON array, not a JSON Feed object"
+		}
+		return "neither XML nor JSON"
 	default:
 		return "neither XML nor JSON"
 	}
