@@ -42,16 +42,28 @@ type WatchInfo struct {
 }
 
 // Candidate is a stored hit that a digest has not yet included, with the
-// item it is about.
+// story it is about.
 type Candidate struct {
 	HitID  int64
 	Watch  string
 	ItemID int64
-	Title  string
-	URL    string
+	// StoryID is the story of the item; 0 makes the item a story of its
+	// own.
+	StoryID int64
+	// Title and URL are the story lead's (the item's without a story).
+	Title string
+	URL   string
 	// Outlet names who published the item: the item's own outlet, else the
 	// name of the feed it was first seen in.
-	Outlet    string
+	Outlet string
+	// Outlets names who published the story's copies known now; when empty
+	// the story is shown with Outlet alone.
+	Outlets []string
+	// Sent marks a story this digest already included for the watch: a
+	// later copy of it is no development, so its hit is included silently.
+	Sent bool
+	// FirstSeen is when the story (the item without a story) was first
+	// seen.
 	FirstSeen time.Time
 	Published time.Time
 	FoundAt   time.Time
@@ -84,8 +96,7 @@ type Section struct {
 	Daily []int `json:"daily"`
 }
 
-// Story is one entry of a digest. Until stories are clustered, every item is
-// its own story with a single outlet.
+// Story is one entry of a digest: one report however many outlets ran it.
 type Story struct {
 	ID        string        `json:"id"`
 	Title     string        `json:"title"`
@@ -126,9 +137,13 @@ func (d *Digest) Location() *time.Location {
 // Build makes a digest from the candidates of spec's watches. It is pure:
 // id and now are given, and hitTimes holds, per watch, when each of its
 // recent hits was found (for the charts). Candidates of other watches are
-// ignored. Entries are ordered by score, then newest first; when more than
-// spec.MaxStories entries exist the lowest ranked are cut, but their hits
-// still count as included so that they do not come back in the next digest.
+// ignored. Candidates of one story and watch make one entry, shown with its
+// best-scoring hit; a story the digest already sent for the watch makes no
+// entry, its new hits are only marked included (DESIGN §5: a new copy of a
+// known story is no development). Entries are ordered by score, then
+// newest first; when more than spec.MaxStories entries exist the lowest
+// ranked are cut, but their hits still count as included so that they do
+// not come back in the next digest.
 func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[string][]time.Time) *Digest {
 	loc := spec.Location
 	if loc == nil {
@@ -151,13 +166,34 @@ func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[
 		story   Story
 	}
 	var entries []entry
+	type groupKey struct {
+		watch string
+		story int64
+	}
+	group := map[groupKey]int{} // index in entries
 	for _, c := range cands {
 		i, ok := index[c.Watch]
 		if !ok {
 			continue
 		}
 		d.HitIDs = append(d.HitIDs, c.HitID)
-		entries = append(entries, entry{i, storyOf(c)})
+		if c.Sent {
+			continue
+		}
+		k := groupKey{c.Watch, c.StoryID}
+		if c.StoryID == 0 {
+			k.story = -c.ItemID
+		}
+		s := storyOf(c)
+		if n, ok := group[k]; ok {
+			if best := &entries[n].story; s.Score > best.Score {
+				s.Outlets = best.Outlets
+				*best = s
+			}
+			continue
+		}
+		group[k] = len(entries)
+		entries = append(entries, entry{i, s})
 	}
 	slices.SortStableFunc(entries, func(a, b entry) int {
 		return rank(a.story, b.story)
@@ -190,11 +226,18 @@ func rank(a, b Story) int {
 }
 
 func storyOf(c Candidate) Story {
-	var outlets []string
-	if o := clean(c.Outlet); o != "" {
+	outlets := []string{}
+	for _, o := range c.Outlets {
+		if o = clean(o); o != "" && !slices.Contains(outlets, o) {
+			outlets = append(outlets, o)
+		}
+	}
+	if o := clean(c.Outlet); o != "" && len(outlets) == 0 {
 		outlets = []string{o}
-	} else {
-		outlets = []string{}
+	}
+	id := c.ItemID
+	if c.StoryID != 0 {
+		id = c.StoryID
 	}
 	matches := make([]match.Match, 0, len(c.Matches))
 	for _, m := range c.Matches {
@@ -202,7 +245,7 @@ func storyOf(c Candidate) Story {
 		matches = append(matches, m)
 	}
 	return Story{
-		ID:        strconv.FormatInt(c.ItemID, 10),
+		ID:        strconv.FormatInt(id, 10),
 		Title:     clean(c.Title),
 		URL:       strings.TrimSpace(c.URL),
 		Outlets:   outlets,

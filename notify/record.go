@@ -22,8 +22,8 @@ type DigestStore interface {
 	// has not yet included; withBackfilled false leaves out hits found by
 	// a backtest.
 	PendingHits(ctx context.Context, name string, watches []string, withBackfilled bool) ([]Candidate, error)
-	// HitTimes returns, per watch, when each hit found at or after since
-	// was found.
+	// HitTimes returns, per watch, when each new story found at or after
+	// since got its first hit (the charts count new stories).
 	HitTimes(ctx context.Context, watches []string, since time.Time) (map[string][]time.Time, error)
 	// RecordDigest stores, in one transaction, the digest, its hits (each
 	// at most once per digest name) and one pending delivery per notifier.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
 )
 
@@ -18,29 +19,41 @@ func placeholders(n int) string {
 }
 
 // The outlet of an item: its own (Google News <source>), else the name of
-// the first feed it was seen in, else that feed's title.
+// the first feed it was seen in, else that feed's title. Title, link,
+// publication and first sighting are the story lead's. sent says whether
+// this digest name already included a hit of the same story and watch.
 const selectPendingHits = `
-SELECT h.id, h.watch, h.item_id, COALESCE(i.title, ''), i.url,
+SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
+       COALESCE(l.title, i.title, ''), COALESCE(l.url, i.url),
        COALESCE(NULLIF(i.outlet, ''),
                 (SELECT COALESCE(NULLIF(f.name, ''), f.title)
                    FROM item_sources s JOIN feeds f ON f.id = s.feed_id
                   WHERE s.item_id = i.id ORDER BY s.first_seen, s.feed_id LIMIT 1),
                 ''),
-       i.first_seen, i.published, h.found_at, h.score, h.matches
+       COALESCE(st.first_seen, i.first_seen), CASE WHEN l.id IS NULL THEN i.published ELSE l.published END,
+       h.found_at, h.score, h.matches,
+       i.story_id IS NOT NULL AND EXISTS (
+           SELECT 1 FROM items i2
+             JOIN hits h2 ON h2.item_id = i2.id AND h2.watch = h.watch
+             JOIN digest_hits d2 ON d2.name = ? AND d2.hit_id = h2.id
+            WHERE i2.story_id = i.story_id)
   FROM hits h JOIN items i ON i.id = h.item_id
+  LEFT JOIN stories st ON st.id = i.story_id
+  LEFT JOIN items l ON l.id = st.lead_item_id
  WHERE h.watch IN (%s)
    AND (? OR h.backfilled = 0)
    AND NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.name = ? AND d.hit_id = h.id)
  ORDER BY h.id`
 
 // PendingHits returns the hits of watches that digest name has not yet
-// included, with their items. withBackfilled false leaves out hits found by
-// a backtest.
+// included, with their stories and the outlets known now. withBackfilled
+// false leaves out hits found by a backtest.
 func (d *DB) PendingHits(ctx context.Context, name string, watches []string, withBackfilled bool) ([]notify.Candidate, error) {
 	if len(watches) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(watches)+2)
+	args := make([]any, 0, len(watches)+3)
+	args = append(args, name)
 	for _, w := range watches {
 		args = append(args, w)
 	}
@@ -51,6 +64,7 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, wit
 	}
 	defer rows.Close()
 	var out []notify.Candidate
+	var storyIDs []int64
 	for rows.Next() {
 		var (
 			c                  notify.Candidate
@@ -58,8 +72,8 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, wit
 			published          sql.NullInt64
 			matches            string
 		)
-		if err := rows.Scan(&c.HitID, &c.Watch, &c.ItemID, &c.Title, &c.URL, &c.Outlet,
-			&firstSeen, &published, &foundAt, &c.Score, &matches); err != nil {
+		if err := rows.Scan(&c.HitID, &c.Watch, &c.ItemID, &c.StoryID, &c.Title, &c.URL, &c.Outlet,
+			&firstSeen, &published, &foundAt, &c.Score, &matches, &c.Sent); err != nil {
 			return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
 		}
 		c.FirstSeen = time.UnixMilli(firstSeen).UTC()
@@ -71,19 +85,38 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, wit
 		if c.Matches == nil {
 			c.Matches = []match.Match{}
 		}
+		if c.StoryID != 0 {
+			storyIDs = append(storyIDs, c.StoryID)
+		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
 	}
+	rows.Close()
+	outlets, err := d.StoryOutlets(ctx, uniqueIDs(storyIDs))
+	if err != nil {
+		return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
+	}
+	for i := range out {
+		out[i].Outlets = outlets[out[i].StoryID]
+	}
 	return out, nil
 }
 
+// selectHitTimes gives, per watch, when each story got its first hit of
+// the watch. Only hits of the story window before since are read, so that
+// the query stays bounded as hits accumulate.
 const selectHitTimes = `
-SELECT watch, found_at FROM hits WHERE watch IN (%s) AND found_at >= ? ORDER BY found_at`
+SELECT h.watch, MIN(h.found_at) FROM hits h JOIN items i ON i.id = h.item_id
+WHERE h.watch IN (%s) AND h.found_at >= ?
+GROUP BY h.watch, COALESCE(i.story_id, -i.id)
+HAVING MIN(h.found_at) >= ?
+ORDER BY 2`
 
-// HitTimes returns, per watch, when each of its hits found at or after
-// since was found (for the digest charts).
+// HitTimes returns, per watch, when each of its new stories found at or
+// after since got its first hit (for the digest charts, which count new
+// stories: later copies of a story are not counted again).
 func (d *DB) HitTimes(ctx context.Context, watches []string, since time.Time) (map[string][]time.Time, error) {
 	out := map[string][]time.Time{}
 	if len(watches) == 0 {
@@ -93,7 +126,7 @@ func (d *DB) HitTimes(ctx context.Context, watches []string, since time.Time) (m
 	for _, w := range watches {
 		args = append(args, w)
 	}
-	args = append(args, since.UnixMilli())
+	args = append(args, since.Add(-monitor.StoryWindow).UnixMilli(), since.UnixMilli())
 	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectHitTimes, placeholders(len(watches))), args...)
 	if err != nil {
 		return nil, fmt.Errorf("hit times: %w", err)
