@@ -21,6 +21,7 @@ type hitOutput struct {
 	FoundAt   time.Time   `json:"found_at"`
 	Score     int         `json:"score"`
 	Story     string      `json:"story"`
+	Outlets   []string    `json:"outlets"`
 	Matches   []matchTerm `json:"matches"`
 }
 
@@ -81,7 +82,10 @@ func cmdHits(a *app, args []string) error {
 func hitJSON(h store.Hit) hitOutput {
 	out := hitOutput{
 		Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
-		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Matches: []matchTerm{},
+		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Outlets: h.Outlets, Matches: []matchTerm{},
+	}
+	if out.Outlets == nil {
+		out.Outlets = []string{}
 	}
 	if !h.Published.IsZero() {
 		p := h.Published.UTC()

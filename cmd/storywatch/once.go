@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -91,7 +92,8 @@ func feedConfigs(c *config.Config, now time.Time) []monitor.FeedConfig {
 		if f.Schedule != nil {
 			sched = *f.Schedule
 		}
-		out[i] = monitor.FeedConfig{URL: f.URL, Name: f.Name, Interval: interval(sched, now)}
+		out[i] = monitor.FeedConfig{URL: f.URL, Name: f.Name, Interval: interval(sched, now),
+			Aggregator: slices.Contains(f.Tags, "aggregator")}
 	}
 	return out
 }
