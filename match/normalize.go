@@ -62,8 +62,13 @@ func computeNorm(r rune, fold cases.Caser) string {
 		return " "
 	}
 	s := norm.NFKD.String(string(r))
-	s = fold.String(s)
-	s = norm.NFKD.String(s)
+	folded := fold.String(s)
+	if fold.String(folded) != folded {
+		// x/text folds a few letters back and forth (Cherokee U+13F0–13F5
+		// and U+13F8–13FD); their lower case is stable.
+		folded = strings.ToLower(s)
+	}
+	s = norm.NFKD.String(folded)
 	var b strings.Builder
 	for _, c := range s {
 		switch {
