@@ -5,14 +5,19 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/storywatch/storywatch/match"
 )
 
 // Story clustering (DESIGN §5) needs, per item, two cheap keys that a store
 // can index: a hash of the normalized title and a SimHash of the text. The
-// store compares them with the items of the last StoryWindow days; this
+// store compares them with the items of the last StoryWindow; this
 // file holds only the pure part.
+
+// StoryWindow is how long a story takes new copies: an item joins a story
+// first seen within this window before it.
+const StoryWindow = 7 * 24 * time.Hour
 
 // Clustering parameters.
 const (
