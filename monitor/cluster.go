@@ -51,9 +51,10 @@ type Fingerprint struct {
 	HasText bool
 }
 
-// FingerprintOf computes an item's fingerprint. The text is the title and
-// the longer of summary and content (feeds often repeat one in the other);
-// a title ending in " - Outlet", as aggregators write them, is compared
+// FingerprintOf computes an item's fingerprint. The text is the longer of
+// summary and content (feeds often repeat one in the other), without the
+// title: outlets running wire copy rewrite headlines more than bodies. A
+// title ending in " - Outlet", as aggregators write them, is compared
 // without that suffix.
 func FingerprintOf(it Item) Fingerprint {
 	var fp Fingerprint
@@ -66,8 +67,7 @@ func FingerprintOf(it Item) Fingerprint {
 	if len(it.Content) > len(body) {
 		body = it.Content
 	}
-	toks := append(tt, match.Tokens(body)...)
-	if len(toks) >= MinTextTokens {
+	if toks := match.Tokens(body); len(toks) >= MinTextTokens {
 		fp.Text, fp.HasText = SimHash(toks), true
 	}
 	return fp
