@@ -25,18 +25,25 @@ SELECT i.story_id FROM items i JOIN stories s ON s.id = i.story_id
 WHERE i.title_hash = ? AND i.first_seen >= ? AND s.first_seen >= ?
 ORDER BY s.first_seen, s.id LIMIT 1`
 
+// selectStoryByBands takes at most 64 of the latest items per band: a feed
+// of thousands of near-identical items (one template, a number changing)
+// would otherwise make every new item compare with all the earlier ones.
 const selectStoryByBands = `
-SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
+SELECT * FROM (SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
 WHERE i.band0 = ? AND i.first_seen >= ? AND s.first_seen >= ?
+ORDER BY i.first_seen DESC LIMIT 64)
 UNION ALL
-SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
+SELECT * FROM (SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
 WHERE i.band1 = ? AND i.first_seen >= ? AND s.first_seen >= ?
+ORDER BY i.first_seen DESC LIMIT 64)
 UNION ALL
-SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
+SELECT * FROM (SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
 WHERE i.band2 = ? AND i.first_seen >= ? AND s.first_seen >= ?
+ORDER BY i.first_seen DESC LIMIT 64)
 UNION ALL
-SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
-WHERE i.band3 = ? AND i.first_seen >= ? AND s.first_seen >= ?`
+SELECT * FROM (SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
+WHERE i.band3 = ? AND i.first_seen >= ? AND s.first_seen >= ?
+ORDER BY i.first_seen DESC LIMIT 64)`
 
 const insertStory = `
 INSERT INTO stories (lead_item_id, first_seen, last_seen, copies) VALUES (?, ?, ?, 1)
