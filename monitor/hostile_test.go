@@ -20,10 +20,10 @@ import (
 	"github.com/storywatch/storywatch/store"
 )
 
-// The budget of every hostile test: a short timeout and a 2 MiB body cap.
+// The budget of every hostile test: a short timeout and a 4 MiB body cap.
 const (
 	hostileTimeout = 2 * time.Second
-	hostileMaxBody = 2 << 20
+	hostileMaxBody = 4 << 20
 )
 
 // countingTransport counts the response body bytes the client reads, after

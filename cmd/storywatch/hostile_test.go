@@ -32,7 +32,7 @@ var hostileErrors = map[string]string{
 // ends within the timeout plus a margin, the good feeds' hits are stored,
 // and `storywatch feeds` says what went wrong with each failing feed.
 func TestOnceOverHostileFeedsEndsInTimeAndFeedsExplains(t *testing.T) {
-	const maxBody = 2 << 20
+	const maxBody = 4 << 20
 	hs := hostiletest.Start(t, hostiletest.Options{MaxBody: maxBody})
 	var urls []string
 	for i := range 2 {
@@ -51,7 +51,7 @@ func TestOnceOverHostileFeedsEndsInTimeAndFeedsExplains(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
 	fmt.Fprintf(&b, "database: %s\nlisten: \"\"\n", filepath.Join(dir, "sw.db"))
-	fmt.Fprintf(&b, "poll:\n  schedule: \"@every 10m\"\n  timeout: 2s\n  max_body: 2MiB\n  concurrency: 32\n  per_host: 2\n")
+	fmt.Fprintf(&b, "poll:\n  schedule: \"@every 10m\"\n  timeout: 2s\n  max_body: 4MiB\n  concurrency: 32\n  per_host: 2\n")
 	b.WriteString("feeds:\n")
 	for _, u := range urls {
 		fmt.Fprintf(&b, "  - url: %s\n", u)

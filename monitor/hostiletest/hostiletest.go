@@ -83,7 +83,7 @@ const MatchingTitle = "Witkoff coached Ushakov on the call, recording shows"
 // Options configures Start.
 type Options struct {
 	// MaxBody is the body cap of the client under test; the gzip bomb and
-	// the endless body are sized against it (default 2 MiB).
+	// the endless body are sized against it (default 4 MiB).
 	MaxBody int64
 }
 
@@ -101,7 +101,7 @@ type Server struct {
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if opts.MaxBody <= 0 {
-		opts.MaxBody = 2 << 20
+		opts.MaxBody = 4 << 20
 	}
 	s := &Server{urls: map[string]string{}}
 	s.startHang(t)
@@ -175,8 +175,11 @@ func Start(t testing.TB, opts Options) *Server {
 		ManyItems: func(w http.ResponseWriter, r *http.Request) {
 			items := make([]Item, ManyItemsCount)
 			for i := range items {
+				// One template with a number changing: near-identical
+				// texts, the worst case for story clustering.
 				items[i] = Item{GUID: fmt.Sprintf("many-%d", i), Title: fmt.Sprintf("Bulletin %d", i),
-					Link: fmt.Sprintf("https://many.example/%d", i)}
+					Link:        fmt.Sprintf("https://many.example/%d", i),
+					Description: fmt.Sprintf("Bulletin number %d of the wire service, with the usual words about the wire service and its bulletins.", i)}
 			}
 			items[ManyItemsCount-1].Title = MatchingTitle
 			w.Header().Set("Content-Type", "application/rss+xml")
