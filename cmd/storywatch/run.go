@@ -136,6 +136,10 @@ type daemon struct {
 	gen atomic.Pointer[generation]
 	// cycleMu keeps the instant digests of two poll jobs from racing.
 	cycleMu sync.Mutex
+	// instantChecked is set once instant digests ran after a cycle of this
+	// process: hits stored by a run killed before its digest must not wait
+	// for the next new hit.
+	instantChecked atomic.Bool
 }
 
 // generation is everything built from one config: it is swapped in whole
@@ -336,11 +340,12 @@ func (d *daemon) pollJob(g *generation, feeds []monitor.FeedConfig) func(context
 				d.log.Warn("prune item text", "error", err)
 			}
 		}
-		if c.HitsNew == 0 {
+		if c.HitsNew == 0 && d.instantChecked.Load() {
 			return
 		}
 		d.cycleMu.Lock()
 		defer d.cycleMu.Unlock()
+		d.instantChecked.Store(true)
 		// The digests of the generation running now: a reload may have
 		// come during the cycle.
 		recorded := false
