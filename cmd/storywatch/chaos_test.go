@@ -1,0 +1,410 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/store"
+)
+
+// chaosFeeds publishes items while the test runs: feed f has item n once
+// n·every has passed since the start, until frozen. Every other item
+// matches the watchlist.
+type chaosFeeds struct {
+	*httptest.Server
+	start  time.Time
+	every  time.Duration
+	mu     sync.Mutex
+	frozen int // items per feed once frozen; -1 while publishing
+}
+
+const chaosFeedCount = 3
+
+func newChaosFeeds(t *testing.T, every time.Duration) *chaosFeeds {
+	c := &chaosFeeds{start: time.Now(), every: every, frozen: -1}
+	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var f int
+		if _, err := fmt.Sscanf(r.URL.Path, "/feed%d.xml", &f); err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		n := c.published()
+		var b strings.Builder
+		fmt.Fprintf(&b, `<?xml version="1.0"?><rss version="2.0"><channel><title>Chaos %d</title>`, f)
+		for i := n - 1; i >= 0; i-- {
+			fmt.Fprintf(&b, `<item><guid>chaos-%d-%d</guid><title>%s</title><link>%s</link><pubDate>%s</pubDate></item>`,
+				f, i, chaosTitle(f, i), chaosLink(f, i), c.start.Add(time.Duration(i)*every).UTC().Format(time.RFC1123Z))
+		}
+		b.WriteString("</channel></rss>")
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, b.String())
+	}))
+	t.Cleanup(c.Close)
+	return c
+}
+
+// published is how many items each feed has now.
+func (c *chaosFeeds) published() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen >= 0 {
+		return c.frozen
+	}
+	return int(time.Since(c.start)/c.every) + 1
+}
+
+// freeze stops publishing and returns the items per feed.
+func (c *chaosFeeds) freeze() int {
+	n := c.published()
+	c.mu.Lock()
+	c.frozen = n
+	c.mu.Unlock()
+	return n
+}
+
+// chaosTitle words each item differently, so that no two are one story.
+func chaosTitle(f, i int) string {
+	words := []string{"Geneva", "Riyadh", "Istanbul", "Abu Dhabi", "Miami", "Moscow", "Kyiv", "Berlin", "Doha", "Paris"}
+	place := words[(f*7+i)%len(words)]
+	if i%2 == 0 {
+		return fmt.Sprintf("Witkoff and Ushakov call %d from %s: recording %d of feed %d surfaces", i*31+f, place, i, f)
+	}
+	return fmt.Sprintf("Weather bulletin %d for %s, feed %d, number %d", i*17+f, place, f, i)
+}
+
+func chaosLink(f, i int) string { return fmt.Sprintf("https://chaos.example/%d/%d", f, i) }
+
+// chaosHook is a webhook receiver that counts every POST and the distinct
+// Idempotency-Keys.
+type chaosHook struct {
+	mu    sync.Mutex
+	posts int
+	byKey map[string]int
+}
+
+func (h *chaosHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.posts++
+	h.byKey[r.Header.Get("Idempotency-Key")]++
+}
+
+func (h *chaosHook) snapshot() (posts int, byKey map[string]int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	byKey = make(map[string]int, len(h.byKey))
+	for k, v := range h.byKey {
+		byKey[k] = v
+	}
+	return h.posts, byKey
+}
+
+// chaosCounts reads what the database holds.
+type chaosCounts struct {
+	items, hits, digests, deliveries, sent, digestHits int
+}
+
+func readChaosCounts(t *testing.T, db *sql.DB) chaosCounts {
+	t.Helper()
+	var c chaosCounts
+	for _, q := range []struct {
+		sql string
+		n   *int
+	}{
+		{"SELECT COUNT(*) FROM items", &c.items},
+		{"SELECT COUNT(*) FROM hits", &c.hits},
+		{"SELECT COUNT(*) FROM digests", &c.digests},
+		{"SELECT COUNT(*) FROM deliveries", &c.deliveries},
+		{"SELECT COUNT(*) FROM deliveries WHERE status = 'sent'", &c.sent},
+		{"SELECT COUNT(*) FROM digest_hits", &c.digestHits},
+	} {
+		if err := db.QueryRow(q.sql).Scan(q.n); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	return c
+}
+
+// `storywatch run` is SIGKILLed at seeded random moments, at least 20
+// times, while its feeds keep publishing and its instant digest goes to a
+// webhook; it is restarted each time. After a last clean run has drained
+// the outbox: every item is stored once, every matching item has its hits,
+// every hit is in exactly one digest, and every digest reached the
+// receiver under its Idempotency-Key (a send cut by a kill may arrive twice
+// under one key: the receiver deduplicates by key, and the raw number of
+// repeated POSTs is reported).
+func TestRunKilledAtRandomLosesAndRepeatsNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the daemon many times")
+	}
+	const kills = 24
+	seed := uint64(20261126)
+	if s := os.Getenv("STORYWATCH_CHAOS_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	t.Logf("seed %d (STORYWATCH_CHAOS_SEED=%d to repeat)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+
+	feeds := newChaosFeeds(t, 250*time.Millisecond)
+	hook := &chaosHook{byKey: map[string]int{}}
+	hookSrv := httptest.NewServer(hook)
+	t.Cleanup(hookSrv.Close)
+
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "sw.db")
+	var b strings.Builder
+	fmt.Fprintf(&b, "database: %s\nlisten: \"\"\npoll:\n  schedule: \"@every 1s\"\n  timeout: 5s\n  backfill: 24h\nfeeds:\n", dbPath)
+	for f := range chaosFeedCount {
+		fmt.Fprintf(&b, "  - url: %s/feed%d.xml\n", feeds.URL, f)
+	}
+	fmt.Fprintf(&b, `actors:
+  - id: witkoff
+    name: Steve Witkoff
+    aliases: [Witkoff]
+  - id: ushakov
+    name: Yuri Ushakov
+    aliases: [Ushakov]
+storylines:
+  - id: call-leak
+    title: Witkoff–Ushakov call
+    query: '@witkoff AND @ushakov AND (call OR recording)'
+digests:
+  - id: breaking
+    instant: true
+    to: [hook]
+notifiers:
+  - id: hook
+    webhook:
+      url: %s
+delivery:
+  retry_after: 1s
+  retry_max: 2s
+  give_up: 1h
+`, hookSrv.URL)
+	cfgPath := filepath.Join(dir, "storywatch.yaml")
+	if err := os.WriteFile(cfgPath, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	started := time.Now()
+	for k := range kills {
+		cmd, logs := startDaemon(t, cfgPath)
+		// A random moment: mostly within a cycle or two, sometimes at once.
+		wait := time.Duration(rng.IntN(1500)) * time.Millisecond
+		if rng.IntN(5) == 0 {
+			wait = time.Duration(rng.IntN(50)) * time.Millisecond
+		}
+		time.Sleep(wait) // the kill's moment is the point, not a wait for something
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatalf("kill %d: %v", k, err)
+		}
+		cmd.Wait()
+		if strings.Contains(logs.String(), "panic") {
+			t.Fatalf("daemon panicked before kill %d:\n%s", k, logs)
+		}
+	}
+	killed := time.Since(started)
+
+	// Publishing stops; a clean run takes in the rest and drains the outbox.
+	perFeed := feeds.freeze()
+	matching := chaosFeedCount * ((perFeed + 1) / 2)
+	raw, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	cmd, logs := startDaemon(t, cfgPath)
+	// At least one whole cycle of the clean run, and then until drained.
+	eventually(t, 15*time.Second, "a cycle of the clean run", func() bool { return len(logs.records("poll cycle")) >= 1 })
+	deadline := time.Now().Add(40 * time.Second)
+	var c chaosCounts
+	for {
+		c = readChaosCounts(t, raw)
+		posts, byKey := hook.snapshot()
+		drained := c.items == chaosFeedCount*perFeed && c.hits == 3*matching && c.digestHits == c.hits &&
+			c.sent == c.deliveries && len(byKey) == c.deliveries
+		if drained {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not drained within 40s: %+v, %d posts, %d keys; want %d items, %d hits\n%s",
+				c, posts, len(byKey), chaosFeedCount*perFeed, 3*matching, logs)
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a deadline
+	}
+	stopDaemon(t, cmd, logs)
+
+	// Every published item stored once, under its own link.
+	rows, err := raw.Query("SELECT url, COUNT(*) FROM items GROUP BY url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]int{}
+	for rows.Next() {
+		var u string
+		var n int
+		if err := rows.Scan(&u, &n); err != nil {
+			t.Fatal(err)
+		}
+		stored[u] = n
+	}
+	rows.Close()
+	for f := range chaosFeedCount {
+		for i := range perFeed {
+			if n := stored[chaosLink(f, i)]; n != 1 {
+				t.Errorf("item %s stored %d times, want once", chaosLink(f, i), n)
+			}
+		}
+	}
+	// Every matching item has its three hits, once each.
+	var dupHits, hitsOnNonMatching int
+	raw.QueryRow(`SELECT COUNT(*) FROM (SELECT item_id, watch FROM hits GROUP BY item_id, watch HAVING COUNT(*) > 1)`).Scan(&dupHits)
+	raw.QueryRow(`SELECT COUNT(*) FROM hits h JOIN items i ON i.id = h.item_id WHERE i.title LIKE 'Weather%'`).Scan(&hitsOnNonMatching)
+	if dupHits != 0 || hitsOnNonMatching != 0 || c.hits != 3*matching {
+		t.Errorf("hits: %d, %d duplicated, %d on items that do not match; want %d", c.hits, dupHits, hitsOnNonMatching, 3*matching)
+	}
+	// Every hit in exactly one digest.
+	var undigested, multi int
+	raw.QueryRow(`SELECT COUNT(*) FROM hits h WHERE NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.hit_id = h.id)`).Scan(&undigested)
+	raw.QueryRow(`SELECT COUNT(*) FROM (SELECT hit_id FROM digest_hits GROUP BY hit_id HAVING COUNT(*) > 1)`).Scan(&multi)
+	if undigested != 0 || multi != 0 {
+		t.Errorf("%d hits in no digest, %d in more than one", undigested, multi)
+	}
+	// Every digest reached the receiver, by key, and nothing else did.
+	posts, byKey := hook.snapshot()
+	drows, err := raw.Query("SELECT digest_id || '-' || notifier FROM deliveries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for drows.Next() {
+		var k string
+		drows.Scan(&k)
+		want[k] = true
+	}
+	drows.Close()
+	var missing, unknown []string
+	for k := range want {
+		if byKey[k] == 0 {
+			missing = append(missing, k)
+		}
+	}
+	duplicatePosts := 0
+	for k, n := range byKey {
+		if !want[k] {
+			unknown = append(unknown, k)
+		}
+		duplicatePosts += n - 1
+	}
+	sort.Strings(missing)
+	sort.Strings(unknown)
+	if len(missing) > 0 || len(unknown) > 0 || c.digests != c.deliveries {
+		t.Errorf("receiver keys: missing %v, unknown %v; %d digests, %d deliveries", missing, unknown, c.digests, c.deliveries)
+	}
+	summary := fmt.Sprintf("chaos: %d kills in %s (seed %d); %d items (%d published), %d hits, %d digests, %d deliveries sent, %d received by key, %d POSTs (%d duplicate)",
+		kills, killed.Round(time.Millisecond), seed, c.items, chaosFeedCount*perFeed, c.hits, c.digests, c.sent, len(byKey), posts, duplicatePosts)
+	t.Log(summary)
+	fmt.Println(summary)
+	if duplicatePosts > 0 {
+		t.Logf("%d deliveries were cut by a kill after the receiver had them, and sent again under the same key", duplicatePosts)
+	}
+}
+
+// A second `storywatch run` on the database of a running one refuses to
+// start, naming the lock; `hits` and `feeds` still read the database.
+func TestSecondRunProcessRefusesWhileReadsWork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the daemon as a child process")
+	}
+	feeds := newChaosFeeds(t, time.Hour)
+	hook := &chaosHook{byKey: map[string]int{}}
+	hookSrv := httptest.NewServer(hook)
+	t.Cleanup(hookSrv.Close)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "sw.db")
+	cfgPath := filepath.Join(dir, "storywatch.yaml")
+	writeByRename(t, cfgPath, daemonConfigText(dbPath, hookSrv.URL, []string{feeds.URL + "/feed0.xml"}, ""))
+	cmd, logs := startDaemon(t, cfgPath)
+	eventually(t, 15*time.Second, "the first daemon's first cycle", func() bool { return len(logs.records("poll cycle")) >= 1 })
+
+	// The second daemon is a process of its own, as it would be.
+	second, secondLogs := startDaemon(t, cfgPath)
+	waited := make(chan error, 1)
+	go func() { waited <- second.Wait() }()
+	select {
+	case err := <-waited:
+		if err == nil || !strings.Contains(secondLogs.String(), "already using the database") {
+			t.Errorf("second run: %v, want a non-zero exit naming the lock:\n%s", err, secondLogs)
+		}
+	case <-time.After(15 * time.Second):
+		second.Process.Kill()
+		t.Fatalf("the second run did not refuse to start:\n%s", secondLogs)
+	}
+	for _, args := range [][]string{{"hits", "-json"}, {"feeds"}} {
+		code, out, errOut := runCmd(t, append([]string{"-config", cfgPath}, args...)...)
+		if code != 0 || !strings.Contains(out, "call-leak") && args[0] == "hits" || !strings.Contains(out, feeds.URL) && args[0] == "feeds" {
+			t.Errorf("%s while the daemon runs: exit %d\n%s%s", args[0], code, out, errOut)
+		}
+	}
+	stopDaemon(t, cmd, logs)
+}
+
+// A run killed after its cycle stored hits and before its instant digest
+// recorded them leaves hits in no digest. The next run's cycles find
+// nothing new; the hits must still go out.
+func TestRunDigestsHitsLeftByAKilledRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the daemon as a child process")
+	}
+	feeds := newChaosFeeds(t, time.Hour)
+	hook := &chaosHook{byKey: map[string]int{}}
+	hookSrv := httptest.NewServer(hook)
+	t.Cleanup(hookSrv.Close)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "sw.db")
+	cfgPath := filepath.Join(dir, "storywatch.yaml")
+	writeByRename(t, cfgPath, daemonConfigText(dbPath, hookSrv.URL, []string{feeds.URL + "/feed0.xml"}, ""))
+
+	// What the killed run committed: the cycle's items and hits, no digest.
+	c, err := config.Load(cfgPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := match.Compile(watchlist(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cyc, err := newPoller(c, db, m, slog.New(slog.DiscardHandler), nil).PollAll(context.Background())
+	db.Close()
+	if err != nil || cyc.HitsNew == 0 {
+		t.Fatalf("the killed run's cycle: %+v, %v; want hits", cyc, err)
+	}
+
+	cmd, logs := startDaemon(t, cfgPath)
+	eventually(t, 20*time.Second, "the left hits delivered", func() bool {
+		posts, _ := hook.snapshot()
+		return posts >= 1
+	})
+	stopDaemon(t, cmd, logs)
+}
