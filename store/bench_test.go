@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/monitor"
+)
+
+// insertWords is a vocabulary of made-up words, so that generated items
+// share no more phrases than unrelated reports do.
+var insertWords = func() []string {
+	syl := []string{"ka", "lo", "mi", "ren", "sto", "vak", "dor", "ish", "bel", "nor", "tas", "gri", "zen", "pol", "vin", "mar"}
+	r := rand.New(rand.NewPCG(5, 6))
+	words := make([]string, 2000)
+	for i := range words {
+		var b strings.Builder
+		for range 1 + r.IntN(3) {
+			b.WriteString(syl[r.IntN(len(syl))])
+		}
+		words[i] = b.String()
+	}
+	return words
+}()
+
+// benchFetch returns fetch n of a feed: items new items of about 1 KB each,
+// the first hits of them with one hit of two matches each, fingerprinted as
+// the poll cycle does.
+func benchFetch(n, items, hits int) monitor.FeedFetch {
+	r := rand.New(rand.NewPCG(uint64(n), 9))
+	f := monitor.FeedFetch{State: monitor.FeedState{URL: fmt.Sprintf("https://feed%d.example/rss", n%100), FirstPollDone: true, LastStatus: 200}}
+	for i := range items {
+		var b strings.Builder
+		for b.Len() < 1000 {
+			b.WriteString(insertWords[r.IntN(len(insertWords))])
+			b.WriteByte(' ')
+		}
+		url := fmt.Sprintf("https://news.example/%d/%d", n, i)
+		it := monitor.NewItem{Item: monitor.Item{Key: url, URL: url, CanonicalURL: url,
+			Title: b.String()[:60], Summary: b.String(), Published: t0}}
+		if i < hits {
+			m := match.Match{Term: "Witkoff", Field: "summary", Snippet: b.String()[:160], Mark: [2]int{10, 17}}
+			it.Hits = []match.Hit{{Watch: "witkoff", Score: 2, Matches: []match.Match{m, m}}}
+		}
+		it.Print = monitor.FingerprintOf(it.Item)
+		f.Items = append(f.Items, it)
+	}
+	return f
+}
+
+// BenchmarkSaveFetch saves one fetch of 50 new items per iteration into a
+// database that grows as the benchmark runs, as a poll cycle does.
+func BenchmarkSaveFetch(b *testing.B) {
+	for _, c := range []struct {
+		name        string
+		items, hits int
+	}{{"50items-0hits", 50, 0}, {"50items-50hits", 50, 50}} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.Background()
+			db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"),
+				WithClock(func() time.Time { return t0 }), WithLogger(slog.New(slog.DiscardHandler)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				f := benchFetch(n, c.items, c.hits)
+				n++
+				b.StartTimer()
+				saved, err := db.SaveFetch(ctx, f)
+				if err != nil || saved.Items != c.items || saved.Hits != c.hits {
+					b.Fatalf("saved %+v, %v", saved, err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*c.items), "ns/item")
+		})
+	}
+}
