@@ -312,28 +312,36 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		return p.fail(ctx, f, st, res, err, start)
 	}
 
+	fetch := FeedFetch{Name: f.Name}
+	if resp.NotModified {
+		res.Result = ResultNotModified
+	} else {
+		res.Result = ResultOK
+		items, err := p.newItems(ctx, f, st, feed.Items, m, start)
+		if err != nil {
+			if ctx.Err() != nil {
+				res.Result, res.Err = ResultFailed, err
+				return res
+			}
+			// The state keeps the validators of the last fetch that was
+			// stored, so the next poll fetches these items again in full
+			// instead of being answered 304 and losing them.
+			return p.fail(ctx, f, st, res, err, start)
+		}
+		fetch.Items = items
+		// Validators only once the body parsed and its items are about to
+		// be stored with them: a broken body must be fetched in full
+		// again, not answered 304.
+		st.ETag, st.LastModified = resp.ETag, resp.LastModified
+		st.Title = feed.Title
+		st.FirstPollDone = true
+	}
 	st.ConsecutiveErrors = 0
 	st.LastError = ""
 	st.NextAttempt = time.Time{}
 	st.LastSuccess = start
 	if resp.MovedTo != "" {
 		st.FetchURL = resp.MovedTo
-	}
-	fetch := FeedFetch{Name: f.Name}
-	if resp.NotModified {
-		res.Result = ResultNotModified
-	} else {
-		res.Result = ResultOK
-		// Validators only once the body parsed: a broken body must be
-		// fetched in full again, not answered 304.
-		st.ETag, st.LastModified = resp.ETag, resp.LastModified
-		st.Title = feed.Title
-		items, err := p.newItems(ctx, f, st, feed.Items, m, start)
-		if err != nil {
-			return p.fail(ctx, f, st, res, err, start)
-		}
-		fetch.Items = items
-		st.FirstPollDone = true
 	}
 	fetch.State = st
 	saved, err := p.store.SaveFetch(ctx, fetch)
@@ -377,6 +385,8 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 			it.Outlet = linkHost(it.URL)
 		}
 		ni := NewItem{Item: it, Print: FingerprintOf(it)}
+		// An undated item may be new: on a first poll it is matched, since
+		// missing a development is worse than one extra alert.
 		old := !st.FirstPollDone && !it.Published.IsZero() && it.Published.Before(cutoff)
 		if m != nil && !old {
 			ni.Hits = m.Match(it.Document())
