@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -131,5 +135,158 @@ storylines:
 	}
 	if len(table) > 64<<10 {
 		t.Errorf("feeds table is %d bytes: a hostile title or error was not cut", len(table))
+	}
+}
+
+// hostileMarkupFeed is a JSON Feed whose text tries to reach a reader's
+// HTML and terminal: script tags, event handlers, a javascript: link and
+// terminal escape sequences.
+const hostileMarkupFeed = `{"version":"https://jsonfeed.org/version/1.1","title":"<script>feed()</script>","items":[
+ {"id":"x1","url":"javascript:alert(3)","title":"<script>alert(1)</script> Witkoff and Ushakov call <img src=x onerror=alert(2)> \u001b]0;owned\u0007\u001b[2J recording",
+  "content_html":"<p onclick=\"evil()\">Witkoff spoke to Ushakov about the call <script>steal()</script><iframe src=\"https://evil.example/\"></iframe></p>"}]}`
+
+// Feed markup and control characters never reach a digest's HTML, the
+// hits table or the webhook's JSON as markup; secrets never reach a log,
+// an error or the outbox, even when every delivery fails.
+func TestHostileTextIsEscapedAndSecretsNeverShow(t *testing.T) {
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/feed+json")
+		fmt.Fprint(w, hostileMarkupFeed)
+	}))
+	t.Cleanup(feed.Close)
+	// Every notifier fails: a webhook answering 500, a closed SMTP port, a
+	// chat service that is not there; their errors must not carry secrets.
+	var hookBodies []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b strings.Builder
+		fmt.Fprint(&b, r.URL.String(), " ", r.Header)
+		hookBodies = append(hookBodies, b.String())
+		http.Error(w, "down for maintenance", http.StatusInternalServerError)
+	}))
+	t.Cleanup(hook.Close)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedPort := closed.Listener.Addr().(*net.TCPAddr).Port
+	closed.Close()
+
+	secrets := map[string]string{
+		"WEBHOOK_SECRET": "hmac-Secret-0a9f",
+		"SMTP_PASSWORD":  "smtp-Secret-77c1",
+		"CHAT_TOKEN":     "chatSecret5e21",
+		"API_TOKEN":      "api-Secret-3bd4",
+	}
+	const pathSecret, querySecret = "PathSecret91ab", "QuerySecret08cd"
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "storywatch.yaml")
+	text := fmt.Sprintf(`database: sw.db
+listen: ""
+http_token: ${API_TOKEN}
+feeds:
+  - url: %s/feed.json
+actors:
+  - id: witkoff
+    name: Steve Witkoff
+    aliases: [Witkoff]
+  - id: ushakov
+    name: Yuri Ushakov
+    aliases: [Ushakov]
+storylines:
+  - id: call-leak
+    title: Witkoff–Ushakov call
+    query: '@witkoff AND @ushakov AND call'
+digests:
+  - id: breaking
+    instant: true
+    to: [hook, mail, chat, archive]
+delivery:
+  retry_after: 1s
+  retry_max: 1s
+  give_up: 1h
+notifiers:
+  - id: hook
+    webhook:
+      url: %s/hooks/%s?token=%s
+      secret: ${WEBHOOK_SECRET}
+  - id: mail
+    email:
+      host: 127.0.0.1
+      port: %d
+      tls: none
+      username: desk
+      password: ${SMTP_PASSWORD}
+      from: storywatch <alerts@example.org>
+      to: [desk@example.org]
+  - id: chat
+    chat:
+      url: generic://127.0.0.1:%d/hooks/${CHAT_TOKEN}?token=${CHAT_TOKEN}
+  - id: archive
+    file:
+      dir: digests
+`, feed.URL, hook.URL, pathSecret, querySecret, closedPort, closedPort)
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return secrets[k] }
+	runEnv := func(args ...string) (string, string) {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), append([]string{"-config", cfg}, args...), getenv, strings.NewReader(""), &out, &errb)
+		if code := exitCode(err, &errb); code != 0 && args[0] != "once" {
+			t.Fatalf("%s: exit %d\n%s%s", args[0], code, out.String(), errb.String())
+		}
+		return out.String(), errb.String()
+	}
+	var seen strings.Builder
+	for _, args := range [][]string{{"once"}, {"once"}, {"hits"}, {"hits", "-json"}, {"feeds"}, {"deliveries"}, {"stories"}} {
+		out, errOut := runEnv(args...)
+		fmt.Fprintf(&seen, "$ %s\n%s%s", strings.Join(args, " "), out, errOut)
+	}
+	all := seen.String()
+	if !strings.Contains(all, "call-leak") {
+		t.Fatalf("no hit was made:\n%s", all)
+	}
+
+	// Secrets: in no output, no stored error, no file.
+	var files strings.Builder
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".yaml") {
+			b, _ := os.ReadFile(p)
+			files.Write(b)
+		}
+		return nil
+	})
+	for _, s := range append([]string{pathSecret, querySecret}, secrets["WEBHOOK_SECRET"], secrets["SMTP_PASSWORD"], secrets["CHAT_TOKEN"], secrets["API_TOKEN"]) {
+		if strings.Contains(all, s) {
+			t.Errorf("secret %q shown in command output:\n%s", s, all)
+		}
+		if strings.Contains(files.String(), s) {
+			t.Errorf("secret %q written to the database or a digest file", s)
+		}
+	}
+	if len(hookBodies) == 0 {
+		t.Errorf("the webhook was never tried")
+	}
+
+	// Terminal: no control characters from feed text.
+	for _, c := range []string{"\x1b", "\x07"} {
+		if strings.Contains(all, c) {
+			t.Errorf("feed control character %q reaches the terminal:\n%q", c, all)
+		}
+	}
+	// HTML digest: feed markup is text, the javascript: link is defused.
+	htmls, _ := filepath.Glob(filepath.Join(dir, "digests", "*.html"))
+	if len(htmls) != 1 {
+		t.Fatalf("HTML digests written: %v, want 1", htmls)
+	}
+	page, err := os.ReadFile(htmls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<script", "<img src=x", "onerror=", "<iframe", "onclick=", `href="javascript:`, "\x1b"} {
+		if strings.Contains(strings.ToLower(string(page)), strings.ToLower(bad)) {
+			t.Errorf("digest HTML contains %q:\n%s", bad, page)
+		}
+	}
+	// Markup in a title is stripped as text is extracted; the words stay.
+	if !strings.Contains(string(page), "Witkoff and Ushakov call") {
+		t.Errorf("the hostile title is missing from the digest:\n%s", page)
 	}
 }
