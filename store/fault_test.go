@@ -332,3 +332,37 @@ func TestReadOnlyDatabaseFailsClearlyAndRecovers(t *testing.T) {
 	before, steps := runFault(t, "readonly-mount", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
 	checkFaultSteps(t, before, steps, "read-only file system", "readonly database")
 }
+
+// The database and the files SQLite makes beside it are private to the
+// user whatever the umask: feed history and the outbox are nobody else's.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sw.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	m, err := faultMatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, faultFeed("private", 3))
+	}))
+	defer srv.Close()
+	if _, err := monitor.NewPoller(db, m, []monitor.FeedConfig{{URL: srv.URL}}, monitor.Options{}).PollAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(f), fi.Mode().Perm())
+		}
+	}
+}
