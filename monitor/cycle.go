@@ -407,7 +407,15 @@ func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedR
 	}
 	st.ConsecutiveErrors++
 	st.LastError = err.Error()
-	st.NextAttempt = start.Add(backoff(f.Interval, st.ConsecutiveErrors, retryAfter))
+	wait := backoff(f.Interval, st.ConsecutiveErrors, retryAfter)
+	if wait > retryAfter {
+		// The fetch started some time after its scheduled tick (it waited
+		// for a slot); without this margin the tick one backoff later would
+		// come just before NextAttempt and be skipped, doubling the wait.
+		// A server's Retry-After is honoured to the second.
+		wait -= min(wait/10, time.Minute)
+	}
+	st.NextAttempt = start.Add(wait)
 	res.Result, res.Err, res.Status, res.NextAttempt = ResultFailed, err, st.LastStatus, st.NextAttempt
 	res.Duration = p.now().Sub(start)
 	p.log.Warn("poll feed", "feed_url", f.URL, "error", err, "status", st.LastStatus,
