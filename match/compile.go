@@ -20,6 +20,10 @@ type Matcher struct {
 	atomWatchIdx []int32
 	atomWatches  []int32
 
+	// always are the watches evaluated for every document because no atom
+	// is required by them (see triggers).
+	always []int32
+
 	ac     *ahocorasick.Automaton
 	fields fieldMask // fields any watch looks at
 	pool   sync.Pool // *scratch
@@ -212,7 +216,14 @@ func (c *compiler) addWatch(w Watch, e *expr) {
 	wid := int32(len(c.m.watches))
 	c.m.watches = append(c.m.watches, w)
 	c.m.exprs = append(c.m.exprs, e)
-	atoms, _ := c.triggers(e)
+	atoms, _, ok := c.triggers(e)
+	if !ok {
+		// No atom is common to every document that satisfies e. ParseQuery
+		// rejects such queries, but should one get here it is evaluated
+		// for every document rather than missing matches.
+		c.m.always = append(c.m.always, wid)
+		return
+	}
 	for _, a := range atoms {
 		if l := c.watchOf[a]; len(l) == 0 || l[len(l)-1] != wid {
 			c.watchOf[a] = append(l, wid)
@@ -221,50 +232,52 @@ func (c *compiler) addWatch(w Watch, e *expr) {
 }
 
 // triggers returns atoms of which every document that satisfies e holds at
-// least one, preferring rare ones: for AND (and NEAR) it takes only the
-// operand that looks rarest, so a storyline like
-// `@witkoff AND (call OR leak*)` is evaluated only for items that name
-// Witkoff, not for every item with "call". A NOT never triggers: a query
-// cannot be satisfied by negations alone (ParseQuery rejects those).
+// least one, preferring rare ones, and ok=false when there are none. For AND
+// (and NEAR) it takes only the operand that looks rarest, so a storyline
+// like `@witkoff AND (call OR leak*)` is evaluated only for items that name
+// Witkoff, not for every item with "call". A NOT cannot trigger: a document
+// satisfies it by lacking something. Nor can an OR with a branch that cannot
+// trigger: `(putin OR -skater) witkoff` must be evaluated for every item
+// naming Witkoff, whether or not it names Putin.
 // The cost estimates how often the atoms occur: an actor's aliases are
 // names, rarer than words; phrases are rarer than single words; prefixes
 // are the most common.
-func (c *compiler) triggers(e *expr) (atoms []int32, cost float64) {
+func (c *compiler) triggers(e *expr) (atoms []int32, cost float64, ok bool) {
 	switch e.kind {
 	case nodeActor:
-		return e.atoms, 0.1 * float64(len(e.atoms))
+		return e.atoms, 0.1 * float64(len(e.atoms)), true
 	case nodeTerm:
 		a := c.m.atoms[e.atoms[0]]
 		switch {
 		case a.prefix:
-			return e.atoms, 2
+			return e.atoms, 2, true
 		case a.words > 1:
-			return e.atoms, 0.2
+			return e.atoms, 0.2, true
 		}
-		return e.atoms, 1
+		return e.atoms, 1, true
 	case nodeOr:
 		var all []int32
 		total := 0.0
 		for _, k := range e.kids {
-			t, cost := c.triggers(k)
+			t, cost, ok := c.triggers(k)
+			if !ok {
+				return nil, 0, false
+			}
 			all = append(all, t...)
 			total += cost
 		}
-		return all, total
+		return all, total, true
 	case nodeAnd, nodeNear:
 		var best []int32
-		bestCost := -1.0
+		bestCost, found := 0.0, false
 		for _, k := range e.kids {
-			if k.kind == nodeNot {
-				continue
-			}
-			if t, cost := c.triggers(k); bestCost < 0 || cost < bestCost {
-				best, bestCost = t, cost
+			if t, cost, ok := c.triggers(k); ok && (!found || cost < bestCost) {
+				best, bestCost, found = t, cost, true
 			}
 		}
-		return best, bestCost
+		return best, bestCost, found
 	}
-	return nil, 0
+	return nil, 0, false
 }
 
 func (c *compiler) finish() error {

@@ -43,14 +43,24 @@ func (sc *scratch) eval(e *expr) bool {
 	return false
 }
 
-// within restricts occurrences to one field and a token range.
+// within restricts the occurrences that count as evidence to a token
+// range of one field or, when near is set, to those at most dist tokens
+// from that range.
 type within struct {
 	field    Field
 	pos, end int32
+	near     bool
+	dist     int
 }
 
 func (w *within) admits(o *occ) bool {
-	return w == nil || (o.field == w.field && o.pos >= w.pos && o.end <= w.end)
+	switch {
+	case w == nil:
+		return true
+	case w.near:
+		return nearby(span{o.field, o.pos, o.end}, span{w.field, w.pos, w.end}, w.dist)
+	}
+	return o.field == w.field && o.pos >= w.pos && o.end <= w.end
 }
 
 // first returns the earliest occurrence of atom a (by field, then
@@ -88,7 +98,7 @@ func (sc *scratch) actor(e *expr, w *within) bool {
 		best := int32(-1)
 		for j := sc.occurrences(a); j >= 0; j = sc.occs[j].next {
 			o := &sc.occs[j]
-			if e.fields&(1<<o.field) == 0 || !w.admits(o) || sc.covered(e, a, o) {
+			if e.fields&(1<<o.field) == 0 || !w.admits(o) || sc.covered(e, a, o, w) {
 				continue
 			}
 			if best < 0 || before(o, &sc.occs[best]) {
@@ -106,8 +116,10 @@ func (sc *scratch) actor(e *expr, w *within) bool {
 // covered reports whether o lies inside a longer occurrence of another of
 // the leaf's atoms, or exactly on one that is preferred: one found without
 // transliteration ("Ушаков*" over "Ushakov" on Cyrillic text), else the
-// alias listed first.
-func (sc *scratch) covered(e *expr, self int32, o *occ) bool {
+// alias listed first. Only occurrences inside w count: inside a NEAR, an
+// alias that reaches outside the matched pair must not hide the one that
+// made the NEAR true.
+func (sc *scratch) covered(e *expr, self int32, o *occ, w *within) bool {
 	earlier := true
 	for _, b := range e.atoms {
 		if b == self {
@@ -116,7 +128,7 @@ func (sc *scratch) covered(e *expr, self int32, o *occ) bool {
 		}
 		for j := sc.occurrences(b); j >= 0; j = sc.occs[j].next {
 			p := &sc.occs[j]
-			if p.field != o.field || p.pos > o.pos || o.end > p.end {
+			if p.field != o.field || p.pos > o.pos || o.end > p.end || !w.admits(p) {
 				continue
 			}
 			if p.end-p.pos > o.end-o.pos {
@@ -136,8 +148,10 @@ type span struct {
 	pos, end int32
 }
 
-// spans returns every place where e matches, for NEAR. An AND operand
-// matches at the places of its parts when all parts are present.
+// spans returns every place where e matches, for NEAR. A NEAR operand is
+// a term, phrase, actor, OR or NEAR, possibly restricted to fields:
+// ParseQuery refuses AND and NOT inside NEAR, so every place of an operand
+// is one occurrence of one leaf, or a pair of them for a nested NEAR.
 func (sc *scratch) spans(e *expr, out []span) []span {
 	switch e.kind {
 	case nodeTerm, nodeActor:
@@ -152,15 +166,6 @@ func (sc *scratch) spans(e *expr, out []span) []span {
 	case nodeOr:
 		for _, k := range e.kids {
 			out = sc.spans(k, out)
-		}
-	case nodeAnd:
-		mark := len(out)
-		for _, k := range e.kids {
-			n := len(out)
-			out = sc.spans(k, out)
-			if len(out) == n {
-				return out[:mark]
-			}
 		}
 	case nodeNear:
 		l := sc.spans(e.kids[0], nil)
@@ -193,7 +198,9 @@ func nearby(a, b span, dist int) bool {
 }
 
 // near evaluates a NEAR node: the earliest pair of close operand matches
-// wins, and the evidence is taken from inside that pair.
+// wins, the one covering more tokens among pairs that start together (so
+// "plan Steve Witkoff" pairs plan with "Steve Witkoff", not "Witkoff"), and
+// the evidence is taken from inside that pair.
 func (sc *scratch) near(e *expr) bool {
 	l := sc.spans(e.kids[0], nil)
 	if len(l) == 0 {
@@ -207,7 +214,7 @@ func (sc *scratch) near(e *expr) bool {
 			if !nearby(a, b, e.dist) {
 				continue
 			}
-			if !found || a.field < bl.field || (a.field == bl.field && min(a.pos, b.pos) < min(bl.pos, br.pos)) {
+			if !found || betterPair(a, b, bl, br) {
 				bl, br, found = a, b, true
 			}
 		}
@@ -215,23 +222,47 @@ func (sc *scratch) near(e *expr) bool {
 	if !found {
 		return false
 	}
-	sc.contribWithin(e.kids[0], &within{bl.field, bl.pos, bl.end})
-	sc.contribWithin(e.kids[1], &within{br.field, br.pos, br.end})
+	sc.contribWithin(e.kids[0], &within{field: bl.field, pos: bl.pos, end: bl.end},
+		&within{field: br.field, pos: br.pos, end: br.end, near: true, dist: e.dist})
+	sc.contribWithin(e.kids[1], &within{field: br.field, pos: br.pos, end: br.end},
+		&within{field: bl.field, pos: bl.pos, end: bl.end, near: true, dist: e.dist})
 	return true
 }
 
-// contribWithin collects the evidence of every leaf of e inside w.
-func (sc *scratch) contribWithin(e *expr, w *within) {
+// contribWithin collects the evidence of the leaves of one NEAR operand:
+// of each term, phrase or actor, its first occurrence admitted by near
+// (close enough to the other operand's matched place), so that every
+// branch of an OR that is near counts, as it does outside NEAR. A nested
+// NEAR's leaves are taken inside own, the place it matched as a whole.
+// The leaf occurrence at own is always admitted, so the evidence is never
+// empty.
+func (sc *scratch) contribWithin(e *expr, own, near *within) {
 	switch e.kind {
 	case nodeTerm:
-		if o := sc.first(e.atoms[0], e.fields, w); o >= 0 {
+		if o := sc.first(e.atoms[0], e.fields, near); o >= 0 {
 			sc.contribs = append(sc.contribs, contrib{unit: e.unit, label: e.labels[0], occ: o})
 		}
 	case nodeActor:
-		sc.actor(e, w)
+		sc.actor(e, near)
+	case nodeNear:
+		for _, k := range e.kids {
+			sc.contribWithin(k, own, own)
+		}
 	default:
 		for _, k := range e.kids {
-			sc.contribWithin(k, w)
+			sc.contribWithin(k, own, near)
 		}
 	}
+}
+
+// betterPair reports whether the pair (a, b) is preferred to (c, d) as the
+// evidence of a NEAR: earlier field, then earlier start, then wider.
+func betterPair(a, b, c, d span) bool {
+	if a.field != c.field {
+		return a.field < c.field
+	}
+	if s, t := min(a.pos, b.pos), min(c.pos, d.pos); s != t {
+		return s < t
+	}
+	return a.end-a.pos+b.end-b.pos > c.end-c.pos+d.end-d.pos
 }

@@ -87,6 +87,24 @@ func TestMatchBehaviour(t *testing.T) {
 		{"phrase across fields does not match", `"putin witkoff"`, Document{Title: "Putin", Summary: "Witkoff"}, []string{"witkoff", "putin"}},
 		{"ligature and full-width", `finance`, Document{Title: "ﬁnance"}, []string{"s"}},
 		{"ё folds to е", `Семёнов`, Document{Title: "Семенов"}, []string{"s"}},
+		{"NOT inside OR leaves the AND its trigger", `leak* AND (NOT denied OR "phone call")`, Document{Title: "recording leaked"}, []string{"s"}},
+		{"NOT inside OR still excludes", `leak* AND (NOT denied OR "phone call")`, Document{Title: "leak denied"}, nil},
+		{"negated branch of OR satisfied by absence", `(putin OR -skater) witkoff`, Document{Title: "Witkoff"}, []string{"witkoff", "s"}},
+		{"negated branch of OR fails on presence", `(putin OR -skater) witkoff`, Document{Title: "Witkoff skater"}, []string{"witkoff"}},
+		{"-ий transliterates as Yuri", `"Yuri Ushakov"`, Document{Content: "Юрий Ушаков"}, []string{"ushakov", "s"}},
+		{"-ий transliterates as Yury", `"Yury Ushakov"`, Document{Content: "Юрий Ушаков"}, []string{"ushakov", "s"}},
+		{"-ий not as Yurii", `"Yurii Ushakov"`, Document{Content: "Юрий Ушаков"}, []string{"ushakov"}},
+		{"decomposed й transliterates like й", `Yuri`, Document{Content: "Юри\u0306"}, []string{"s"}},
+		{"Russian -ский matches Zelensky", "", Document{Content: "Зеленский"}, []string{"zelensky"}},
+		{"Ukrainian -ський matches Zelensky", "", Document{Content: "Зеленський"}, []string{"zelensky"}},
+		{"Ukrainian -ський second spelling", `Zelenski`, Document{Content: "Зеленського и Зеленський"}, []string{"zelensky", "s"}},
+		{"-ей matches Sergey", `Sergey`, Document{Content: "Сергей Лавров"}, []string{"s"}},
+		{"-ей matches Sergei", `Sergei`, Document{Content: "Сергей Лавров"}, []string{"s"}},
+		{"й inside a word is y", `Maydan`, Document{Content: "Майдан"}, []string{"s"}},
+		{"Ukrainian є is ye", `Dmitriyev`, Document{Content: "Дмитрієв"}, []string{"s"}},
+		{"Ukrainian ї is yi", `Ukrayina`, Document{Content: "Україна"}, []string{"s"}},
+		{"Ukrainian г is g", `Gerashchenko`, Document{Content: "Геращенко"}, []string{"s"}},
+		{"Cyrillic query still matches folded й", `Юрий`, Document{Content: "Юрии"}, []string{"s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,6 +122,111 @@ func TestMatchBehaviour(t *testing.T) {
 				t.Errorf("hits = %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+func TestNearEvidence(t *testing.T) {
+	tests := []struct {
+		name      string
+		query     string
+		doc       Document
+		wantTerms []string
+		wantScore int
+	}{
+		{"longer alias inside NEAR is shown", `@witkoff NEAR/1 plan`, Document{Content: "plan Steve Witkoff"},
+			[]string{"Steve Witkoff", "plan"}, 2},
+		{"shorter alias near, longer one reaching away", `@witkoff NEAR/1 plan`, Document{Content: "Steve Witkoff plan"},
+			[]string{"Steve Witkoff", "plan"}, 2},
+		{"every present branch of an OR side", `peace NEAR/3 (plan OR deal)`, Document{Content: "peace plan deal"},
+			[]string{"peace", "plan", "deal"}, 3},
+		{"nested NEAR gives all three", `(peace NEAR/1 plan) NEAR/2 28`, Document{Content: "the 28 point peace plan"},
+			[]string{"peace", "plan", "28"}, 3},
+		{"only the pair that is near", `peace NEAR/1 plan`, Document{Title: "peace talks", Content: "a plan for peace"},
+			[]string{"peace", "plan"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := mustCompile(t, Watchlist{
+				Actors:     []Actor{{ID: "witkoff", Aliases: []string{"Witkoff", "Steve Witkoff"}}},
+				Storylines: []Storyline{{ID: "s", Query: tt.query}},
+			})
+			hits := m.Match(tt.doc)
+			if len(hits) != 1 {
+				t.Fatalf("hits = %+v, want one", hits)
+			}
+			var terms []string
+			for _, mt := range hits[0].Matches {
+				terms = append(terms, mt.Term)
+			}
+			if !reflect.DeepEqual(terms, tt.wantTerms) || hits[0].Score != tt.wantScore {
+				t.Errorf("terms %q score %d, want %q score %d", terms, hits[0].Score, tt.wantTerms, tt.wantScore)
+			}
+		})
+	}
+}
+
+// TestWatchWithoutTriggerIsEvaluated checks that a watch no atom triggers
+// (ParseQuery refuses such queries, so it is built by hand) is evaluated
+// for every document instead of never.
+func TestWatchWithoutTriggerIsEvaluated(t *testing.T) {
+	c := &compiler{m: &Matcher{fields: defaultFields}, atomIDs: map[string]int32{}, units: map[string]int32{}}
+	skater := &expr{kind: nodeTerm, fields: defaultFields, atoms: []int32{c.atom([]string{"skater"}, false)}, labels: []string{"skater"}}
+	c.addWatch(Watch{ID: "s"}, &expr{kind: nodeNot, kids: []*expr{skater}})
+	if err := c.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if got := hitIDs(c.m.Match(Document{Title: "Putin"})); !reflect.DeepEqual(got, []string{"s"}) {
+		t.Errorf("hits on a document without skater = %q, want [s]", got)
+	}
+	if got := hitIDs(c.m.Match(Document{Title: "skater"})); len(got) != 0 {
+		t.Errorf("hits on a document with skater = %q, want none", got)
+	}
+}
+
+func TestTransliteration(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string // per token: the transliteration, and the second spelling after "|" if any
+	}{
+		{"й at the end after и", "Юрий", []string{"yury|yuri"}},
+		{"й at the end after ы", "Белый", []string{"bely|belyi"}},
+		{"й at the end after е", "Сергей", []string{"sergey|sergei"}},
+		{"й at the end after і", "Сергій", []string{"sergiy|sergii"}},
+		{"й inside a word", "Майдан", []string{"maydan"}},
+		{"decomposed й", "Юри\u0306 Ма\u0306", []string{"yury|yuri", "ma"}},
+		{"capital Й", "ЙЕМЕН", []string{"yemen"}},
+		{"Ukrainian letters", "Київ Дмитрієв Ґрунт", []string{"kiyiv", "dmitriyev", "grunt"}},
+		{"soft and hard signs dropped", "Зеленський подъезд", []string{"zelensky|zelenski", "podezd"}},
+		{"ё is e", "Семёнов", []string{"semenov"}},
+		{"mixed with Latin", "Ушаков-2 Putin", []string{"ushakov", "2", "putin"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			scanTokens(tt.text, nil, func(tok []byte, start, end int) {
+				if !hasCyrillic(tok) {
+					got = append(got, string(tok))
+					return
+				}
+				r := restoreMarks(nil, tok, tt.text[start:end])
+				s := string(appendTranslit(nil, r, false))
+				if hasSecondForm(r) {
+					s += "|" + string(appendTranslit(nil, r, true))
+				}
+				got = append(got, s)
+			})
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("transliteration of %q = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTokensOfCyrillicStayCyrillic(t *testing.T) {
+	// DESIGN §3: й folds to и in tokens; only the transliterated copy the
+	// Matcher searches tells them apart.
+	if got, want := Tokens("Юрий Зеленський Київ"), []string{"юрии", "зеленськии", "киів"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Tokens = %q, want %q", got, want)
 	}
 }
 

@@ -44,6 +44,7 @@ type scratch struct {
 	cands     []int32
 	epoch     uint32
 	contribs  []contrib
+	fold      []byte // a token with й and ї restored, for transliteration
 }
 
 func newScratch(atoms, watches int) *scratch {
@@ -74,7 +75,7 @@ func fieldText(d *Document, f Field) string {
 
 // Match returns the hits of d, one per satisfied watch, in watchlist order.
 func (m *Matcher) Match(d Document) []Hit {
-	if m.ac == nil {
+	if m.ac == nil && len(m.always) == 0 {
 		return nil
 	}
 	sc := m.pool.Get().(*scratch)
@@ -104,7 +105,8 @@ func (m *Matcher) Match(d Document) []Hit {
 
 // buildHaystack writes the normalized tokens of each field as
 // " tok tok … tok " followed by "\n"; a field with Cyrillic tokens gets a
-// second, transliterated segment with the same token positions.
+// second, transliterated segment with the same token positions, and a
+// third when a token ending in й has a second spelling (Юрий: yury, yuri).
 func (sc *scratch) buildHaystack(d *Document, fields fieldMask) {
 	sc.hay = sc.hay[:0]
 	sc.toks = sc.toks[:0]
@@ -135,29 +137,52 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask) {
 			continue
 		}
 		last := len(sc.toks)
-		sc.hay = append(sc.hay, ' ')
-		segEnd := int32(len(sc.hay)) - 3 // end of the last token, before " \n "
-		for k := first; k < last; k++ {
-			t := sc.toks[k]
-			s := sc.tokStart[k]
-			var e int32
-			if k+1 < last {
-				e = sc.tokStart[k+1] - 1
-			} else {
-				e = segEnd
-			}
-			t.alt = true
-			sc.tokStart = append(sc.tokStart, int32(len(sc.hay)))
-			sc.toks = append(sc.toks, t)
-			if t.cyr {
-				sc.hay = appendTranslit(sc.hay, sc.hay[s:e])
-			} else {
-				sc.hay = append(sc.hay, sc.hay[s:e]...)
-			}
-			sc.hay = append(sc.hay, ' ')
+		if sc.translitSegment(text, first, last, false) {
+			sc.translitSegment(text, first, last, true)
 		}
-		sc.hay = append(sc.hay, '\n')
 	}
+}
+
+// translitSegment appends a transliterated copy of the field whose tokens
+// are sc.toks[first:last] (the copy's tokens are marked alt). Tokens are
+// marked cyr when the copy needs them: every Cyrillic token in the first
+// copy; in the second one (second=true) only those whose second spelling
+// differs, so that a match found there is not a repeat of the first copy.
+// It reports whether any token has a second spelling.
+func (sc *scratch) translitSegment(text string, first, last int, second bool) bool {
+	// The field's own segment ends in "tok \n", followed by the first copy
+	// (" tok …") when there is one.
+	segEnd := int32(len(sc.hay)) - 2
+	if len(sc.tokStart) > last {
+		segEnd = sc.tokStart[last] - 3
+	}
+	twos := false
+	sc.hay = append(sc.hay, ' ')
+	for k := first; k < last; k++ {
+		t := sc.toks[k]
+		e := segEnd
+		if k+1 < last {
+			e = sc.tokStart[k+1] - 1
+		}
+		tok := sc.hay[sc.tokStart[k]:e]
+		t.alt = true
+		sc.tokStart = append(sc.tokStart, int32(len(sc.hay)))
+		if t.cyr {
+			sc.fold = restoreMarks(sc.fold[:0], tok, text[t.start:t.end])
+			two := hasSecondForm(sc.fold)
+			twos = twos || two
+			if second {
+				t.cyr = two
+			}
+			sc.hay = appendTranslit(sc.hay, sc.fold, second && two)
+		} else {
+			sc.hay = append(sc.hay, tok...)
+		}
+		sc.toks = append(sc.toks, t)
+		sc.hay = append(sc.hay, ' ')
+	}
+	sc.hay = append(sc.hay, '\n')
+	return twos
 }
 
 // tokenAt returns the index of the token that starts at haystack offset off.
@@ -179,6 +204,13 @@ func (sc *scratch) tokenAt(off int32) int {
 func (m *Matcher) findAtoms(sc *scratch) {
 	sc.occs = sc.occs[:0]
 	sc.cands = sc.cands[:0]
+	for _, w := range m.always {
+		sc.watchSeen[w] = sc.epoch
+		sc.cands = append(sc.cands, w)
+	}
+	if m.ac == nil {
+		return
+	}
 	for _, hit := range m.ac.FindAllOverlapping(sc.hay) {
 		a := int32(hit.PatternID)
 		k := sc.tokenAt(int32(hit.Start) + 1)

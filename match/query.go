@@ -418,8 +418,16 @@ func (p *parser) parseNear() (*node, error) {
 			return nil, err
 		}
 		for _, side := range []*node{left, right} {
-			if bad := findNot(side); bad != nil {
+			if bad := findKind(side, nodeNot); bad != nil {
 				return nil, &SyntaxError{Offset: bad.offset, Msg: "NOT cannot be used inside NEAR"}
+			}
+			// AND inside NEAR has no single obvious meaning (is it enough
+			// that one part is near, or must all be?), and `(peace plan)`
+			// is usually a phrase written without quotes, so it is refused
+			// with the two spellings that say what is meant.
+			if bad := findKind(side, nodeAnd); bad != nil {
+				return nil, &SyntaxError{Offset: bad.offset, Msg: "AND cannot be used inside NEAR",
+					Hint: fmt.Sprintf(`write words in a row as a "phrase", or pair each part: (a NEAR/%d c) AND (b NEAR/%d c)`, op.dist, op.dist)}
 			}
 		}
 		left = &node{kind: nodeNear, offset: left.offset, dist: op.dist, kids: []*node{left, right}}
@@ -427,12 +435,13 @@ func (p *parser) parseNear() (*node, error) {
 	return left, nil
 }
 
-func findNot(n *node) *node {
-	if n.kind == nodeNot {
+// findKind returns the first node of the given kind in n's tree, or nil.
+func findKind(n *node, kind nodeKind) *node {
+	if n.kind == kind {
 		return n
 	}
 	for _, k := range n.kids {
-		if bad := findNot(k); bad != nil {
+		if bad := findKind(k, kind); bad != nil {
 			return bad
 		}
 	}
