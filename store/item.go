@@ -12,9 +12,12 @@ import (
 
 const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND key = ?`
 
+// insertItem gives the id explicitly: the id of the story a new item leads
+// is its own, known before the insert (story.go).
 const insertItem = `
-INSERT INTO items (canonical_url, key, url, title, summary, content, author, category, outlet, published, first_seen)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO items (id, canonical_url, key, url, title, summary, content, author, category, outlet, published, first_seen,
+	story_id, title_hash, simhash, band0, band1, band2, band3)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (canonical_url) WHERE canonical_url <> '' DO NOTHING
 RETURNING id`
 
@@ -138,22 +141,26 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 		return res, err
 	}
 
+	// The item's story is found before the item is stored (story.go).
+	fp := it.Print
+	if fp == (monitor.Fingerprint{}) {
+		fp = monitor.FingerprintOf(it.Item)
+	}
+	pl, err := st.story.place(ctx, fp, now)
+	if err != nil {
+		return res, err
+	}
 	var itemID int64
-	err := st.item.QueryRowContext(ctx, it.CanonicalURL, it.Key, it.URL,
+	err = st.item.QueryRowContext(ctx, append([]any{pl.itemID, it.CanonicalURL, it.Key, it.URL,
 		it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet,
-		millis(it.Published), now.UnixMilli()).Scan(&itemID)
+		millis(it.Published), now.UnixMilli()}, pl.columns()...)...).Scan(&itemID)
 	switch err {
 	case nil:
 		res.items = 1
-		fp := it.Print
-		if fp == (monitor.Fingerprint{}) {
-			fp = monitor.FingerprintOf(it.Item)
-		}
-		isNew, err := st.story.assign(ctx, itemID, fp, now)
-		if err != nil {
+		if err := st.story.commit(ctx, pl, now); err != nil {
 			return res, err
 		}
-		if isNew {
+		if pl.isNew {
 			res.stories = 1
 		}
 	case sql.ErrNoRows: // the article is known from another feed

@@ -20,56 +20,59 @@ import (
 // hashes within monitor.MaxDistance bits share a band whole), each within
 // monitor.StoryWindow; candidates found by band are checked bit for bit.
 
+// The earliest item of the window with the title, in index order: copies
+// of one story can be many (a feed may repeat an item ten thousand times),
+// and the lookup must not read them all.
 const selectStoryByTitle = `
 SELECT i.story_id FROM items i JOIN stories s ON s.id = i.story_id
 WHERE i.title_hash = ? AND i.first_seen >= ? AND s.first_seen >= ?
-ORDER BY s.first_seen, s.id LIMIT 1`
+ORDER BY i.first_seen LIMIT 1`
 
-// selectStoryByBands takes at most 64 of the latest items per band: a feed
-// of thousands of near-identical items (one template, a number changing)
-// would otherwise make every new item compare with all the earlier ones.
-const selectStoryByBands = `
-SELECT * FROM (SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
-WHERE i.band0 = ? AND i.first_seen >= ? AND s.first_seen >= ?
-ORDER BY i.first_seen DESC LIMIT 64)
-UNION ALL
-SELECT * FROM (SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
-WHERE i.band1 = ? AND i.first_seen >= ? AND s.first_seen >= ?
-ORDER BY i.first_seen DESC LIMIT 64)
-UNION ALL
-SELECT * FROM (SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
-WHERE i.band2 = ? AND i.first_seen >= ? AND s.first_seen >= ?
-ORDER BY i.first_seen DESC LIMIT 64)
-UNION ALL
-SELECT * FROM (SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
-WHERE i.band3 = ? AND i.first_seen >= ? AND s.first_seen >= ?
-ORDER BY i.first_seen DESC LIMIT 64)`
+// bandCandidates bounds the items read per band: a band shared by more
+// items than this is shared by copies of a few stories, and the latest of
+// them stand for the rest.
+const bandCandidates = 16
+
+var selectStoryByBands = func() string {
+	var arms []string
+	for b := range monitor.Bands {
+		arms = append(arms, fmt.Sprintf(`SELECT * FROM (
+SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
+WHERE i.band%d = ? AND i.first_seen >= ? AND s.first_seen >= ?
+ORDER BY i.first_seen DESC LIMIT %d)`, b, bandCandidates))
+	}
+	return strings.Join(arms, "\nUNION ALL\n")
+}()
 
 const insertStory = `
-INSERT INTO stories (lead_item_id, first_seen, last_seen, copies) VALUES (?, ?, ?, 1)
-RETURNING id`
+INSERT INTO stories (id, lead_item_id, first_seen, last_seen, copies) VALUES (?, ?, ?, ?, 1)`
 
 const joinStory = `UPDATE stories SET copies = copies + 1, last_seen = ? WHERE id = ?`
 
 const touchStoryOfItem = `
 UPDATE stories SET last_seen = ? WHERE id = (SELECT story_id FROM items WHERE id = ?)`
 
-const setItemStory = `
-UPDATE items SET story_id = ?, title_hash = ?, simhash = ?, band0 = ?, band1 = ?, band2 = ?, band3 = ?
-WHERE id = ?`
+const selectNextItemID = `SELECT COALESCE(MAX(id), 0) + 1 FROM items`
 
-// storyStmts are the clustering statements, prepared once per transaction.
+// storyStmts are the clustering statements, prepared once per transaction,
+// with the id the next new item gets.
 type storyStmts struct {
-	byTitle, byBands, insert, join, touch, setItem *sql.Stmt
+	byTitle, byBands, insert, join, touch *sql.Stmt
+	nextID                                int64
 }
 
 func prepareStoryStmts(ctx context.Context, tx *sql.Tx) (*storyStmts, error) {
 	st := &storyStmts{}
+	// The transaction holds the write lock: no one else adds items until
+	// it ends, so ids can be handed out here.
+	if err := tx.QueryRowContext(ctx, selectNextItemID).Scan(&st.nextID); err != nil {
+		return nil, fmt.Errorf("next item id: %w", err)
+	}
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
 	}{{&st.byTitle, selectStoryByTitle}, {&st.byBands, selectStoryByBands}, {&st.insert, insertStory},
-		{&st.join, joinStory}, {&st.touch, touchStoryOfItem}, {&st.setItem, setItemStory}} {
+		{&st.join, joinStory}, {&st.touch, touchStoryOfItem}} {
 		s, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {
 			st.close()
@@ -81,43 +84,66 @@ func prepareStoryStmts(ctx context.Context, tx *sql.Tx) (*storyStmts, error) {
 }
 
 func (st *storyStmts) close() {
-	for _, s := range []*sql.Stmt{st.byTitle, st.byBands, st.insert, st.join, st.touch, st.setItem} {
+	for _, s := range []*sql.Stmt{st.byTitle, st.byBands, st.insert, st.join, st.touch} {
 		if s != nil {
 			s.Close()
 		}
 	}
 }
 
-// assign puts a new item into the story it is a copy of, or into a new
-// story it leads. It reports whether the story is new.
-func (st *storyStmts) assign(ctx context.Context, itemID int64, fp monitor.Fingerprint, now time.Time) (bool, error) {
+// placement is where a new item goes: the id it gets, its story (its own
+// id when it leads a new one) and its fingerprint.
+type placement struct {
+	itemID, storyID int64
+	isNew           bool
+	fp              monitor.Fingerprint
+}
+
+// place finds the story a new item with fingerprint fp belongs to, before
+// the item is inserted (so that the item is written once, whole).
+func (st *storyStmts) place(ctx context.Context, fp monitor.Fingerprint, now time.Time) (placement, error) {
 	storyID, err := st.find(ctx, fp, now)
 	if err != nil {
-		return false, fmt.Errorf("find story: %w", err)
+		return placement{}, fmt.Errorf("find story: %w", err)
 	}
-	isNew := storyID == 0
-	if isNew {
-		if err := st.insert.QueryRowContext(ctx, itemID, now.UnixMilli(), now.UnixMilli()).Scan(&storyID); err != nil {
-			return false, fmt.Errorf("insert story: %w", err)
+	pl := placement{itemID: st.nextID, storyID: storyID, fp: fp}
+	if storyID == 0 {
+		pl.storyID, pl.isNew = st.nextID, true
+	}
+	return pl, nil
+}
+
+// columns returns the values of the item's story_id, title_hash, simhash
+// and band columns.
+func (pl placement) columns() []any {
+	cols := make([]any, 3+monitor.Bands)
+	cols[0] = pl.storyID
+	if pl.fp.Title != 0 {
+		cols[1] = int64(pl.fp.Title)
+	}
+	if pl.fp.HasText {
+		cols[2] = int64(pl.fp.Text)
+		for i, band := range monitor.SplitBands(pl.fp.Text) {
+			cols[3+i] = int64(band)
 		}
-	} else if _, err := st.join.ExecContext(ctx, now.UnixMilli(), storyID); err != nil {
-		return false, fmt.Errorf("join story %d: %w", storyID, err)
 	}
-	var title, sim sql.NullInt64
-	var b [monitor.Bands]sql.NullInt64
-	if fp.Title != 0 {
-		title = sql.NullInt64{Int64: int64(fp.Title), Valid: true}
-	}
-	if fp.HasText {
-		sim = sql.NullInt64{Int64: int64(fp.Text), Valid: true}
-		for i, band := range monitor.SplitBands(fp.Text) {
-			b[i] = sql.NullInt64{Int64: int64(band), Valid: true}
+	return cols
+}
+
+// commit records a placed item that was inserted: it creates the story
+// the item leads, or counts the item as one more copy.
+func (st *storyStmts) commit(ctx context.Context, pl placement, now time.Time) error {
+	st.nextID = pl.itemID + 1
+	if pl.isNew {
+		if _, err := st.insert.ExecContext(ctx, pl.storyID, pl.itemID, now.UnixMilli(), now.UnixMilli()); err != nil {
+			return fmt.Errorf("insert story: %w", err)
 		}
+		return nil
 	}
-	if _, err := st.setItem.ExecContext(ctx, storyID, title, sim, b[0], b[1], b[2], b[3], itemID); err != nil {
-		return false, fmt.Errorf("set story of item %d: %w", itemID, err)
+	if _, err := st.join.ExecContext(ctx, now.UnixMilli(), pl.storyID); err != nil {
+		return fmt.Errorf("join story %d: %w", pl.storyID, err)
 	}
-	return isNew, nil
+	return nil
 }
 
 // find returns the story of the last StoryWindow that fp is a copy of, or
