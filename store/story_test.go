@@ -327,3 +327,24 @@ func BenchmarkSaveFetchStories(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perFetch)/1e6, "ms/item")
 	b.ReportMetric(benchStore.fillMs, "fill-ms/item")
 }
+
+// A feed repeating one text hundreds of times makes one story: the lookup
+// reads a bounded number of candidates per band, the latest, which are
+// copies of that story.
+func TestManyCopiesOfOneTextAreOneStory(t *testing.T) {
+	db, now := testDB(t)
+	var items []monitor.NewItem
+	for i := range 300 {
+		items = append(items, storyItem(fmt.Sprint(i), fmt.Sprintf("https://wire.test/%d", i), fmt.Sprintf("Bulletin %d", i), wireBody))
+	}
+	mustSave(t, db, namedFetch("http://wire.test/feed", "Wire", items...))
+	*now = now.Add(time.Hour)
+	other := storyItem("x", "https://other.test/x", "Another outlet's headline for it", wireBody)
+	if s := mustSave(t, db, namedFetch("http://other.test/feed", "Other", other, storyItem("y", "https://other.test/y", "Miami talks", miamiBody))); s.Stories != 1 {
+		t.Errorf("%d new stories, want 1 (Miami)", s.Stories)
+	}
+	stories := allStories(t, db)
+	if len(stories) != 2 || stories[1].Copies != 301 || !slices.Equal(stories[1].Outlets, []string{"Wire", "Other"}) {
+		t.Errorf("stories = %+v, want the wire story with 301 copies, and Miami", stories)
+	}
+}
