@@ -111,6 +111,18 @@ func TestFaultHelper(t *testing.T) {
 		s.Took = time.Since(start).String()
 		out.Encode(s)
 	}
+	integrity := func(path string) {
+		raw, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		var check string
+		if err := raw.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil {
+			check = err.Error()
+		}
+		out.Encode(faultStep{Step: "integrity", Error: check})
+	}
 	m, err := faultMatcher()
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +165,41 @@ func TestFaultHelper(t *testing.T) {
 		c, err = poll(db)
 		report("cleared", c, err)
 		db.Close()
+	case "tmpfs":
+		// A disk that is truly full: the database's folder becomes a small
+		// tmpfs (in this process's own mount namespace) holding the
+		// database, with room for a little more; writes fail with ENOSPC.
+		dir := filepath.Dir(path)
+		saved := map[string][]byte{}
+		var total int64
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
+			if b, err := os.ReadFile(f); err == nil {
+				saved[f] = b
+				total += int64(len(b))
+			}
+		}
+		size := total + 256<<10
+		if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d,mode=0700", size)); err != nil {
+			t.Fatal(err)
+		}
+		for f, b := range saved {
+			if err := os.WriteFile(f, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := poll(db)
+		report("fault", c, err)
+		if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_REMOUNT, "size=256m"); err != nil {
+			t.Fatal(err)
+		}
+		c, err = poll(db)
+		report("cleared", c, err)
+		db.Close()
+		integrity(path)
 	case "readonly-mount", "readonly-chmod":
 		// The database's folder turns read-only between two runs.
 		dir := filepath.Dir(path)
@@ -256,6 +303,13 @@ func runFault(t *testing.T, fault string, attr *syscall.SysProcAttr) (before fau
 			t.Logf("%s: %+v", s.Step, s)
 		}
 	}
+	if in, ok := steps["integrity"]; ok {
+		// The helper's own check, of a file only it could see.
+		if in.Error != "ok" {
+			t.Errorf("integrity_check in the helper = %q", in.Error)
+		}
+		delete(steps, "integrity")
+	}
 	if len(steps) != 2 {
 		t.Fatalf("helper reported %d steps, want 2:\n%s", len(steps), out)
 	}
@@ -310,6 +364,33 @@ func TestDiskFullFailsTheFetchWholeAndRecovers(t *testing.T) {
 	checkFaultSteps(t, before, steps, "disk I/O error", "database or disk is full", "file too large")
 }
 
+// A disk that is really full (a small tmpfs, where this process may make
+// one: root with mount namespaces): the feed fails with SQLite's "database
+// or disk is full", nothing of it is stored, and once there is room again
+// the next cycle stores it all.
+func TestFullTmpfsFailsTheFetchWholeAndRecovers(t *testing.T) {
+	skipWithoutMountNamespace(t)
+	before, steps := runFault(t, "tmpfs", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
+	checkFaultSteps(t, before, steps, "database or disk is full", "disk I/O error")
+}
+
+// skipWithoutMountNamespace skips unless a child can get a mount namespace
+// of its own and mount in it.
+func skipWithoutMountNamespace(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs or a read-only bind needs root")
+	}
+	if _, err := os.Stat("/proc/self/ns/mnt"); err != nil {
+		t.Skip("no mount namespaces here")
+	}
+	probe := exec.Command("true")
+	probe.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
+	if err := probe.Run(); err != nil {
+		t.Skipf("cannot unshare a mount namespace: %v", err)
+	}
+}
+
 // A database whose folder turned read-only: the run fails at once with a
 // clear error, writes nothing, and works again once it is writable.
 func TestReadOnlyDatabaseFailsClearlyAndRecovers(t *testing.T) {
@@ -321,14 +402,7 @@ func TestReadOnlyDatabaseFailsClearlyAndRecovers(t *testing.T) {
 	}
 	// Root ignores file modes: a read-only bind mount of the folder, in a
 	// mount namespace of the helper's own, stands in for a read-only disk.
-	if _, err := os.Stat("/proc/self/ns/mnt"); err != nil {
-		t.Skip("no mount namespaces here: cannot make a read-only folder as root")
-	}
-	probe := exec.Command("true")
-	probe.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
-	if err := probe.Run(); err != nil {
-		t.Skipf("cannot unshare a mount namespace (%v): no read-only folder as root", err)
-	}
+	skipWithoutMountNamespace(t)
 	before, steps := runFault(t, "readonly-mount", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
 	checkFaultSteps(t, before, steps, "read-only file system", "readonly database")
 }
