@@ -94,8 +94,16 @@ func normRune(r rune) (out string, same bool) {
 	}
 	var b [utf8.UTFMax]byte
 	n := utf8.EncodeRune(b[:], r)
-	if unicode.IsLetter(r) && unicode.ToLower(r) == r && norm.NFKD.Properties(b[:n]).Decomposition() == nil {
-		return "", true
+	if norm.NFKD.Properties(b[:n]).Decomposition() == nil {
+		switch {
+		case unicode.IsLetter(r) && unicode.ToLower(r) == r:
+			return "", true
+		case !isWordRune(r):
+			// Emoji, symbols, private use: nothing to decompose or fold,
+			// a separator. Without this shortcut each cost a computeNorm
+			// (microseconds): a hostile megabyte of emoji took seconds.
+			return " ", false
+		}
 	}
 	return computeNorm(r, cases.Fold()), false
 }
