@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/nicholas-fedor/shoutrrr"
 	"github.com/nicholas-fedor/shoutrrr/pkg/router"
@@ -14,9 +15,24 @@ import (
 // Chat sends the short chat rendering through a shoutrrr service URL
 // (slack://, discord://, telegram://, ntfy://, teams://, generic://…).
 type Chat struct {
-	id     string
-	rawURL string
-	router *router.ServiceRouter
+	// Timeout bounds one send; 0 means DefaultChatTimeout. shoutrrr takes
+	// no context, so a send that outlasts it is reported as a temporary
+	// failure while it may still arrive (see the package documentation).
+	Timeout time.Duration
+	id      string
+	rawURL  string
+	router  *router.ServiceRouter
+}
+
+// DefaultChatTimeout is the default Chat.Timeout.
+const DefaultChatTimeout = 30 * time.Second
+
+// SendTimeout returns how long one send may take.
+func (c *Chat) SendTimeout() time.Duration {
+	if c.Timeout <= 0 {
+		return DefaultChatTimeout
+	}
+	return c.Timeout
 }
 
 // NewChat returns a Chat sender for a shoutrrr service URL. Errors never
@@ -35,8 +51,15 @@ func NewChat(notifierID, serviceURL string) (*Chat, error) {
 
 // Send posts r.Chat. shoutrrr does not tell a refused message from an
 // unreachable service, so every failure is temporary and ends dead after
-// delivery.give_up.
+// delivery.give_up. A send that outlasts SendTimeout (or ctx) is reported
+// as temporary too, although the message may still arrive: shoutrrr takes
+// no context, so the send goes on in its goroutine until its service's own
+// request ends.
 func (c *Chat) Send(ctx context.Context, r *Rendered) error {
+	where := fmt.Sprintf("chat %s (%s)", c.id, redactURL(c.rawURL))
+	timeout := c.SendTimeout()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	done := make(chan []error, 1)
 	go func() { done <- c.router.Send(r.Chat, &types.Params{}) }()
 	select {
@@ -45,11 +68,12 @@ func (c *Chat) Send(ctx context.Context, r *Rendered) error {
 		if err == nil {
 			return nil
 		}
-		return fmt.Errorf("chat %s (%s): %s", c.id, redactURL(c.rawURL), c.scrub(err))
+		return fmt.Errorf("%s: %s", where, RedactURLs(c.scrub(err)))
 	case <-ctx.Done():
-		// shoutrrr takes no context; its services bound their own
-		// requests, so the goroutine ends on its own.
-		return fmt.Errorf("chat %s (%s): %w", c.id, redactURL(c.rawURL), ctx.Err())
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%s: no answer within %s (the message may still arrive): %w", where, timeout, ctx.Err())
+		}
+		return fmt.Errorf("%s: %w", where, ctx.Err())
 	}
 }
 

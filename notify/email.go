@@ -107,6 +107,9 @@ func (e *Email) Message(r *Rendered) (*gomail.Msg, error) {
 	return m, nil
 }
 
+// SendTimeout returns how long one send may take: Timeout.
+func (e *Email) SendTimeout() time.Duration { return e.opts.Timeout }
+
 // Send delivers r by SMTP. SMTP 5xx replies are permanent errors; 4xx
 // replies and connection problems are temporary.
 func (e *Email) Send(ctx context.Context, r *Rendered) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // File writes each digest into a folder as <digest>-<timestamp>.txt, .html
@@ -19,6 +20,9 @@ type File struct {
 func NewFile(notifierID, dir string) *File {
 	return &File{id: notifierID, dir: dir}
 }
+
+// SendTimeout returns how long one send may take.
+func (f *File) SendTimeout() time.Duration { return 30 * time.Second }
 
 // Send writes r's files. Writing the same digest again replaces its files
 // with identical ones.

@@ -12,8 +12,10 @@ import (
 // Delivery statuses.
 const (
 	StatusPending = "pending"
-	// StatusSending marks a delivery whose send started. If the process
-	// dies during the send, the delivery is due again at its NextAttempt.
+	// StatusSending marks a delivery whose send started. The claim lasts
+	// until NextAttempt, which is at least the send timeout plus
+	// Outbox.ClaimMargin away; if the process dies during the send, the
+	// delivery is due again then.
 	StatusSending = "sending"
 	StatusSent    = "sent"
 	StatusDead    = "dead"
@@ -33,6 +35,18 @@ type Delivery struct {
 	NextAttempt  time.Time `json:"next_attempt"`
 	SentAt       time.Time `json:"sent_at"`
 	LastError    string    `json:"last_error"`
+	// RetriedAt is when `deliveries retry` last made the dead delivery
+	// pending again; zero if never.
+	RetriedAt time.Time `json:"retried_at"`
+}
+
+// GiveUpFrom returns when the give-up period of d started: its creation
+// (when the digest was recorded), or its last manual retry.
+func (d Delivery) GiveUpFrom() time.Time {
+	if d.RetriedAt.After(d.CreatedAt) {
+		return d.RetriedAt
+	}
+	return d.CreatedAt
 }
 
 // OutboxStore is the storage the Outbox needs.
@@ -47,9 +61,11 @@ type OutboxStore interface {
 	ClaimDelivery(ctx context.Context, d Delivery, now, next time.Time) (bool, error)
 	// DigestPayload returns the stored Digest JSON of a digest id.
 	DigestPayload(ctx context.Context, digestID string) ([]byte, error)
-	// FinishDelivery stores the outcome of an attempt: status sent, pending
-	// (with next) or dead, and the error text ("" on success).
-	FinishDelivery(ctx context.Context, id int64, status string, at, next time.Time, errText string) error
+	// FinishDelivery stores the outcome of attempt number attempt: status
+	// sent, pending (with next) or dead, and the error text ("" on
+	// success). It reports false, storing nothing, when that attempt no
+	// longer holds the claim.
+	FinishDelivery(ctx context.Context, id int64, attempt int, status string, at, next time.Time, errText string) (bool, error)
 }
 
 // Backoff configures retries (DESIGN §2 delivery).
@@ -58,8 +74,9 @@ type Backoff struct {
 	// each further failure up to RetryMax.
 	RetryAfter time.Duration
 	RetryMax   time.Duration
-	// GiveUp is how long after its first attempt a failing delivery is
-	// declared dead.
+	// GiveUp is how long after its creation (when its digest was
+	// recorded) a failing delivery is declared dead: a digest that old is
+	// not worth sending any more. A manual retry starts a new period.
 	GiveUp time.Duration
 }
 
@@ -95,6 +112,21 @@ type Outbox struct {
 	Poll time.Duration
 	// OnResult, when set, is called after each attempt (for metrics).
 	OnResult func(d Delivery, status string, err error)
+	// ClaimMargin is how long a claim outlasts the send timeout, so that
+	// no other worker claims a delivery whose send may still be running;
+	// 0 means DefaultClaimMargin.
+	ClaimMargin time.Duration
+}
+
+// DefaultClaimMargin is the default Outbox.ClaimMargin: time enough for
+// the store to record an outcome after the send timeout.
+const DefaultClaimMargin = 15 * time.Second
+
+func (o *Outbox) claimMargin() time.Duration {
+	if o.ClaimMargin <= 0 {
+		return DefaultClaimMargin
+	}
+	return o.ClaimMargin
 }
 
 func (o *Outbox) now() time.Time {
@@ -171,13 +203,16 @@ func (o *Outbox) Run(ctx context.Context) error {
 func (o *Outbox) attempt(ctx context.Context, d Delivery) (bool, error) {
 	now := o.now()
 	attempts := d.Attempts + 1
-	first := d.FirstAttempt
-	if first.IsZero() {
-		first = now
-	}
+	from := d.GiveUpFrom()
+	timeout := sendTimeout(o.Senders[d.Notifier])
 	// If we die during the send, the delivery is due again when a failure
-	// would have been retried.
-	next := o.nextAttempt(now, first, attempts)
+	// would have been retried, but never before the send has surely ended:
+	// until then the claim keeps every other worker off it, even at
+	// give-up.
+	next := o.nextAttempt(now, from, attempts)
+	if hold := now.Add(timeout + o.claimMargin()); next.Before(hold) {
+		next = hold
+	}
 	ok, err := o.Store.ClaimDelivery(ctx, d, now, next)
 	if err != nil {
 		return false, fmt.Errorf("outbox: claim delivery %d: %w", d.ID, err)
@@ -188,29 +223,43 @@ func (o *Outbox) attempt(ctx context.Context, d Delivery) (bool, error) {
 	log := o.log().With("delivery", d.ID, "digest", d.Digest, "digest_id", d.DigestID,
 		"notifier", d.Notifier, "attempt", attempts)
 
-	sendErr := o.send(ctx, d)
+	sendCtx, cancel := context.WithTimeout(ctx, timeout)
+	sendErr := o.send(sendCtx, d)
+	cancel()
 	if ctx.Err() != nil && sendErr != nil {
 		// Shutting down: leave the claim; the delivery is due again at next.
 		return true, nil
 	}
 	done := o.now()
 	status, errText := StatusSent, ""
+	if sendErr != nil {
+		// Senders redact what they know; this catches any URL a library
+		// quoted (a Slack hook's path is its token).
+		errText = RedactURLs(sendErr.Error())
+	}
 	switch {
 	case sendErr == nil:
 		log.Info("delivery sent")
 	case IsPermanent(sendErr):
-		status, errText = StatusDead, sendErr.Error()
+		status = StatusDead
 		log.Error("delivery failed permanently", "error", errText)
-	case !done.Before(first.Add(o.Backoff.GiveUp)) && o.Backoff.GiveUp > 0:
-		status, errText = StatusDead, "gave up: "+sendErr.Error()
-		log.Error("delivery gave up", "error", sendErr.Error())
+	case !done.Before(from.Add(o.Backoff.GiveUp)) && o.Backoff.GiveUp > 0:
+		status = StatusDead
+		log.Error("delivery gave up", "error", errText)
+		errText = "gave up: " + errText
 	default:
-		status, errText = StatusPending, sendErr.Error()
-		next = o.nextAttempt(done, first, attempts)
+		status = StatusPending
+		next = o.nextAttempt(done, from, attempts)
 		log.Warn("delivery failed, will retry", "error", errText, "next_attempt", next)
 	}
-	if err := o.Store.FinishDelivery(context.WithoutCancel(ctx), d.ID, status, done, next, errText); err != nil {
+	stored, err := o.Store.FinishDelivery(context.WithoutCancel(ctx), d.ID, attempts, status, done, next, errText)
+	if err != nil {
 		return true, fmt.Errorf("outbox: record delivery %d: %w", d.ID, err)
+	}
+	if !stored {
+		// Our claim ran out and another worker took the delivery over; its
+		// outcome is the one that counts.
+		log.Warn("delivery outcome not recorded: a later attempt holds the delivery", "status", status)
 	}
 	if o.OnResult != nil {
 		o.OnResult(d, status, sendErr)
@@ -219,11 +268,12 @@ func (o *Outbox) attempt(ctx context.Context, d Delivery) (bool, error) {
 }
 
 // nextAttempt is when to retry after attempts failures, never later than
-// the give-up time, so the last attempt happens at give-up.
-func (o *Outbox) nextAttempt(now, first time.Time, attempts int) time.Time {
+// the give-up time (counted from from), so the last attempt happens at
+// give-up.
+func (o *Outbox) nextAttempt(now, from time.Time, attempts int) time.Time {
 	next := now.Add(o.Backoff.Delay(attempts))
 	if o.Backoff.GiveUp > 0 {
-		if limit := first.Add(o.Backoff.GiveUp); next.After(limit) {
+		if limit := from.Add(o.Backoff.GiveUp); next.After(limit) {
 			next = limit
 		}
 	}

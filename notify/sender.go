@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"regexp"
 	"strings"
+	"time"
 )
 
 // Sender delivers a rendered digest to one destination.
@@ -12,6 +14,25 @@ type Sender interface {
 	// Send delivers r. An error wrapped by Permanent will not succeed on
 	// retry; any other error is temporary.
 	Send(ctx context.Context, r *Rendered) error
+}
+
+// Timeouter is implemented by senders that say how long one send may take.
+// The Outbox ends each attempt after that long and holds its claim on the
+// delivery at least that long plus a margin.
+type Timeouter interface {
+	SendTimeout() time.Duration
+}
+
+// DefaultSendTimeout bounds one send of a sender that is no Timeouter.
+const DefaultSendTimeout = time.Minute
+
+func sendTimeout(s Sender) time.Duration {
+	if t, ok := s.(Timeouter); ok {
+		if d := t.SendTimeout(); d > 0 {
+			return d
+		}
+	}
+	return DefaultSendTimeout
 }
 
 // SenderFunc adapts a function to Sender.
@@ -57,6 +78,18 @@ func redactURL(raw string) string {
 		out += "/…"
 	}
 	return out
+}
+
+// urlPattern finds URLs in error texts: a scheme, "://" and everything up to
+// white space or a quote (Go's *url.Error quotes the URL).
+var urlPattern = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>` + "`" + `]+`)
+
+// RedactURLs replaces every URL in msg by its redacted form
+// (scheme://host/…, without user info, path or query), because the URLs of
+// chat services and webhooks carry their tokens: a Slack hook's path, a
+// Telegram bot's user info, a webhook's ?token=.
+func RedactURLs(msg string) string {
+	return urlPattern.ReplaceAllStringFunc(msg, redactURL)
 }
 
 // scrub removes every occurrence of the given secrets from msg. Libraries

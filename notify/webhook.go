@@ -47,6 +47,12 @@ func NewWebhook(opts WebhookOptions) (*Webhook, error) {
 	if opts.Client == nil {
 		opts.Client = &http.Client{}
 	}
+	// A redirect would turn the POST into a GET without the digest and
+	// count its 200 as sent: never follow one (a copy, so that a shared
+	// client keeps its own policy).
+	client := *opts.Client
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	opts.Client = &client
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -73,8 +79,13 @@ func IdempotencyKey(digestID, notifierID string) string {
 	return digestID + "-" + notifierID
 }
 
-// Send posts r.JSON. Any 2xx is success; 4xx other than 408 and 429 is a
-// permanent error; everything else, timeouts included, is temporary.
+// SendTimeout returns how long one send may take: the configured timeout.
+func (w *Webhook) SendTimeout() time.Duration { return w.opts.Timeout }
+
+// Send posts r.JSON. Any 2xx is success; a redirect (3xx) is a permanent
+// error, because the configured URL is wrong and following it would lose
+// the body; 4xx other than 408 and 429 is a permanent error; everything
+// else, timeouts included, is temporary.
 func (w *Webhook) Send(ctx context.Context, r *Rendered) error {
 	where := fmt.Sprintf("webhook %s (%s)", w.opts.NotifierID, redactURL(w.opts.URL))
 	ctx, cancel := context.WithTimeout(ctx, w.opts.Timeout)
@@ -100,7 +111,7 @@ func (w *Webhook) Send(ctx context.Context, r *Rendered) error {
 		if errors.As(err, &ue) && ue.Unwrap() != nil {
 			err = ue.Unwrap()
 		}
-		return fmt.Errorf("%s: %s", where, scrub(err.Error(), w.opts.URL, w.opts.Secret))
+		return fmt.Errorf("%s: %s", where, RedactURLs(scrub(err.Error(), w.opts.URL, w.opts.Secret)))
 	}
 	defer resp.Body.Close()
 	// Read a little of the answer to show in the error, and let the
@@ -110,8 +121,18 @@ func (w *Webhook) Send(ctx context.Context, r *Rendered) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		to := "nowhere"
+		if loc := resp.Header.Get("Location"); loc != "" {
+			to = "…"
+			if u, err := req.URL.Parse(loc); err == nil {
+				to = redactURL(u.String())
+			}
+		}
+		return Permanent(fmt.Errorf("%s: HTTP %s: redirected to %s; update the webhook URL", where, resp.Status, to))
+	}
 	err = fmt.Errorf("%s: HTTP %s: %s", where, resp.Status,
-		scrub(clean(string(snippet)), w.opts.URL, w.opts.Secret))
+		RedactURLs(scrub(clean(string(snippet)), w.opts.URL, w.opts.Secret)))
 	if resp.StatusCode >= 400 && resp.StatusCode < 500 &&
 		resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
 		return Permanent(err)

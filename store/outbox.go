@@ -11,17 +11,17 @@ import (
 
 const deliveryColumns = `
 SELECT l.id, l.digest_id, g.name, l.notifier, l.status, l.attempts, l.created_at,
-       l.first_attempt, l.last_attempt, l.next_attempt, l.sent_at, l.last_error
+       l.first_attempt, l.last_attempt, l.next_attempt, l.sent_at, l.last_error, l.retried_at
   FROM deliveries l JOIN digests g ON g.id = l.digest_id`
 
 func scanDelivery(rows interface{ Scan(...any) error }) (notify.Delivery, error) {
 	var (
-		dl                notify.Delivery
-		created, next     int64
-		first, last, sent sql.NullInt64
+		dl                         notify.Delivery
+		created, next              int64
+		first, last, sent, retried sql.NullInt64
 	)
 	err := rows.Scan(&dl.ID, &dl.DigestID, &dl.Digest, &dl.Notifier, &dl.Status, &dl.Attempts,
-		&created, &first, &last, &next, &sent, &dl.LastError)
+		&created, &first, &last, &next, &sent, &dl.LastError, &retried)
 	if err != nil {
 		return dl, err
 	}
@@ -30,6 +30,7 @@ func scanDelivery(rows interface{ Scan(...any) error }) (notify.Delivery, error)
 	dl.LastAttempt = fromMillis(last)
 	dl.NextAttempt = time.UnixMilli(next).UTC()
 	dl.SentAt = fromMillis(sent)
+	dl.RetriedAt = fromMillis(retried)
 	return dl, nil
 }
 
@@ -84,7 +85,8 @@ func (d *DB) Delivery(ctx context.Context, id int64) (notify.Delivery, error) {
 }
 
 // The claim matches the row as it was read (status, attempts), so two
-// workers never both send it.
+// workers never both claim one attempt. The caller chooses next so that the
+// claim outlasts its send (notify.Outbox: the send timeout plus a margin).
 const claimDelivery = `
 UPDATE deliveries
    SET status = 'sending', attempts = attempts + 1, last_attempt = ?,
@@ -107,31 +109,41 @@ func (d *DB) ClaimDelivery(ctx context.Context, dl notify.Delivery, now, next ti
 	return n == 1, nil
 }
 
+// The outcome is stored only for the attempt that still holds the claim:
+// a worker whose claim ran out and was taken over finishes nothing.
 const finishDelivery = `
 UPDATE deliveries
    SET status = ?, next_attempt = ?, last_error = ?,
        sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
- WHERE id = ? AND status = 'sending'`
+ WHERE id = ? AND status = 'sending' AND attempts = ?`
 
-// FinishDelivery records the outcome of an attempt.
-func (d *DB) FinishDelivery(ctx context.Context, id int64, status string, at, next time.Time, errText string) error {
-	_, err := d.db.ExecContext(ctx, finishDelivery, status, next.UnixMilli(), errText, status, at.UnixMilli(), id)
+// FinishDelivery records the outcome of attempt number attempt of a
+// delivery. It reports false, and changes nothing, when that attempt no
+// longer holds the delivery (another worker claimed a later attempt).
+func (d *DB) FinishDelivery(ctx context.Context, id int64, attempt int, status string, at, next time.Time, errText string) (bool, error) {
+	res, err := d.db.ExecContext(ctx, finishDelivery, status, next.UnixMilli(), errText, status, at.UnixMilli(), id, attempt)
 	if err != nil {
-		return fmt.Errorf("finish delivery %d: %w", id, err)
+		return false, fmt.Errorf("finish delivery %d: %w", id, err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("finish delivery %d: %w", id, err)
+	}
+	return n == 1, nil
 }
 
+// Attempts keep counting across a retry, so an attempt number names one
+// claim for the whole life of a delivery.
 const retryDelivery = `
 UPDATE deliveries
-   SET status = 'pending', attempts = 0, first_attempt = NULL, next_attempt = ?
+   SET status = 'pending', retried_at = ?, next_attempt = ?
  WHERE id = ? AND status = 'dead'`
 
 // RetryDelivery makes a dead delivery pending again, due at now, with a
-// fresh give-up period. It returns notify.ErrNotDead for a delivery that is
-// not dead and ErrNotFound for an unknown id.
+// fresh give-up period counted from now. It returns notify.ErrNotDead for a
+// delivery that is not dead and ErrNotFound for an unknown id.
 func (d *DB) RetryDelivery(ctx context.Context, id int64, now time.Time) error {
-	res, err := d.db.ExecContext(ctx, retryDelivery, now.UnixMilli(), id)
+	res, err := d.db.ExecContext(ctx, retryDelivery, now.UnixMilli(), now.UnixMilli(), id)
 	if err != nil {
 		return fmt.Errorf("retry delivery %d: %w", id, err)
 	}
