@@ -53,8 +53,17 @@ func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{
 		"Witkoff’s 28-point plan", "Уиткофф и Ушаков", "Zélensky ﬁnance Straße", "½ ² ①",
 		"e\u0301\u0301", "\xff\xfe", "東京 서울 العربية", "İstanbul ΣΊΣΥΦΟΣ",
+		"Юри\u0306 Ушаков", "½й ї\u0308 и\u0306\u0306 Зеленський", "Й\u0306й",
 	} {
 		f.Add(s)
+	}
+	// Matching the text exercises the transliterated copies of the haystack.
+	m, err := Compile(Watchlist{Actors: []Actor{
+		{ID: "u", Track: true, Aliases: []string{"Yuri Ushakov", "Yury", "Ушаков*"}},
+		{ID: "z", Track: true, Aliases: []string{"Zelensky", "Zelenski", "Зеленськ*", "yi"}},
+	}})
+	if err != nil {
+		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		toks := Tokens(s)
@@ -75,5 +84,12 @@ func FuzzNormalize(f *testing.F) {
 			}
 			prev = start
 		})
+		for _, h := range m.Match(Document{Title: s, Content: s}) {
+			for _, mt := range h.Matches {
+				if mt.Mark[0] < 0 || mt.Mark[0] > mt.Mark[1] || mt.Mark[1] > len(mt.Snippet) {
+					t.Fatalf("mark %v outside snippet %q of %q", mt.Mark, mt.Snippet, s)
+				}
+			}
+		}
 	})
 }

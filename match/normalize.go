@@ -212,6 +212,9 @@ func hasCyrillic(tok []byte) bool {
 // does not line up with tok (a compatibility character at its edge, or more
 // than 64 such letters), tok is appended as it is.
 func restoreMarks(dst, tok []byte, orig string) []byte {
+	if !hasMarkedLetter(orig) {
+		return append(dst, tok...)
+	}
 	var flags uint64 // bit n: the n-th и or і of tok was й or ї
 	n := 0
 	var prev rune // the previous rune normalized to exactly this и or і
@@ -265,6 +268,28 @@ func restoreMarks(dst, tok []byte, orig string) []byte {
 		return append(dst[:mark], tok...)
 	}
 	return dst
+}
+
+// hasMarkedLetter reports whether s holds й, Й, ї, Ї or a combining breve
+// or diaeresis (U+0306, U+0308), the letters restoreMarks puts back.
+func hasMarkedLetter(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		switch c := s[i+1]; s[i] {
+		case 0xD0:
+			if c == 0xB9 || c == 0x99 || c == 0x87 {
+				return true
+			}
+		case 0xD1:
+			if c == 0x97 {
+				return true
+			}
+		case 0xCC:
+			if c == 0x86 || c == 0x88 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hasSecondForm reports whether a restored token ends in й, whose
