@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -346,5 +347,49 @@ func TestManyCopiesOfOneTextAreOneStory(t *testing.T) {
 	stories := allStories(t, db)
 	if len(stories) != 2 || stories[1].Copies != 301 || !slices.Equal(stories[1].Outlets, []string{"Wire", "Other"}) {
 		t.Errorf("stories = %+v, want the wire story with 301 copies, and Miami", stories)
+	}
+}
+
+// Items stored before stories existed each become a story of their own.
+func TestMigrationGivesOlderItemsTheirOwnStories(t *testing.T) {
+	ctx := context.Background()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "old.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, m := range ms {
+		if m.version == 3 {
+			if _, err := db.ExecContext(ctx, `INSERT INTO items (canonical_url, key, url, title, first_seen) VALUES
+				('https://a.test/1', 'k1', 'https://a.test/1', 'One', 1000), ('', 'k2', '', 'Two', 2000)`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.ExecContext(ctx, m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	rows, err := db.QueryContext(ctx, `SELECT i.id, i.story_id, s.lead_item_id, s.first_seen FROM items i JOIN stories s ON s.id = i.story_id ORDER BY i.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, story, lead, first int64
+		if err := rows.Scan(&id, &story, &lead, &first); err != nil {
+			t.Fatal(err)
+		}
+		if story != id || lead != id || first != 1000*(id) {
+			t.Errorf("item %d: story %d led by %d first seen %d", id, story, lead, first)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("%d items with a story, want 2", n)
 	}
 }
