@@ -8,9 +8,11 @@ import (
 	"time"
 )
 
-// File writes each digest into a folder as <digest>-<timestamp>.txt, .html
-// and .json, with the charts beside the HTML. Each file is written to a
-// temporary name and renamed, so a reader never sees half a file.
+// File writes each digest into a folder as <digest>-<timestamp>-<suffix>.txt,
+// .html and .json (Rendered.BaseName: the suffix is the digest id's random
+// end, so two digests of one second keep their own files), with the charts
+// beside the HTML. Each file is written to a temporary name and renamed, so
+// a reader never sees half a file.
 type File struct {
 	id  string
 	dir string

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
+	"regexp"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -23,7 +24,9 @@ var (
 		"add1":   func(i int) int { return i + 1 },
 	}).ParseFS(templateFS, "templates/digest.txt.tmpl"))
 	chatTmpl = texttemplate.Must(texttemplate.New("chat.txt.tmpl").Funcs(texttemplate.FuncMap{
-		"join": strings.Join,
+		"join":    strings.Join,
+		"chat":    chatText,
+		"chatURL": chatURL,
 	}).ParseFS(templateFS, "templates/chat.txt.tmpl"))
 	// The HTML template never turns feed text into template.HTML: html/template
 	// escapes every value, and snippets are split around the mark so that the
@@ -68,9 +71,19 @@ type Image struct {
 }
 
 // BaseName returns the file name stem of a digest's files:
-// "<digest>-<timestamp>".
+// "<digest>-<timestamp>-<suffix>", the suffix being the random end of the
+// digest id, so that two digests of one name built in the same second do
+// not replace each other's files.
 func (r *Rendered) BaseName() string {
-	return safeName(r.Name) + "-" + r.GeneratedAt.UTC().Format("20060102T150405Z")
+	base := safeName(r.Name) + "-" + r.GeneratedAt.UTC().Format("20060102T150405Z")
+	suffix := r.DigestID
+	if i := strings.LastIndexByte(suffix, '-'); i >= 0 {
+		suffix = suffix[i+1:]
+	}
+	if suffix == "" {
+		return base
+	}
+	return base + "-" + safeName(suffix)
 }
 
 type htmlSection struct {
@@ -212,6 +225,32 @@ func markedText(snippet string, mark [2]int) string {
 		return clean(p.Before)
 	}
 	return clean(p.Before + "»" + p.Mark + "«" + p.After)
+}
+
+// chatMarkup maps what chat services read as markup in plain message text
+// to look-alikes: Slack's <!channel> and <url|text>, the emphasis, link and
+// code marks of Slack, Discord, Teams and Telegram's Markdown. Look-alikes,
+// not backslashes, because Slack has no escape and would show them.
+var chatMarkup = strings.NewReplacer(
+	"<", "‹", ">", "›",
+	"*", "∗", "_", "＿", "~", "∼", "`", "ˋ",
+	"[", "［", "]", "］",
+)
+
+// chatMention finds the mentions that notify a whole channel or server.
+var chatMention = regexp.MustCompile(`(?i)@(everyone|here|channel)`)
+
+// chatText neutralises feed text for a chat message: no markup, no
+// channel-wide mention (a zero-width space after the @, as Discord's own
+// libraries do), and the text stays readable.
+func chatText(s string) string {
+	return chatMention.ReplaceAllString(chatMarkup.Replace(s), "@\u200b$1")
+}
+
+// chatURL percent-encodes the characters that would end a link or start
+// markup in a chat message; none of them is valid in a URL anyway.
+func chatURL(s string) string {
+	return strings.NewReplacer("<", "%3C", ">", "%3E", "|", "%7C", " ", "%20", "`", "%60").Replace(s)
 }
 
 func chartAlt(daily []int) string {

@@ -405,7 +405,7 @@ func TestFileWritesAtomicallyBesideCharts(t *testing.T) {
 	if err := NewFile("archive", filepath.Join(dir, "digests")).Send(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	base := filepath.Join(dir, "digests", "morning-20251126T070000Z")
+	base := filepath.Join(dir, "digests", "morning-20251126T070000Z-00000000")
 	for _, ext := range []string{".txt", ".html", ".json"} {
 		if _, err := os.Stat(base + ext); err != nil {
 			t.Error(err)
