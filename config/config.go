@@ -110,8 +110,9 @@ type Delivery struct {
 	// RetryMax.
 	RetryAfter time.Duration
 	RetryMax   time.Duration
-	// GiveUp is how long after its creation a failing delivery is declared
-	// dead.
+	// GiveUp is how long after its creation (when its digest was recorded)
+	// a failing delivery is declared dead; a manual retry starts a new
+	// period.
 	GiveUp time.Duration
 }
 

@@ -29,6 +29,11 @@ type Spec struct {
 	// Instant digests run after each poll cycle and leave out backfilled
 	// hits.
 	Instant bool
+	// Backfill is how far before its first run a digest reaches back: it
+	// includes only hits found after its first run minus Backfill, so a
+	// new or renamed digest does not send every hit in history
+	// (poll.backfill).
+	Backfill time.Duration
 	// Location is the time zone of dates and chart days; nil means UTC.
 	Location *time.Location
 	// To lists the notifier ids that receive the digest.

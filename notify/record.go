@@ -18,10 +18,13 @@ var ErrStale = errors.New("digest hits already included elsewhere")
 
 // DigestStore is the storage a Digester needs.
 type DigestStore interface {
-	// PendingHits returns the hits of the given watches that digest name
-	// has not yet included; withBackfilled false leaves out hits found by
-	// a backtest.
-	PendingHits(ctx context.Context, name string, watches []string, withBackfilled bool) ([]Candidate, error)
+	// PendingHits returns the hits of the given watches, found at or after
+	// since, that digest name has not yet included; withBackfilled false
+	// leaves out hits found by a backtest.
+	PendingHits(ctx context.Context, name string, watches []string, since time.Time, withBackfilled bool) ([]Candidate, error)
+	// DigestStart returns when digest name first ran. When it never ran,
+	// it returns now, and with record set stores now as its first run.
+	DigestStart(ctx context.Context, name string, now time.Time, record bool) (time.Time, error)
 	// HitTimes returns, per watch, when each new story found at or after
 	// since got its first hit (the charts count new stories).
 	HitTimes(ctx context.Context, watches []string, since time.Time) (map[string][]time.Time, error)
@@ -58,15 +61,21 @@ func (g *Digester) now() time.Time {
 
 // Preview builds the digest that is due now, without recording anything.
 func (g *Digester) Preview(ctx context.Context, spec Spec) (*Digest, error) {
-	return g.build(ctx, spec, g.now())
+	return g.build(ctx, spec, g.now(), false)
 }
 
-func (g *Digester) build(ctx context.Context, spec Spec, now time.Time) (*Digest, error) {
+// build builds the digest due at now. record stores now as the digest's
+// first run if it never ran.
+func (g *Digester) build(ctx context.Context, spec Spec, now time.Time, record bool) (*Digest, error) {
 	ids := make([]string, len(spec.Watches))
 	for i, w := range spec.Watches {
 		ids[i] = w.ID
 	}
-	cands, err := g.Store.PendingHits(ctx, spec.Name, ids, !spec.Instant)
+	start, err := g.Store.DigestStart(ctx, spec.Name, now, record)
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: %w", spec.Name, err)
+	}
+	cands, err := g.Store.PendingHits(ctx, spec.Name, ids, start.Add(-spec.Backfill), !spec.Instant)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: %w", spec.Name, err)
 	}
@@ -83,7 +92,7 @@ func (g *Digester) build(ctx context.Context, spec Spec, now time.Time) (*Digest
 func (g *Digester) Run(ctx context.Context, spec Spec) (*Digest, error) {
 	for attempt := 0; ; attempt++ {
 		now := g.now()
-		d, err := g.build(ctx, spec, now)
+		d, err := g.build(ctx, spec, now, true)
 		if err != nil {
 			return nil, err
 		}

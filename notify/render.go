@@ -298,6 +298,9 @@ type jsonSection struct {
 	ID      string      `json:"id"`
 	Title   string      `json:"title"`
 	Stories []jsonStory `json:"stories"`
+	// More counts the stories cut by max_stories ("… and N more"); an
+	// addition to the shape of DESIGN §6.
+	More int `json:"more"`
 }
 
 type jsonStory struct {
@@ -329,7 +332,7 @@ func renderJSON(d *Digest) ([]byte, error) {
 	out := jsonDigest{Version: DigestVersion, ID: d.ID, Digest: d.Name,
 		GeneratedAt: d.GeneratedAt.UTC().Format(time.RFC3339), Watches: []jsonSection{}}
 	for _, s := range d.Watches {
-		js := jsonSection{ID: s.ID, Title: s.Title, Stories: []jsonStory{}}
+		js := jsonSection{ID: s.ID, Title: s.Title, Stories: []jsonStory{}, More: s.More}
 		for _, st := range s.Stories {
 			outlets := st.Outlets
 			if outlets == nil {

@@ -41,23 +41,24 @@ SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
   LEFT JOIN stories st ON st.id = i.story_id
   LEFT JOIN items l ON l.id = st.lead_item_id
  WHERE h.watch IN (%s)
+   AND h.found_at >= ?
    AND (? OR h.backfilled = 0)
    AND NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.name = ? AND d.hit_id = h.id)
  ORDER BY h.id`
 
-// PendingHits returns the hits of watches that digest name has not yet
-// included, with their stories and the outlets known now. withBackfilled
-// false leaves out hits found by a backtest.
-func (d *DB) PendingHits(ctx context.Context, name string, watches []string, withBackfilled bool) ([]notify.Candidate, error) {
+// PendingHits returns the hits of watches found at or after since that
+// digest name has not yet included, with their stories and the outlets
+// known now. withBackfilled false leaves out hits found by a backtest.
+func (d *DB) PendingHits(ctx context.Context, name string, watches []string, since time.Time, withBackfilled bool) ([]notify.Candidate, error) {
 	if len(watches) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(watches)+3)
+	args := make([]any, 0, len(watches)+4)
 	args = append(args, name)
 	for _, w := range watches {
 		args = append(args, w)
 	}
-	args = append(args, withBackfilled, name)
+	args = append(args, since.UnixMilli(), withBackfilled, name)
 	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectPendingHits, placeholders(len(watches))), args...)
 	if err != nil {
 		return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
@@ -144,6 +145,31 @@ func (d *DB) HitTimes(ctx context.Context, watches []string, since time.Time) (m
 		return nil, fmt.Errorf("hit times: %w", err)
 	}
 	return out, nil
+}
+
+const (
+	insertDigestState = `INSERT INTO digest_state (name, first_seen) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	selectDigestState = `SELECT first_seen FROM digest_state WHERE name = ?`
+)
+
+// DigestStart returns when digest name first ran (migration 0004). When it
+// never ran it returns now, and with record set stores now as its first
+// run.
+func (d *DB) DigestStart(ctx context.Context, name string, now time.Time, record bool) (time.Time, error) {
+	if record {
+		if _, err := d.db.ExecContext(ctx, insertDigestState, name, now.UnixMilli()); err != nil {
+			return time.Time{}, fmt.Errorf("start of digest %s: %w", name, err)
+		}
+	}
+	var ms int64
+	err := d.db.QueryRowContext(ctx, selectDigestState, name).Scan(&ms)
+	if err == sql.ErrNoRows {
+		return now, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("start of digest %s: %w", name, err)
+	}
+	return time.UnixMilli(ms).UTC(), nil
 }
 
 const (

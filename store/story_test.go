@@ -147,7 +147,7 @@ func TestPendingHitsMarkStoriesAlreadySent(t *testing.T) {
 	db, now := testDB(t)
 	title := "Witkoff advised Kremlin aide, transcript shows"
 	mustSave(t, db, namedFetch("http://ap.test/feed", "AP", storyItem("1", "https://ap.test/1", title, wireBody, "witkoff")))
-	first, err := db.PendingHits(ctx, "breaking", []string{"witkoff"}, false)
+	first, err := db.PendingHits(ctx, "breaking", []string{"witkoff"}, time.Time{}, false)
 	if err != nil || len(first) != 1 || first[0].Sent || first[0].StoryID == 0 {
 		t.Fatalf("pending = %+v, %v; want one unsent story", first, err)
 	}
@@ -158,7 +158,7 @@ func TestPendingHitsMarkStoriesAlreadySent(t *testing.T) {
 	*now = now.Add(time.Hour)
 	mustSave(t, db, namedFetch("http://ynet.test/feed", "Ynet", storyItem("1", "https://ynet.test/amp/1", title, wireBody, "witkoff", "call-leak")))
 
-	later, err := db.PendingHits(ctx, "breaking", []string{"witkoff", "call-leak"}, false)
+	later, err := db.PendingHits(ctx, "breaking", []string{"witkoff", "call-leak"}, time.Time{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestPendingHitsMarkStoriesAlreadySent(t *testing.T) {
 	if len(later) != 2 || !sent["witkoff"] || sent["call-leak"] {
 		t.Errorf("sent = %v, want the witkoff copy sent already and call-leak new", sent)
 	}
-	other, err := db.PendingHits(ctx, "morning", []string{"witkoff"}, true)
+	other, err := db.PendingHits(ctx, "morning", []string{"witkoff"}, time.Time{}, true)
 	if err != nil || len(other) != 2 || other[0].Sent || other[1].Sent {
 		t.Errorf("another digest's pending = %+v, %v; want both copies unsent", other, err)
 	}

@@ -35,7 +35,7 @@ func digestSpec(c *config.Config, d config.Digest) notify.Spec {
 		ids = all
 	}
 	spec := notify.Spec{Name: d.ID, MaxStories: d.MaxStories, SendEmpty: d.SendEmpty,
-		Instant: d.Instant, Location: d.Timezone, To: d.To}
+		Instant: d.Instant, Backfill: c.Poll.Backfill, Location: d.Timezone, To: d.To}
 	if spec.Location == nil {
 		spec.Location = c.Timezone
 	}
