@@ -11,7 +11,6 @@ import (
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
-	"github.com/storywatch/storywatch/store"
 )
 
 // reload loads the config file again. A valid file is swapped in whole and
@@ -101,24 +100,12 @@ func watchDefinitions(c *config.Config) map[string]string {
 // and scheduled digests, never sent as instant alerts.
 func (d *daemon) backtest(ctx context.Context, m *match.Matcher, watches []string) {
 	start := time.Now()
-	want := map[string]bool{}
-	for _, w := range watches {
-		want[w] = true
-	}
-	items, err := d.db.ItemsSince(ctx, start.Add(-backtestWindow))
+	res, err := backtestWatches(ctx, d.db, m, start.Add(-backtestWindow), watches, nil)
 	if err != nil {
 		d.log.Error("backtest", "error", err)
 		return
 	}
-	var found []store.BackfilledHit
-	for _, it := range items {
-		for _, h := range m.Match(it.Doc) {
-			if want[h.Watch] {
-				found = append(found, store.BackfilledHit{ItemID: it.ID, Hit: h})
-			}
-		}
-	}
-	added, err := d.db.AddBackfilledHits(ctx, found)
+	added, err := res.apply(ctx, d.db)
 	if err != nil {
 		d.log.Error("backtest", "error", err)
 		return
@@ -129,5 +116,5 @@ func (d *daemon) backtest(ctx context.Context, m *match.Matcher, watches []strin
 		total += n
 	}
 	d.log.Info("backtest of new and changed watches", "watches", strings.Join(watches, ","),
-		"items", len(items), "hits_new", total, "duration_ms", time.Since(start).Milliseconds())
+		"items", res.Items, "hits_new", total, "duration_ms", time.Since(start).Milliseconds())
 }
