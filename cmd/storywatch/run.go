@@ -377,7 +377,7 @@ func (d *daemon) recordCycle(c monitor.Cycle) {
 	}
 	d.metrics.Items(c.ItemsNew)
 	// Until stories are grouped, each new item is a story of its own.
-	d.metrics.Stories(c.ItemsNew)
+	d.metrics.Stories(c.StoriesNew)
 	for w, n := range c.HitsByWatch {
 		d.metrics.Hits(w, n)
 	}
