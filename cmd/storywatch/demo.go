@@ -4,18 +4,18 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
 )
 
@@ -27,7 +27,7 @@ import (
 var demoFiles embed.FS
 
 // cmdDemo serves the bundled feeds on 127.0.0.1, polls them once with the
-// bundled config and a database in a temporary folder, and prints the hits
+// bundled config and a database in a temporary folder, and prints the digest
 // by watch. It needs no network.
 func cmdDemo(a *app, args []string) error {
 	fs := a.flags("demo")
@@ -70,12 +70,42 @@ func cmdDemo(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := printHitsByWatch(a, db, m); err != nil {
+	if err := sendDemoDigest(a, c, db, log); err != nil {
 		return err
 	}
 	if *keep {
-		fmt.Fprintf(a.stdout, "\ndatabase and config kept in %s\n(try: storywatch -config %s hits)\n", dir, filepath.Join(dir, "config.yaml"))
+		fmt.Fprintf(a.stdout, "\ndatabase, config and digest files kept in %s\n(try: storywatch -config %s stories)\n", dir, filepath.Join(dir, "config.yaml"))
 	}
+	return nil
+}
+
+// sendDemoDigest records the bundled config's digest, delivers it through
+// its file notifier as the daemon would, and prints its text rendering:
+// stories, not items, each with the outlets that carried it.
+func sendDemoDigest(a *app, c *config.Config, db *store.DB, log *slog.Logger) error {
+	spec := digestSpec(c, c.Digests[0])
+	g := &notify.Digester{Store: db, Now: db.Now, Log: log}
+	dg, err := g.Run(a.ctx, spec)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if dg == nil {
+		fmt.Fprintln(a.stdout, "\nno digest: nothing matched")
+		return nil
+	}
+	o, err := newOutbox(c, db, log)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if _, err := o.RunDue(a.ctx); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	r, err := notify.Render(dg)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintln(a.stdout)
+	fmt.Fprint(a.stdout, r.Text)
 	return nil
 }
 
@@ -130,37 +160,4 @@ func loadDemoConfig(dir, feedsURL string, getenv func(string) string) (*config.C
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	return c, nil
-}
-
-// printHitsByWatch lists the stored hits under their watch, best first.
-func printHitsByWatch(a *app, db *store.DB, m *match.Matcher) error {
-	hits, err := db.Hits(a.ctx, store.HitFilter{})
-	if err != nil {
-		return err
-	}
-	byWatch := map[string][]store.Hit{}
-	for _, h := range hits {
-		byWatch[h.Watch] = append(byWatch[h.Watch], h)
-	}
-	for _, w := range m.Watches() {
-		hs := byWatch[w.ID]
-		if len(hs) == 0 {
-			continue
-		}
-		sort.SliceStable(hs, func(i, j int) bool { return hs[i].Score > hs[j].Score })
-		fmt.Fprintf(a.stdout, "\n%s — %s (%s)\n", w.ID, w.Title, plural(len(hs), "hit"))
-		for _, h := range hs {
-			printDemoHit(a.stdout, h)
-		}
-	}
-	return nil
-}
-
-func printDemoHit(w io.Writer, h store.Hit) {
-	fmt.Fprintf(w, "  [%d] %s — %s\n", h.Score, oneLine(h.Title, 100), h.Feed)
-	fmt.Fprintf(w, "      %s\n", h.ItemURL)
-	if len(h.Matches) > 0 {
-		m := h.Matches[0]
-		fmt.Fprintf(w, "      %s in %s: %s\n", m.Term, m.Field, oneLine(m.Marked("«", "»"), 200))
-	}
 }

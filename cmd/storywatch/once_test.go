@@ -363,7 +363,7 @@ func TestOnceKilledMidCycleLosesAndRepeatsNothing(t *testing.T) {
 	}
 }
 
-func TestDemoPrintsHitsWithoutNetwork(t *testing.T) {
+func TestDemoPrintsTheDigestWithoutNetwork(t *testing.T) {
 	t.Setenv("HTTP_PROXY", "http://127.0.0.1:1") // any non-loopback request would fail
 	t.Setenv("HTTPS_PROXY", "http://127.0.0.1:1")
 	code, out, errOut := runCmd(t, "demo")
@@ -372,15 +372,27 @@ func TestDemoPrintsHitsWithoutNetwork(t *testing.T) {
 	}
 	for _, want := range []string{
 		"6 ok, 0 not modified, 0 failed",
-		"call-leak — Witkoff–Ushakov call recording",
-		"peace-plan — The 28-point peace plan",
-		"dmitriev-channel",
+		"[storywatch] desk: ", // the digest's subject line
+		"== Witkoff–Ushakov call recording (call-leak)",
+		"== The 28-point peace plan (peace-plan)",
+		"(dmitriev-channel)",
 		"Ушаков о записи разговора с Уиткоффом", // Russian-language coverage
 		"Віткоффа",                              // Ukrainian-language coverage
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+	// The AP report and its Google News copy are one story with both
+	// outlets (in the order the feeds happened to commit).
+	joined := false
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "AP") && strings.Contains(line, "Google News search") && strings.Contains(line, "first seen") {
+			joined = true
+		}
+	}
+	if !joined {
+		t.Errorf("no story lists both AP and Google News search as outlets:\n%s", out)
 	}
 	for _, unwanted := range []string{"Storm brings heavy snow", "первый снег", "farm subsidy"} {
 		if strings.Contains(out, unwanted) {
