@@ -28,12 +28,27 @@ import (
 type benchOptions struct {
 	feeds, items, actors, storylines, concurrency, cycles int
 	cpuProfile, memProfile                                string
+	// noBaselines skips fetching, parsing and matching alone.
+	noBaselines bool
 }
 
 // benchTimes is the wall and CPU time of one measured phase.
 type benchTimes struct {
 	WallS float64 `json:"wall_s"`
 	CPUS  float64 `json:"cpu_s"`
+}
+
+// benchIO counts read and write system calls and their bytes, on files
+// and sockets alike.
+type benchIO struct {
+	ReadCalls  int64 `json:"read_calls"`
+	WriteCalls int64 `json:"write_calls"`
+	ReadBytes  int64 `json:"read_bytes"`
+	WriteBytes int64 `json:"write_bytes"`
+}
+
+func (a benchIO) sub(b benchIO) benchIO {
+	return benchIO{a.ReadCalls - b.ReadCalls, a.WriteCalls - b.WriteCalls, a.ReadBytes - b.ReadBytes, a.WriteBytes - b.WriteBytes}
 }
 
 // benchReport is what storywatch bench prints (-json prints it as is).
@@ -59,6 +74,8 @@ type benchReport struct {
 	ItemsNew    int        `json:"items_new"`
 	HitsNew     int        `json:"hits_new"`
 	FeedsFailed int        `json:"feeds_failed"`
+	// CycleIO is the I/O of the last full cycle.
+	CycleIO     benchIO    `json:"cycle_io"`
 	NotModified benchTimes `json:"not_modified_cycle"`
 	DBBytes     int64      `json:"db_bytes"`
 	// RSSBeforeMB is the resident set before the first cycle (the compiled
@@ -90,11 +107,13 @@ func cmdBench(a *app, args []string) error {
 	fs.IntVar(&o.concurrency, "concurrency", config.DefaultConcurrency, "feeds fetched at once")
 	fs.IntVar(&o.cycles, "cycles", 1, "full cycles, each into a fresh database; medians are printed")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	baselines := fs.Bool("baselines", true, "also time fetching, gofeed, Parse and matching alone on the same feeds")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the full cycles to `file`")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile after the cycles to `file`")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
+	o.noBaselines = !*baselines
 	if o.feeds < 1 || o.items < 1 || o.actors < 0 || o.storylines < 0 || o.concurrency < 1 || o.cycles < 1 {
 		return usagef("bench: -feeds, -items, -concurrency and -cycles must be at least 1; -actors and -storylines at least 0")
 	}
@@ -177,7 +196,7 @@ func runBench(ctx context.Context, o benchOptions, progress func(string, ...any)
 			return nil, err
 		}
 		full, notMod = append(full, c.times), append(notMod, c304)
-		rep.ItemsNew, rep.HitsNew, rep.FeedsFailed, rep.DBBytes = c.itemsNew, c.hitsNew, c.failed, dbBytes
+		rep.ItemsNew, rep.HitsNew, rep.FeedsFailed, rep.DBBytes, rep.CycleIO = c.itemsNew, c.hitsNew, c.failed, dbBytes, c.io
 	}
 	if o.cpuProfile != "" {
 		pprof.StopCPUProfile()
@@ -198,6 +217,9 @@ func runBench(ctx context.Context, o benchOptions, progress func(string, ...any)
 		rep.FeedsPerS = float64(o.feeds) / rep.Cycle.WallS
 	}
 
+	if o.noBaselines {
+		return rep, nil
+	}
 	progress("fetching alone")
 	fetcher := &monitor.Fetcher{Client: client, MaxBody: 8 << 20, Timeout: time.Minute}
 	rep.Fetch, err = measure(func() error {
@@ -238,6 +260,7 @@ func runBench(ctx context.Context, o benchOptions, progress func(string, ...any)
 
 type cycleResult struct {
 	times                     benchTimes
+	io                        benchIO
 	itemsNew, hitsNew, failed int
 }
 
@@ -253,6 +276,7 @@ func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monit
 		Concurrency: concurrency, PerHost: concurrency, Logger: slog.New(slog.DiscardHandler)})
 	runtime.GC()
 	var c monitor.Cycle
+	io0 := ioCounters()
 	times, err := measure(func() error {
 		var err error
 		c, err = p.PollAll(ctx)
@@ -261,7 +285,7 @@ func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monit
 	if err != nil {
 		return cycleResult{}, benchTimes{}, 0, fmt.Errorf("bench: poll: %w", err)
 	}
-	res := cycleResult{times: times, itemsNew: c.ItemsNew, hitsNew: c.HitsNew, failed: c.Failed}
+	res := cycleResult{times: times, io: ioCounters().sub(io0), itemsNew: c.ItemsNew, hitsNew: c.HitsNew, failed: c.Failed}
 	if c.Failed > 0 {
 		for _, r := range c.Feeds {
 			if r.Err != nil {
@@ -415,6 +439,8 @@ func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "machine: %d CPUs, %s, %s\n\n", r.CPUs, r.CPUModel, r.GoVersion)
 	fmt.Fprintf(w, "full cycle:        wall %7.2f s  cpu %7.2f s  %8.0f items/s  %6.1f feeds/s  (%d new items, %d new hits, %d feeds failed)\n",
 		r.Cycle.WallS, r.Cycle.CPUS, r.ItemsPerS, r.FeedsPerS, r.ItemsNew, r.HitsNew, r.FeedsFailed)
+	fmt.Fprintf(w, "  its I/O:         %d reads (%.0f MB), %d writes (%.0f MB), files and sockets\n",
+		r.CycleIO.ReadCalls, mb(r.CycleIO.ReadBytes), r.CycleIO.WriteCalls, mb(r.CycleIO.WriteBytes))
 	fmt.Fprintf(w, "304 cycle:         wall %7.2f s  cpu %7.2f s\n", r.NotModified.WallS, r.NotModified.CPUS)
 	fmt.Fprintf(w, "peak RSS:          %.0f MB (%.0f MB before the first cycle); database %.1f MB\n\n", r.PeakRSSMB, r.RSSBeforeMB, mb(r.DBBytes))
 	fmt.Fprintf(w, "the same feeds without the pipeline:\n")

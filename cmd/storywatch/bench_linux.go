@@ -57,3 +57,31 @@ func cpuModel() string {
 	}
 	return ""
 }
+
+// ioCounters returns the process's I/O system calls and bytes so far
+// (/proc/self/io): reads and writes of files and sockets alike.
+func ioCounters() benchIO {
+	var c benchIO
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return c
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		switch k {
+		case "syscr":
+			c.ReadCalls = n
+		case "syscw":
+			c.WriteCalls = n
+		case "rchar":
+			c.ReadBytes = n
+		case "wchar":
+			c.WriteBytes = n
+		}
+	}
+	return c
+}

@@ -12,3 +12,6 @@ func memStatus() (rss, peak int64) { return 0, 0 }
 
 // cpuModel is read on Linux only.
 func cpuModel() string { return "" }
+
+// ioCounters is measured on Linux only.
+func ioCounters() benchIO { return benchIO{} }
