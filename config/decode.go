@@ -254,7 +254,7 @@ func (d *decoder) duration(fs fields, name string, def, lo time.Duration) time.D
 	if !ok {
 		return def
 	}
-	v, err := parseDuration(s)
+	v, err := ParseDuration(s)
 	if err != nil {
 		d.errorf(valueNode(f), f.path, "%v", err)
 		return def

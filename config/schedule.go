@@ -37,7 +37,7 @@ func parseSchedule(spec string, loc *time.Location) (sched Schedule, err error) 
 		}
 	}
 	if every, ok := strings.CutPrefix(rest, "@every "); ok {
-		d, err := parseDuration(every)
+		d, err := ParseDuration(every)
 		if err != nil {
 			return sched, fmt.Errorf("invalid cron spec %q: %w", spec, err)
 		}

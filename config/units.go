@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// parseDuration accepts Go durations plus a d (24 h) unit: 90s, 10m,
-// 1h30m, 30d, 1d12h, 1.5d.
-func parseDuration(s string) (time.Duration, error) {
+// ParseDuration reads a duration as the config writes it: Go durations
+// plus a d (24 h) unit: 90s, 10m, 1h30m, 30d, 1d12h, 1.5d. Commands and
+// the HTTP API read their "since" durations with it too.
+func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, errors.New("empty duration")

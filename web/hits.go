@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
 )
 
@@ -127,25 +127,15 @@ func (s *Server) hitQuery(r *http.Request, since time.Duration) (HitQuery, error
 	return q, nil
 }
 
-// parseSince reads a duration back from now (Go syntax plus d for days) or
-// an RFC 3339 time.
+// parseSince reads a duration back from now, as the config writes
+// durations (48h, 7d), or an RFC 3339 time.
 func parseSince(raw string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, raw); err == nil {
 		return t, nil
 	}
-	var d time.Duration
-	if days, ok := strings.CutSuffix(raw, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 {
-			return time.Time{}, fmt.Errorf("since %q: want a duration such as 48h or 7d, or an RFC 3339 time", raw)
-		}
-		d = time.Duration(n) * 24 * time.Hour
-	} else {
-		var err error
-		d, err = time.ParseDuration(raw)
-		if err != nil || d < 0 {
-			return time.Time{}, fmt.Errorf("since %q: want a duration such as 48h or 7d, or an RFC 3339 time", raw)
-		}
+	d, err := config.ParseDuration(raw)
+	if err != nil || d < 0 {
+		return time.Time{}, fmt.Errorf("since %q: want a duration such as 48h or 7d, or an RFC 3339 time", raw)
 	}
 	return now.Add(-d), nil
 }

@@ -3,11 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/store"
 )
 
@@ -97,18 +97,15 @@ func hitJSON(h store.Hit) hitOutput {
 	return out
 }
 
-// parseSince reads a duration: Go syntax (90m, 6h) or whole days (7d).
+// parseSince reads a -since flag: a duration as the config writes it
+// (90m, 6h, 7d, 1d12h).
 func parseSince(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("bad duration %q (use e.g. 6h or 7d)", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
+	d, err := config.ParseDuration(s)
+	if err != nil {
+		return 0, err
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("bad duration %q (use e.g. 6h or 7d)", s)
+	if d < 0 {
+		return 0, fmt.Errorf("negative duration %q", s)
 	}
 	return d, nil
 }
