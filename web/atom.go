@@ -196,6 +196,9 @@ func entryFor(st *story) atomEntry {
 		}
 		lines = append(lines, line)
 	}
+	if len(lead.Outlets) > 1 {
+		lines = append(lines, "also in: "+strings.Join(lead.Outlets[1:], ", "))
+	}
 	e.Summary = atomText{Type: "text", Body: strings.Join(lines, "\n")}
 	return e
 }

@@ -35,7 +35,9 @@ type Hit struct {
 	FoundAt   time.Time
 	Score     int
 	// Story is empty until the item is grouped into a story.
-	Story   string
+	Story string
+	// Outlets names who published the story's copies, first seen first.
+	Outlets []string
 	Matches []match.Match
 }
 
@@ -50,6 +52,7 @@ type hitJSON struct {
 	FoundAt   time.Time   `json:"found_at"`
 	Score     int         `json:"score"`
 	Story     string      `json:"story"`
+	Outlets   []string    `json:"outlets"`
 	Matches   []matchJSON `json:"matches"`
 }
 
@@ -61,7 +64,10 @@ type matchJSON struct {
 
 func toJSON(h Hit) hitJSON {
 	out := hitJSON{Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
-		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Matches: []matchJSON{}}
+		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Outlets: h.Outlets, Matches: []matchJSON{}}
+	if out.Outlets == nil {
+		out.Outlets = []string{}
+	}
 	if !h.Published.IsZero() {
 		p := h.Published.UTC()
 		out.Published = &p

@@ -46,10 +46,10 @@ func sampleHits() []Hit {
 	m := []match.Match{{Term: "Witkoff", Field: "title", Snippet: "Witkoff coached <b>Ushakov</b>"}}
 	return []Hit{
 		// Newest first, as the store returns them.
-		{ItemID: 3, Watch: "call-leak", ItemURL: "https://ex.org/c", Title: "Copy of the leak report", Feed: "Wire", FoundAt: testNow.Add(-1 * time.Hour), Score: 4, Story: "s1", Matches: m},
+		{ItemID: 3, Watch: "call-leak", ItemURL: "https://ex.org/c", Title: "Copy of the leak report", Feed: "Wire", FoundAt: testNow.Add(-1 * time.Hour), Score: 4, Story: "s1", Outlets: []string{"AP", "Wire"}, Matches: m},
 		{ItemID: 2, Watch: "witkoff", ItemURL: "https://ex.org/b", Title: "Plan <script>alert(1)</script> & more", Feed: "BBC", FoundAt: testNow.Add(-2 * time.Hour), Score: 2, Matches: m},
-		{ItemID: 1, Watch: "call-leak", ItemURL: "https://ex.org/a", Title: "Leaked call: Witkoff & Ushakov", Feed: "AP", FoundAt: testNow.Add(-3 * time.Hour), Published: testNow.Add(-4 * time.Hour), Score: 6, Story: "s1", Matches: m},
-		{ItemID: 1, Watch: "witkoff", ItemURL: "https://ex.org/a", Title: "Leaked call: Witkoff & Ushakov", Feed: "AP", FoundAt: testNow.Add(-3 * time.Hour), Score: 2, Story: "s1", Matches: m},
+		{ItemID: 1, Watch: "call-leak", ItemURL: "https://ex.org/a", Title: "Leaked call: Witkoff & Ushakov", Feed: "AP", FoundAt: testNow.Add(-3 * time.Hour), Published: testNow.Add(-4 * time.Hour), Score: 6, Story: "s1", Outlets: []string{"AP", "Wire"}, Matches: m},
+		{ItemID: 1, Watch: "witkoff", ItemURL: "https://ex.org/a", Title: "Leaked call: Witkoff & Ushakov", Feed: "AP", FoundAt: testNow.Add(-3 * time.Hour), Score: 2, Story: "s1", Outlets: []string{"AP", "Wire"}, Matches: m},
 	}
 }
 
@@ -177,6 +177,9 @@ func TestAtomFeedHasOneEntryPerStory(t *testing.T) {
 	if len(lead.Categories) != 2 {
 		t.Errorf("story entry categories = %v, want both watches", lead.Categories)
 	}
+	if !strings.Contains(lead.Summary.Body, "also in: Wire") {
+		t.Errorf("story entry summary does not name the other outlet: %q", lead.Summary.Body)
+	}
 	for _, e := range feed.Entries {
 		if e.ID == "" || e.Updated == "" || e.Title.Body == "" {
 			t.Errorf("entry lacks id, updated or title: %+v", e)
@@ -220,7 +223,10 @@ func TestAPIHits(t *testing.T) {
 	if len(got) != 1 || got[0]["item_url"] != "https://ex.org/c" {
 		t.Fatalf("api/hits = %v, want the one call-leak hit of the last 150m", got)
 	}
-	for _, key := range []string{"watch", "item_url", "title", "feed", "found_at", "score", "story", "matches"} {
+	if o, _ := got[0]["outlets"].([]any); len(o) != 2 || o[1] != "Wire" {
+		t.Errorf("hit outlets = %v, want the story's outlets as in hits -json", got[0]["outlets"])
+	}
+	for _, key := range []string{"watch", "item_url", "title", "feed", "found_at", "score", "story", "outlets", "matches"} {
 		if _, ok := got[0][key]; !ok {
 			t.Errorf("hit lacks %q: %v", key, got[0])
 		}

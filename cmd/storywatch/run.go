@@ -470,7 +470,7 @@ func (s webStore) Hits(ctx context.Context, q web.HitQuery) ([]web.Hit, error) {
 	out := make([]web.Hit, len(hits))
 	for i, h := range hits {
 		out[i] = web.Hit{ItemID: h.ItemID, Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
-			Published: h.Published, FoundAt: h.FoundAt, Score: h.Score, Story: h.Story, Matches: h.Matches}
+			Published: h.Published, FoundAt: h.FoundAt, Score: h.Score, Story: h.Story, Outlets: h.Outlets, Matches: h.Matches}
 	}
 	return out, nil
 }
