@@ -21,9 +21,10 @@ import (
 // benchFeeds generates the feeds of storywatch bench. Feed bodies are
 // assembled on each request from a pool of words, so that the harness
 // holds about a megabyte however many feeds it serves and the peak RSS
-// measured is the pipeline's. Every item's text is its own, except that one item in ten is a copy of an item of the
-// previous feed under another link (a wire story run by two outlets), so
-// clustering has copies to find.
+// measured is the pipeline's. Every item's text is its own, except that
+// one item in ten is a copy of an item of the previous feed (same title and
+// text, another link: a wire story run by two outlets), so clustering has
+// copies to find.
 type benchFeeds struct {
 	feeds, items int
 	words        []string
@@ -89,8 +90,9 @@ func stripTags(s string) string {
 // 20 words, each opened by a subject that is, one time in ten, a person
 // of the example watchlist and one time in forty a generated actor.
 func (g *benchFeeds) item(f, i int) (title, text string) {
-	if i%10 == 0 && g.feeds > 1 {
-		f = (f + g.feeds - 1) % g.feeds
+	if i%10 == 0 && g.feeds > 1 && i+1 < g.items {
+		// A copy of the next item of the previous feed, which is no copy.
+		f, i = (f+g.feeds-1)%g.feeds, i+1
 	}
 	r := rand.New(rand.NewPCG(uint64(f), uint64(i)))
 	var b strings.Builder
