@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -33,11 +32,7 @@ func cmdFeeds(a *app, args []string) error {
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
-	c, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(a.ctx, c, a.logger())
+	c, db, err := a.openConfigStore()
 	if err != nil {
 		return err
 	}
@@ -57,20 +52,16 @@ func cmdFeeds(a *app, args []string) error {
 	}
 
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetEscapeHTML(false)
-		for _, f := range feeds {
-			out := feedOutput{
+		out := make([]feedOutput, len(feeds))
+		for i, f := range feeds {
+			out[i] = feedOutput{
 				URL: f.URL, Name: f.Name, Title: f.Title, FetchURL: f.FetchURL,
 				LastFetch: timePtr(f.LastFetch), LastSuccess: timePtr(f.LastSuccess),
 				Status: f.LastStatus, Items: f.ItemCount, ConsecutiveErrors: f.ConsecutiveErrors,
 				Error: f.LastError, NextAttempt: timePtr(f.NextAttempt),
 			}
-			if err := enc.Encode(out); err != nil {
-				return err
-			}
 		}
-		return nil
+		return writeJSONLines(a.stdout, out)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FEED\tSTATUS\tITEMS\tLAST FETCH\tNEXT ATTEMPT\tERROR\tURL")

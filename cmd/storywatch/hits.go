@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -43,11 +42,7 @@ func cmdHits(a *app, args []string) error {
 		}
 		filter.Since = time.Now().Add(-d)
 	}
-	c, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(a.ctx, c, a.logger())
+	_, db, err := a.openConfigStore()
 	if err != nil {
 		return err
 	}
@@ -57,14 +52,11 @@ func cmdHits(a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetEscapeHTML(false)
-		for _, h := range hits {
-			if err := enc.Encode(hitJSON(h)); err != nil {
-				return err
-			}
+		out := make([]hitOutput, len(hits))
+		for i, h := range hits {
+			out[i] = hitJSON(h)
 		}
-		return nil
+		return writeJSONLines(a.stdout, out)
 	}
 	if len(hits) == 0 {
 		fmt.Fprintln(a.stdout, "no hits")

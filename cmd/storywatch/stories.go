@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -47,11 +46,7 @@ func cmdStories(a *app, args []string) error {
 		}
 		filter.Since = time.Now().Add(-d)
 	}
-	c, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openStore(a.ctx, c, a.logger())
+	_, db, err := a.openConfigStore()
 	if err != nil {
 		return err
 	}
@@ -61,14 +56,11 @@ func cmdStories(a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetEscapeHTML(false)
-		for _, s := range stories {
-			if err := enc.Encode(storyJSON(s)); err != nil {
-				return err
-			}
+		out := make([]storyOutput, len(stories))
+		for i, s := range stories {
+			out[i] = storyJSON(s)
 		}
-		return nil
+		return writeJSONLines(a.stdout, out)
 	}
 	if len(stories) == 0 {
 		fmt.Fprintln(a.stdout, "no stories")
