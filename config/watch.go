@@ -58,12 +58,13 @@ func Watch(ctx context.Context, path string, debounce time.Duration, onChange fu
 }
 
 // relevant reports whether an event in the config's folder may have changed
-// the config: a write, create or rename of the file itself, or any change to
-// a "..data" symlink swap as Kubernetes does for mounted ConfigMaps.
+// the config: a write, create, rename or removal of the file itself or of a
+// "..data" symlink (Kubernetes swaps one for mounted ConfigMaps). A chmod
+// alone (touch, a permission change) is not an edit.
 func relevant(ev fsnotify.Event, base string) bool {
 	name := filepath.Base(ev.Name)
 	if name != base && name != "..data" {
 		return false
 	}
-	return ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename|fsnotify.Remove|fsnotify.Chmod) != 0
+	return ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename|fsnotify.Remove) != 0
 }

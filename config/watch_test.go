@@ -65,6 +65,15 @@ func TestWatchIgnoresOtherFiles(t *testing.T) {
 	}
 }
 
+func TestWatchIgnoresChmod(t *testing.T) {
+	for _, op := range []fsnotify.Op{fsnotify.Chmod, fsnotify.Write, fsnotify.Create, fsnotify.Rename, fsnotify.Remove} {
+		ev := fsnotify.Event{Name: "/etc/storywatch/config.yaml", Op: op}
+		if got, want := relevant(ev, "config.yaml"), op != fsnotify.Chmod; got != want {
+			t.Errorf("relevant(%v) = %v, want %v", op, got, want)
+		}
+	}
+}
+
 func TestWatchMissingFolder(t *testing.T) {
 	err := Watch(context.Background(), filepath.Join(t.TempDir(), "nope", "x.yaml"), time.Millisecond, func() {})
 	if err == nil {

@@ -107,19 +107,45 @@ func (s *Scheduler) Set(jobs []Job) error {
 		}
 	}
 	for _, j := range jobs {
+		run := j.Run
 		sj, ok := s.jobs[j.Name]
+		if ok && sameSchedule(sj.sched, j.Schedule) {
+			// Keep the cron entry: its next run was counted from when it
+			// was scheduled, and rescheduling would count it from now, so
+			// frequent reloads would postpone an @every job for ever.
+			sj.run.Store(&run)
+			continue
+		}
 		if !ok {
 			sj = s.newJob(j.Name)
 			s.jobs[j.Name] = sj
 		} else {
 			s.cron.Remove(sj.entry)
 		}
-		run := j.Run
 		sj.run.Store(&run)
 		sj.sched = j.Schedule
 		sj.entry = s.cron.Schedule(j.Schedule, sj.wrapped)
 	}
 	return nil
+}
+
+// sameSchedule reports whether a and b fire at the same times. Time zones
+// compare by name, since each config load builds its own *time.Location.
+func sameSchedule(a, b cron.Schedule) bool {
+	switch x := a.(type) {
+	case cron.ConstantDelaySchedule:
+		y, ok := b.(cron.ConstantDelaySchedule)
+		return ok && x == y
+	case *cron.ConstantDelaySchedule:
+		y, ok := b.(*cron.ConstantDelaySchedule)
+		return ok && *x == *y
+	case *cron.SpecSchedule:
+		y, ok := b.(*cron.SpecSchedule)
+		return ok && x.Second == y.Second && x.Minute == y.Minute && x.Hour == y.Hour &&
+			x.Dom == y.Dom && x.Month == y.Month && x.Dow == y.Dow &&
+			x.Location.String() == y.Location.String()
+	}
+	return false
 }
 
 // newJob builds the guarded job for name. Recover sits inside

@@ -254,3 +254,49 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestSchedulerSetKeepsTheNextRunOfAnUnchangedSchedule(t *testing.T) {
+	s := NewScheduler(discardLog())
+	var ran atomic.Value
+	work := func(name string) func(context.Context) {
+		return func(context.Context) { ran.Store(name) }
+	}
+	kyiv := mustLocation(t, "Europe/Kyiv")
+	parse := func(spec string) cron.Schedule {
+		sc, err := cron.ParseStandard(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sc
+	}
+	jobs := func(gen string) []Job {
+		return []Job{
+			{Name: "poll @every 2s", Schedule: cron.Every(2 * time.Hour), Run: work("poll " + gen)},
+			{Name: "digest morning", Schedule: parse("CRON_TZ=" + kyiv.String() + " 0 7 * * *"), Run: work("digest " + gen)},
+		}
+	}
+	if err := s.Set(jobs("old")); err != nil {
+		t.Fatal(err)
+	}
+	s.cron.Start()
+	defer s.cron.Stop()
+	before := map[string]cron.Entry{}
+	for name, sj := range s.jobs {
+		before[name] = s.cron.Entry(sj.entry)
+	}
+	if err := s.Set(jobs("new")); err != nil {
+		t.Fatal(err)
+	}
+	for name, sj := range s.jobs {
+		e := s.cron.Entry(sj.entry)
+		if e.ID != before[name].ID || !e.Next.Equal(before[name].Next) {
+			t.Errorf("%s: a reload with the same schedule moved the entry from %d at %v to %d at %v",
+				name, before[name].ID, before[name].Next, e.ID, e.Next)
+		}
+	}
+	if len(s.cron.Entries()) != 2 {
+		t.Errorf("cron has %d entries, want 2", len(s.cron.Entries()))
+	}
+	s.Trigger("poll @every 2s")
+	waitFor(t, func() bool { v, _ := ran.Load().(string); return v == "poll new" })
+}
