@@ -136,10 +136,13 @@ type daemon struct {
 	gen atomic.Pointer[generation]
 	// cycleMu keeps the instant digests of two poll jobs from racing.
 	cycleMu sync.Mutex
-	// instantChecked is set once instant digests ran after a cycle of this
-	// process: hits stored by a run killed before its digest must not wait
-	// for the next new hit.
+	// instantChecked is set once every instant digest succeeded after a
+	// cycle of this process: hits stored by a run killed before its
+	// digest, or kept back by a failed digest, must not wait for the next
+	// new hit.
 	instantChecked atomic.Bool
+	// digestStore, when set, replaces db for recording digests (tests).
+	digestStore notify.DigestStore
 }
 
 // generation is everything built from one config: it is swapped in whole
@@ -340,26 +343,39 @@ func (d *daemon) pollJob(g *generation, feeds []monitor.FeedConfig) func(context
 				d.log.Warn("prune item text", "error", err)
 			}
 		}
-		if c.HitsNew == 0 && d.instantChecked.Load() {
-			return
+		d.instantDigests(ctx, c.HitsNew)
+	}
+}
+
+// instantDigests runs the instant digests after a cycle that stored
+// hitsNew new hits. With no new hits they run only until they have all
+// succeeded once in this process: hits stored by a run killed before its
+// digest, or left by a digest that failed, must not wait for the next new
+// hit.
+func (d *daemon) instantDigests(ctx context.Context, hitsNew int) {
+	if hitsNew == 0 && d.instantChecked.Load() {
+		return
+	}
+	d.cycleMu.Lock()
+	defer d.cycleMu.Unlock()
+	// The digests of the generation running now: a reload may have come
+	// during the cycle.
+	recorded, failed := false, false
+	for _, spec := range d.gen.Load().digests {
+		if !spec.Instant {
+			continue
 		}
-		d.cycleMu.Lock()
-		defer d.cycleMu.Unlock()
-		d.instantChecked.Store(true)
-		// The digests of the generation running now: a reload may have
-		// come during the cycle.
-		recorded := false
-		for _, spec := range d.gen.Load().digests {
-			if !spec.Instant {
-				continue
-			}
-			if d.runDigest(ctx, spec) {
-				recorded = true
-			}
+		ok, err := d.runDigest(ctx, spec)
+		if err != nil {
+			failed = true
 		}
-		if recorded {
-			d.wakeOutbox()
+		if ok {
+			recorded = true
 		}
+	}
+	d.instantChecked.Store(!failed)
+	if recorded {
+		d.wakeOutbox()
 	}
 }
 
@@ -386,22 +402,26 @@ func (d *daemon) recordCycle(c monitor.Cycle) {
 // digestJob records a scheduled digest and wakes the delivery worker.
 func (d *daemon) digestJob(spec notify.Spec) func(context.Context) {
 	return func(ctx context.Context) {
-		if d.runDigest(ctx, spec) {
+		if ok, _ := d.runDigest(ctx, spec); ok {
 			d.wakeOutbox()
 		}
 	}
 }
 
 // runDigest records the digest of spec that is due now; it reports whether
-// one was recorded.
-func (d *daemon) runDigest(ctx context.Context, spec notify.Spec) bool {
-	g := notify.Digester{Store: d.db, Log: d.log}
+// one was recorded, and logs and returns the error of a run that failed.
+func (d *daemon) runDigest(ctx context.Context, spec notify.Spec) (bool, error) {
+	var st notify.DigestStore = d.db
+	if d.digestStore != nil {
+		st = d.digestStore
+	}
+	g := notify.Digester{Store: st, Log: d.log}
 	dg, err := g.Run(ctx, spec)
 	if err != nil {
 		d.log.Error("digest", "digest", spec.Name, "error", err)
-		return false
+		return false, err
 	}
-	return dg != nil
+	return dg != nil, nil
 }
 
 func (d *daemon) wakeOutbox() {
