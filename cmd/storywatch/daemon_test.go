@@ -3,12 +3,20 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"os"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/store"
+	"github.com/storywatch/storywatch/web"
 )
 
 // flakyDigestStore fails every call while failing is set and otherwise
@@ -57,5 +65,97 @@ func TestFailedInstantDigestIsRetriedAfterTheNextCycle(t *testing.T) {
 	d.instantDigests(context.Background(), 0) // it succeeded: quiet cycles skip it
 	if st.runs.Load() != 2 {
 		t.Errorf("instant digest ran again after succeeding with no new hits (runs %d, want 2)", st.runs.Load())
+	}
+}
+
+// newTestDaemon builds the daemon of cmdRun for the config at cfgPath,
+// without starting its scheduler or HTTP server.
+func newTestDaemon(t *testing.T, cfgPath string) *daemon {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	cfg, err := config.Load(cfgPath, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := openStore(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	gen, err := newGeneration(cfg, db, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &daemon{log: log, db: db, path: cfgPath, getenv: func(string) string { return "" }, kick: make(chan struct{}, 1)}
+	d.metrics = web.NewMetrics(func() float64 { return 0 })
+	d.server = web.New(web.Options{Store: webStore{db}, Metrics: d.metrics, Log: log})
+	d.sched = monitor.NewScheduler(log)
+	d.install(gen)
+	return d
+}
+
+func TestReloadBacktestSeesItemsOfAPollStillRunning(t *testing.T) {
+	dir := t.TempDir()
+	srv := newPollServer(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	srv.special["/slow"] = func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, pollFeed("AP", leakItem))
+	}
+	cfgPath := pollConfig(t, dir, "10s", srv.URL+"/slow")
+	d := newTestDaemon(t, cfgPath)
+	old := d.gen.Load()
+	if len(old.groups) != 1 {
+		t.Fatalf("want one poll group, got %d", len(old.groups))
+	}
+	pollDone := make(chan struct{})
+	for _, feeds := range old.groups {
+		go func() { defer close(pollDone); d.pollJob(old, feeds)(context.Background()) }()
+	}
+	<-started
+
+	// The edit adds a storyline that the running poll's matcher lacks.
+	text, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeByRename(t, cfgPath, string(text)+`  - id: putin-call
+    title: Putin on the phone
+    query: 'Putin AND call'
+`)
+	reloadDone := make(chan struct{})
+	go func() { defer close(reloadDone); d.reload(context.Background(), "test") }()
+	// Let the poll finish once the reload either waits for it (a writer
+	// is pending on the old generation) or has already backtested.
+	deadline := time.Now().Add(10 * time.Second)
+waiting:
+	for {
+		select {
+		case <-reloadDone:
+			break waiting
+		default:
+		}
+		if d.gen.Load() != old && !old.polls.TryRLock() {
+			break waiting
+		} else if d.gen.Load() != old {
+			old.polls.RUnlock()
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("reload neither finished nor waited for the running poll within 10s")
+		}
+		runtime.Gosched()
+	}
+	close(release)
+	<-pollDone
+	<-reloadDone
+
+	hits, err := d.db.Hits(context.Background(), store.HitFilter{Watch: "putin-call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 {
+		t.Fatalf("new watch putin-call has %d hits after the reload, want 1 (the item the old generation's poll stored)", len(hits))
 	}
 }

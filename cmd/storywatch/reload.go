@@ -51,6 +51,13 @@ func (d *daemon) reload(ctx context.Context, why string) {
 	d.log.Info("config reloaded", "reason", why, "feeds", len(cfg.Feeds), "watches", len(g.matcher.Watches()),
 		"digests", len(cfg.Digests), "new_or_changed_watches", strings.Join(changed, ","))
 	if len(changed) > 0 {
+		// A poll of the old generation may still be running with the old
+		// matcher: the items it commits after the backtest read them
+		// would never be matched by the new watches. Wait for it; later
+		// runs of the old generation see g installed and do nothing.
+		old.polls.Lock()
+		//lint:ignore SA2001 an empty critical section: only the wait matters
+		old.polls.Unlock()
 		d.backtest(ctx, g.matcher, changed)
 	}
 }

@@ -159,6 +159,10 @@ type generation struct {
 	senders   map[string]notify.Sender
 	// interval is the shortest poll interval, for readiness.
 	interval time.Duration
+	// polls is held for reading by each poll of this generation; a reload
+	// takes it for writing once the next generation is installed, so that
+	// its backtest sees every item this generation's matcher saw.
+	polls sync.RWMutex
 }
 
 // newGeneration translates a config into the parts the daemon runs.
@@ -329,6 +333,14 @@ func (d *daemon) run(ctx context.Context, listen string) error {
 // the cycle found hits.
 func (d *daemon) pollJob(g *generation, feeds []monitor.FeedConfig) func(context.Context) {
 	return func(ctx context.Context) {
+		g.polls.RLock()
+		defer g.polls.RUnlock()
+		if d.gen.Load() != g {
+			// A reload replaced g after this run was started: the new
+			// generation's jobs poll with its matcher, and the reload's
+			// backtest has already read the items.
+			return
+		}
 		c, err := g.poller.Poll(ctx, feeds)
 		d.recordCycle(c)
 		if err != nil {
