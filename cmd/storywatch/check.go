@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
@@ -10,8 +11,8 @@ import (
 
 // cmdCheck validates the config: every problem is printed one a line as
 // FILE:LINE:COL: PATH: MESSAGE and the exit status is 2; a valid config
-// gets a one-line summary. The watchlist is compiled too, so that check
-// accepts exactly what run would.
+// gets a one-line summary. The watchlist is compiled and the senders are
+// built too, so that check accepts exactly what run would.
 func cmdCheck(a *app, args []string) error {
 	fs := a.flags("check")
 	fs.Usage = func() {
@@ -33,7 +34,8 @@ func cmdCheck(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !a.compiles(c) {
+	compiles := a.compiles(c)
+	if !a.buildsSenders(c) || !compiles {
 		return &silentError{exitUsage}
 	}
 	fmt.Fprintln(a.stdout, summary(a.resolveConfigPath(), c))
@@ -52,6 +54,30 @@ func (a *app) compiles(c *config.Config) bool {
 		fmt.Fprintf(a.stderr, "%s: watchlist: %v\n", a.resolveConfigPath(), e)
 	}
 	return false
+}
+
+// buildsSenders builds each notifier's sender as run would (a chat URL
+// must name a service shoutrrr knows), printing every failure as
+// FILE: notifiers[i].KIND.FIELD: MESSAGE. Sender errors name the notifier
+// and never carry its secrets.
+func (a *app) buildsSenders(c *config.Config) bool {
+	ok := true
+	for i, n := range c.Notifiers {
+		one := *c
+		one.Notifiers = []config.Notifier{n}
+		if _, err := senders(&one, time.Now); err != nil {
+			field := n.Kind()
+			switch {
+			case n.Webhook != nil:
+				field += ".url"
+			case n.Chat != nil:
+				field += ".url"
+			}
+			fmt.Fprintf(a.stderr, "%s: notifiers[%d].%s: %v\n", a.resolveConfigPath(), i, field, err)
+			ok = false
+		}
+	}
+	return ok
 }
 
 // summary is check's one line about a valid config.

@@ -226,3 +226,41 @@ func TestWatchlistTranslatesActorsAndStorylines(t *testing.T) {
 		t.Errorf("putin should be translated with Track false: %+v", w.Actors[4])
 	}
 }
+
+func TestCheckRejectsAChatURLRunWouldRefuse(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "storywatch.yaml")
+	cfg := `database: sw.db
+feeds:
+  - url: https://news.example.org/rss
+actors:
+  - id: witkoff
+    name: Steve Witkoff
+    aliases: [Witkoff]
+digests:
+  - id: breaking
+    instant: true
+    to: [archive, team-chat]
+notifiers:
+  - id: archive
+    file:
+      dir: digests
+  - id: team-chat
+    chat:
+      url: nosuchservice://token@chat.example.org/room
+`
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := checkRun(t, nil, "check", "-config", path)
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d; stdout %q, stderr %q", code, exitUsage, stdout, stderr)
+	}
+	want := path + ": notifiers[1].chat.url: chat team-chat"
+	if !strings.HasPrefix(stderr, want) {
+		t.Errorf("stderr = %q, want it to start with %q", stderr, want)
+	}
+	if strings.Contains(stderr, "token") {
+		t.Errorf("stderr carries the chat URL's secret: %q", stderr)
+	}
+}
