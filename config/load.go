@@ -135,15 +135,21 @@ func (d *decoder) database(fs fields, dir string) string {
 	}
 	switch {
 	case strings.TrimSpace(s) == "":
-		d.errorf(valueNode(f), f.path, "must not be empty: give a SQLite file or a postgres:// URL")
+		d.errorf(valueNode(f), f.path, "must not be empty: give a SQLite file path")
 		return ""
-	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
-		if err := checkURL(s, "postgres", "postgresql"); err != nil {
-			d.errorf(valueNode(f), f.path, "invalid PostgreSQL URL: %v", err)
-		}
-		return s
+	case isPostgres(s):
+		// No command speaks PostgreSQL yet (DESIGN §9). The message never
+		// echoes the value: a DSN carries its password.
+		d.errorf(valueNode(f), f.path, "PostgreSQL is not supported yet: use a SQLite file path")
+		return ""
 	}
 	return absPath(dir, s)
+}
+
+// isPostgres reports whether a database value is a PostgreSQL URL.
+func isPostgres(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
 func absPath(dir, p string) string {

@@ -200,9 +200,6 @@ func TestDatabase(t *testing.T) {
 	}{
 		{"relative file", "data/sw.db", func(dir string) string { return filepath.Join(dir, "data", "sw.db") }},
 		{"absolute file", "/var/lib/storywatch/sw.db", func(string) string { return "/var/lib/storywatch/sw.db" }},
-		{"postgres URL kept as is", "postgres://sw:pw@db.example.org/sw?sslmode=require", func(string) string {
-			return "postgres://sw:pw@db.example.org/sw?sslmode=require"
-		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
