@@ -36,7 +36,9 @@ type Options struct {
 	MaxBody     int64
 	Concurrency int
 	PerHost     int
-	// Backfill limits which items of a feed's first poll can become hits.
+	// Backfill limits which items of a feed's first poll can become hits;
+	// a negative Backfill means none (only items published after the poll
+	// began, and undated ones).
 	Backfill time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
@@ -77,8 +79,10 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 	if opts.PerHost <= 0 {
 		opts.PerHost = 2
 	}
-	if opts.Backfill <= 0 {
+	if opts.Backfill == 0 {
 		opts.Backfill = 24 * time.Hour
+	} else if opts.Backfill < 0 {
+		opts.Backfill = 0 // none: a first poll matches only items newer than it
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

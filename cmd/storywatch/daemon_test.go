@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,5 +158,23 @@ waiting:
 	}
 	if len(hits) != 1 {
 		t.Fatalf("new watch putin-call has %d hits after the reload, want 1 (the item the old generation's poll stored)", len(hits))
+	}
+}
+
+func TestBackfillZeroMatchesNothingPublishedBeforeTheFirstPoll(t *testing.T) {
+	srv := newPollServer(t)
+	srv.feeds["/ap.xml"] = pollFeed("AP", leakItem) // published an hour ago
+	dir := t.TempDir()
+	cfg := pollConfig(t, dir, "5s", srv.URL+"/ap.xml")
+	text, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(text), "backfill: 24h", "backfill: 0", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, "-config", cfg, "once")
+	if code != 0 || !strings.Contains(out, "1 new item, 0 new hits") {
+		t.Fatalf("once with backfill 0: exit %d, want the item seen and no hits\n%s%s", code, out, errOut)
 	}
 }

@@ -79,9 +79,19 @@ func newPoller(c *config.Config, db *store.DB, m *match.Matcher, log *slog.Logge
 		MaxBody:     c.Poll.MaxBody,
 		Concurrency: c.Poll.Concurrency,
 		PerHost:     c.Poll.PerHost,
-		Backfill:    c.Poll.Backfill,
+		Backfill:    backfillOption(c.Poll.Backfill),
 		Logger:      log,
 	})
+}
+
+// backfillOption translates poll.backfill for monitor, where zero means
+// its default: a configured 0 means no backfill, which monitor spells as a
+// negative duration.
+func backfillOption(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // feedConfigs lists the config's feeds with their poll interval, measured
