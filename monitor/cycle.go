@@ -215,6 +215,7 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 		return s
 	}
 
+	stop := StartDone(ctx)
 	var wg sync.WaitGroup
 	for i, f := range feeds {
 		st, ok := states[f.URL]
@@ -230,21 +231,30 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 			defer wg.Done()
 			// Take the host's slot before a global one, so feeds waiting
 			// for a busy host do not hold back other hosts.
+			// A shutdown (StartDone) leaves feeds not yet started alone;
+			// fetches in flight keep ctx to finish.
+			notStarted := FeedResult{URL: f.URL, Result: ResultDeferred, Err: context.Canceled}
 			hs := hostSlot(host(st, f))
 			select {
 			case hs <- struct{}{}:
-			case <-ctx.Done():
-				c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultFailed, Err: ctx.Err()}
+			case <-stop:
+				c.Feeds[i] = notStarted
 				return
 			}
 			defer func() { <-hs }()
 			select {
 			case global <- struct{}{}:
-			case <-ctx.Done():
-				c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultFailed, Err: ctx.Err()}
+			case <-stop:
+				c.Feeds[i] = notStarted
 				return
 			}
 			defer func() { <-global }()
+			select {
+			case <-stop:
+				c.Feeds[i] = notStarted
+				return
+			default:
+			}
 			c.Feeds[i] = p.pollFeed(ctx, f, st, m)
 		}()
 	}

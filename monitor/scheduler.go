@@ -41,10 +41,13 @@ type Scheduler struct {
 	now  func() time.Time
 	cron *cron.Cron
 
-	// jobCtx is given to every job; it outlives Run's context by the
-	// shutdown grace period so that in-flight work can finish.
-	jobCtx    context.Context
-	cancelJob context.CancelFunc
+	// jobCtx is given to every job; it outlives Run's context by most of
+	// the shutdown grace period so that in-flight work can finish. It
+	// carries startCtx, which ends as soon as the shutdown begins: work not
+	// yet started (see StartDone) is not started.
+	jobCtx      context.Context
+	cancelJob   context.CancelFunc
+	cancelStart context.CancelFunc
 
 	mu      sync.Mutex
 	jobs    map[string]*scheduledJob
@@ -79,7 +82,9 @@ func NewScheduler(log *slog.Logger, opts ...SchedulerOption) *Scheduler {
 	for _, opt := range opts {
 		opt(s)
 	}
-	s.jobCtx, s.cancelJob = context.WithCancel(context.Background())
+	var start context.Context
+	start, s.cancelStart = context.WithCancel(context.Background())
+	s.jobCtx, s.cancelJob = context.WithCancel(context.WithValue(context.Background(), startKey{}, start))
 	s.cron = cron.New(cron.WithLogger(cronLogger{log: log, info: slog.LevelDebug}))
 	return s
 }
@@ -200,18 +205,41 @@ func (s *Scheduler) Next() []Planned {
 	return out
 }
 
-// abandonAfter is how long Run waits for jobs after cancelling them.
-const abandonAfter = 2 * time.Second
+// startKey is the context key of the context that ends when a job must
+// start no new work.
+type startKey struct{}
 
-// Run schedules jobs until ctx is done. Then it stops starting jobs and
-// waits up to grace for running ones; after that their context is
-// cancelled and Run waits for them to return. Run returns nil.
+// StartDone returns a channel that is closed when work begun under ctx
+// must start nothing new: for a job's context, as soon as the scheduler
+// shuts down, while the work already running keeps ctx until the grace
+// period is over. For any other context it is ctx.Done().
+func StartDone(ctx context.Context) <-chan struct{} {
+	if start, ok := ctx.Value(startKey{}).(context.Context); ok {
+		return start.Done()
+	}
+	return ctx.Done()
+}
+
+// ShutdownSplit divides a shutdown grace period: running work gets
+// cancelAfter, then the time left (a fifth of grace) for returning once
+// cancelled. Their sum is grace, so a shutdown takes at most grace.
+func ShutdownSplit(grace time.Duration) (cancelAfter, returnWithin time.Duration) {
+	returnWithin = grace / 5
+	return grace - returnWithin, returnWithin
+}
+
+// Run schedules jobs until ctx is done. Then it stops starting jobs (and
+// ends the jobs' StartDone), and waits for running ones; after most of
+// grace their context is cancelled, and Run waits for them to return until
+// grace is over in all (see ShutdownSplit). Run returns nil.
 func (s *Scheduler) Run(ctx context.Context, grace time.Duration) error {
 	s.cron.Start()
 	<-ctx.Done()
+	s.cancelStart()
 	s.mu.Lock()
-	s.stopped = true
+	s.stopped = true // after cancelStart: a refused Trigger means no new work
 	s.mu.Unlock()
+	cancelAfter, returnWithin := ShutdownSplit(grace)
 	cronDone := s.cron.Stop()
 	all := make(chan struct{})
 	go func() {
@@ -219,17 +247,17 @@ func (s *Scheduler) Run(ctx context.Context, grace time.Duration) error {
 		s.manual.Wait()
 		close(all)
 	}()
-	timer := time.NewTimer(grace)
+	timer := time.NewTimer(cancelAfter)
 	defer timer.Stop()
 	select {
 	case <-all:
 	case <-timer.C:
-		s.log.Warn("jobs still running after the shutdown grace period; cancelling them", "grace_ms", grace.Milliseconds())
+		s.log.Warn("jobs still running late in the shutdown grace period; cancelling them", "grace_ms", grace.Milliseconds())
 		s.cancelJob()
 		// A job that ignores its context must not hold the daemon up.
 		select {
 		case <-all:
-		case <-time.After(abandonAfter):
+		case <-time.After(returnWithin):
 			s.log.Error("jobs ignored cancellation; leaving them behind")
 		}
 	}

@@ -300,3 +300,54 @@ func TestSchedulerSetKeepsTheNextRunOfAnUnchangedSchedule(t *testing.T) {
 	s.Trigger("poll @every 2s")
 	waitFor(t, func() bool { v, _ := ran.Load().(string); return v == "poll new" })
 }
+
+func TestShutdownSplitAddsUpToTheGracePeriod(t *testing.T) {
+	for _, grace := range []time.Duration{10 * time.Second, time.Second, 20 * time.Millisecond} {
+		cancelAfter, returnWithin := ShutdownSplit(grace)
+		if cancelAfter+returnWithin != grace || cancelAfter <= 0 || returnWithin <= 0 {
+			t.Errorf("ShutdownSplit(%v) = %v + %v, want two positive parts adding up to it", grace, cancelAfter, returnWithin)
+		}
+	}
+}
+
+func TestSchedulerShutdownStopsNewWorkAndEndsWithinGrace(t *testing.T) {
+	s := NewScheduler(discardLog())
+	started, release := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	sawStop := make(chan bool, 1)
+	err := s.Set([]Job{{Name: "poll stubborn", Schedule: cron.Every(time.Hour), Run: func(ctx context.Context) {
+		close(started)
+		<-StartDone(ctx)
+		// No new work may start, but the work in flight keeps its context.
+		sawStop <- ctx.Err() == nil
+		<-release // ignores cancellation
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	const grace = 300 * time.Millisecond
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, grace) }()
+	s.Trigger("poll stubborn")
+	<-started
+	begin := time.Now()
+	cancel()
+	select {
+	case live := <-sawStop:
+		if !live {
+			t.Error("StartDone closed only once the job's context was cancelled")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("StartDone did not close when the shutdown began")
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	// Before, a job ignoring its context held Run for grace plus 2 s.
+	if took := time.Since(begin); took > grace+time.Second {
+		t.Errorf("shutdown took %v, want at most the grace period %v (plus scheduling slack)", took, grace)
+	}
+}

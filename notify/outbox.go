@@ -116,6 +116,10 @@ type Outbox struct {
 	// no other worker claims a delivery whose send may still be running;
 	// 0 means DefaultClaimMargin.
 	ClaimMargin time.Duration
+	// Stop, when set and closed, makes RunDue start no further delivery
+	// while the sends in flight keep their context (a shutdown's grace
+	// period).
+	Stop <-chan struct{}
 }
 
 // DefaultClaimMargin is the default Outbox.ClaimMargin: time enough for
@@ -161,6 +165,11 @@ func (o *Outbox) RunDue(ctx context.Context) (int, error) {
 		for _, d := range due {
 			if err := ctx.Err(); err != nil {
 				return attempted, err
+			}
+			select {
+			case <-o.Stop:
+				return attempted, nil
+			default:
 			}
 			ok, err := o.attempt(ctx, d)
 			if err != nil {

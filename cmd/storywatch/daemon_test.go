@@ -71,9 +71,8 @@ func TestFailedInstantDigestIsRetriedAfterTheNextCycle(t *testing.T) {
 
 // newTestDaemon builds the daemon of cmdRun for the config at cfgPath,
 // without starting its scheduler or HTTP server.
-func newTestDaemon(t *testing.T, cfgPath string) *daemon {
+func newTestDaemon(t *testing.T, cfgPath string, log *slog.Logger) *daemon {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
 	cfg, err := config.Load(cfgPath, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +105,7 @@ func TestReloadBacktestSeesItemsOfAPollStillRunning(t *testing.T) {
 		fmt.Fprint(w, pollFeed("AP", leakItem))
 	}
 	cfgPath := pollConfig(t, dir, "10s", srv.URL+"/slow")
-	d := newTestDaemon(t, cfgPath)
+	d := newTestDaemon(t, cfgPath, slog.New(slog.DiscardHandler))
 	old := d.gen.Load()
 	if len(old.groups) != 1 {
 		t.Fatalf("want one poll group, got %d", len(old.groups))
@@ -176,5 +175,61 @@ func TestBackfillZeroMatchesNothingPublishedBeforeTheFirstPoll(t *testing.T) {
 	code, out, errOut := runCmd(t, "-config", cfg, "once")
 	if code != 0 || !strings.Contains(out, "1 new item, 0 new hits") {
 		t.Fatalf("once with backfill 0: exit %d, want the item seen and no hits\n%s%s", code, out, errOut)
+	}
+}
+
+func TestShutdownStartsNoNewFetchAndLogsNoError(t *testing.T) {
+	srv := newPollServer(t)
+	var requests atomic.Int32
+	started, release := make(chan struct{}), make(chan struct{})
+	hold := func(w http.ResponseWriter, r *http.Request) {
+		if requests.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, pollFeed("Wire", leakItem))
+	}
+	srv.special["/a"], srv.special["/b"] = hold, hold
+	dir := t.TempDir()
+	cfgPath := pollConfig(t, dir, "10s", srv.URL+"/a", srv.URL+"/b")
+	text, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := strings.NewReplacer("concurrency: 8", "concurrency: 1", "per_host: 8", "per_host: 1").Replace(string(text))
+	if err := os.WriteFile(cfgPath, []byte(one), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	d := newTestDaemon(t, cfgPath, slog.New(slog.NewJSONHandler(logs, nil)))
+	job := pollJobNames(d.gen.Load())[0]
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.sched.Run(ctx, shutdownGrace) }()
+	d.sched.Trigger(job)
+	<-started // one feed is being fetched, the other waits for the slot
+	cancel()
+	// A refused Trigger means the shutdown has begun.
+	eventually(t, 5*time.Second, "scheduler stopping", func() bool { return !d.sched.Trigger(job) })
+	close(release)
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		t.Fatal("scheduler did not stop within the grace period")
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d fetches, want 1: the feed waiting for a slot was started during the shutdown", n)
+	}
+
+	// A cycle whose context the shutdown cancelled is no error.
+	cancelled, cancelNow := context.WithCancel(context.Background())
+	cancelNow()
+	for _, feeds := range d.gen.Load().groups {
+		d.pollJob(d.gen.Load(), feeds)(cancelled)
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a clean stop logged an error:\n%s", logs)
 	}
 }

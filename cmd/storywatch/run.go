@@ -250,11 +250,14 @@ func (d *daemon) run(ctx context.Context, listen string) error {
 		}
 	}
 
-	// work is the context of fetches and sends: it outlives ctx by the
-	// grace period, so that in-flight work can finish.
+	// work is the context of sends (and reload backtests): it outlives
+	// ctx by most of the grace period, so that in-flight work can finish,
+	// and is cancelled when the scheduler cancels its jobs, so that the
+	// whole shutdown takes at most shutdownGrace.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancelWork) })
+	cancelAfter, _ := monitor.ShutdownSplit(shutdownGrace)
+	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(cancelAfter, cancelWork) })
 	defer stopGrace()
 
 	var wg sync.WaitGroup
@@ -344,7 +347,12 @@ func (d *daemon) pollJob(g *generation, feeds []monitor.FeedConfig) func(context
 		c, err := g.poller.Poll(ctx, feeds)
 		d.recordCycle(c)
 		if err != nil {
-			d.log.Error("poll cycle", "error", err)
+			if ctx.Err() != nil {
+				// A shutdown cut the cycle short: not a failure.
+				d.log.Info("poll cycle cut short by shutdown")
+			} else {
+				d.log.Error("poll cycle", "error", err)
+			}
 			return
 		}
 		end := c.Started.Add(c.Duration)
@@ -457,6 +465,9 @@ func (d *daemon) deliver(ctx, work context.Context) {
 			Backoff: notify.Backoff{RetryAfter: g.cfg.Delivery.RetryAfter, RetryMax: g.cfg.Delivery.RetryMax, GiveUp: g.cfg.Delivery.GiveUp},
 			Now:     d.db.Now,
 			Log:     d.log,
+			// Once the shutdown begins no new send starts; the ones in
+			// flight keep work.
+			Stop: ctx.Done(),
 			OnResult: func(dl notify.Delivery, status string, _ error) {
 				result := status
 				if status == notify.StatusPending {
