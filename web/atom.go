@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -154,17 +155,38 @@ func buildFeed(hits []Hit, watch, title, self string, now time.Time) atomFeed {
 	return feed
 }
 
+// leadOf returns the hit of the story's lead item, whose id is the story's
+// id; when the lead has no hit among these, the earliest copy (the lowest
+// item id) stands in for it.
+func leadOf(st *story) Hit {
+	lead := st.hits[0]
+	for _, h := range st.hits {
+		if h.Story != "" && strconv.FormatInt(h.ItemID, 10) == h.Story {
+			return h
+		}
+		if h.ItemID < lead.ItemID {
+			lead = h
+		}
+	}
+	return lead
+}
+
 func entryFor(st *story) atomEntry {
-	// Hits arrive newest first; the lead is the earliest.
-	lead := st.hits[len(st.hits)-1]
+	lead := leadOf(st)
 	e := atomEntry{
-		ID:      tagPrefix + st.key,
-		Title:   atomText{Type: "text", Body: lead.Title},
+		ID:    tagPrefix + st.key,
+		Title: atomText{Type: "text", Body: lead.Title},
+		// Hits arrive newest first.
 		Updated: st.hits[0].FoundAt.UTC().Format(time.RFC3339),
-		Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: lead.ItemURL}},
+	}
+	if lead.ItemURL != "" {
+		e.Links = []atomLink{{Rel: "alternate", Type: "text/html", Href: lead.ItemURL}}
 	}
 	if e.Title.Body == "" {
 		e.Title.Body = lead.ItemURL
+	}
+	if e.Title.Body == "" {
+		e.Title.Body = "(untitled)"
 	}
 	if !lead.Published.IsZero() {
 		e.Published = lead.Published.UTC().Format(time.RFC3339)

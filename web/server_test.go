@@ -320,3 +320,47 @@ func TestServeShutsDownOnCancel(t *testing.T) {
 		t.Fatal("Serve did not return after cancel")
 	}
 }
+
+func TestAtomEntryShowsTheStoryLeadAndNoEmptyLink(t *testing.T) {
+	m := []match.Match{{Term: "Witkoff", Field: "title", Snippet: "Witkoff"}}
+	st := &fakeStore{hits: []Hit{
+		// Newest first. The lead (item 10, the story's id) got its hit from
+		// a backtest, after a copy's hit.
+		{ItemID: 10, Watch: "peace-plan", ItemURL: "https://ap.example/lead", Title: "Lead report", Feed: "AP",
+			FoundAt: testNow.Add(-1 * time.Hour), Score: 3, Story: "10", Outlets: []string{"AP", "Wire"}, Matches: m},
+		{ItemID: 12, Watch: "witkoff", ItemURL: "https://wire.example/copy", Title: "Wire copy", Feed: "Wire",
+			FoundAt: testNow.Add(-3 * time.Hour), Score: 2, Story: "10", Outlets: []string{"AP", "Wire"}, Matches: m},
+		// An item whose feed gave no link.
+		{ItemID: 20, Watch: "witkoff", Title: "No link here", Feed: "Radio",
+			FoundAt: testNow.Add(-4 * time.Hour), Score: 2, Story: "20", Matches: m},
+	}}
+	_, h := newTestServer(t, st, Settings{})
+	rec := get(t, h, "GET", "/hits.atom", nil)
+	var feed atomFeed
+	if err := xml.Unmarshal(rec.Body.Bytes(), &feed); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, rec.Body)
+	}
+	if len(feed.Entries) != 2 {
+		t.Fatalf("%d entries, want 2", len(feed.Entries))
+	}
+	lead := feed.Entries[0]
+	if lead.Title.Body != "Lead report" || len(lead.Links) != 1 || lead.Links[0].Href != "https://ap.example/lead" {
+		t.Errorf("story entry shows %q %+v, want the lead's title and link", lead.Title.Body, lead.Links)
+	}
+	if len(feed.Entries[1].Links) != 0 || strings.Contains(rec.Body.String(), `href=""`) {
+		t.Errorf("an item without a link got a link element: %+v", feed.Entries[1].Links)
+	}
+}
+
+func TestTokenOfAnotherLengthIsRefused(t *testing.T) {
+	_, h := newTestServer(t, &fakeStore{}, Settings{Token: "s3cret"})
+	for _, given := range []string{"s3cre", "s3cret0", "S3CRET", ""} {
+		header := http.Header{"Authorization": {"Bearer " + given}}
+		if rec := get(t, h, "GET", "/api/hits", header); rec.Code != 401 {
+			t.Errorf("token %q: %d, want 401", given, rec.Code)
+		}
+	}
+	if rec := get(t, h, "GET", "/api/hits", http.Header{"Authorization": {"Bearer s3cret"}}); rec.Code != 200 {
+		t.Errorf("right token: %d, want 200", rec.Code)
+	}
+}
