@@ -40,9 +40,11 @@ type Settings struct {
 	// password of HTTP basic auth, for feed readers) on every endpoint but
 	// /healthz and /readyz.
 	Token string
-	// PollInterval is the shortest interval between polls; /readyz fails
-	// when no cycle completed within three of them.
-	PollInterval time.Duration
+	// PollSchedules are the schedules of the poll jobs (a cron.Schedule
+	// fits; give @every ones as Every). /readyz fails when no cycle completed since the third-last
+	// tick of any of them, so uneven schedules (none at night) are judged
+	// by their own ticks, not by one interval.
+	PollSchedules []Schedule
 	// Watches maps each watch id to its title. /hits.atom answers 404 for
 	// an id not in it.
 	Watches map[string]string
@@ -58,6 +60,57 @@ type Server struct {
 	mu        sync.RWMutex
 	settings  Settings
 	lastCycle time.Time
+}
+
+// Schedule says when something is next due after a time; cron.Schedule
+// implements it.
+type Schedule interface {
+	Next(time.Time) time.Time
+}
+
+// Every is a schedule that is due every so often from whenever it began
+// (cron's @every): its ticks have no fixed phase, so readiness gives it
+// three whole intervals.
+type Every time.Duration
+
+// Next returns t plus the interval.
+func (e Every) Next(t time.Time) time.Time { return t.Add(time.Duration(e)) }
+
+// readySince returns the time after which a poll cycle must have completed
+// for the daemon to be ready at now: the latest, over the schedules, of
+// the third-last tick at or before now. It is zero when no schedule ticked
+// three times in the last year.
+func readySince(schedules []Schedule, now time.Time) time.Time {
+	var since time.Time
+	for _, sc := range schedules {
+		var t time.Time
+		if e, ok := sc.(Every); ok {
+			t = now.Add(-3 * time.Duration(e))
+		} else {
+			t = thirdLastTick(sc, now)
+		}
+		if t.After(since) {
+			since = t
+		}
+	}
+	return since
+}
+
+// thirdLastTick walks sc's ticks forward from ever further back until
+// three fall at or before now.
+func thirdLastTick(sc Schedule, now time.Time) time.Time {
+	for back := time.Minute; back <= 366*24*time.Hour; back *= 2 {
+		var last [3]time.Time
+		n := 0
+		for t := sc.Next(now.Add(-back)); !t.IsZero() && !t.After(now); t = sc.Next(t) {
+			last[n%3] = t
+			n++
+		}
+		if n >= 3 {
+			return last[n%3] // the oldest of the three kept
+		}
+	}
+	return time.Time{}
 }
 
 // New returns a Server; call Configure before serving.
@@ -157,7 +210,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // readyz answers 200 when the database answers and a poll cycle completed
-// within three poll intervals.
+// since the third-last scheduled poll.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -172,11 +225,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not ready: no poll cycle completed yet", http.StatusServiceUnavailable)
 		return
 	}
-	if settings.PollInterval > 0 {
-		if age := s.now().Sub(last); age > 3*settings.PollInterval {
-			http.Error(w, fmt.Sprintf("not ready: last poll cycle completed %s ago", age.Round(time.Second)), http.StatusServiceUnavailable)
-			return
-		}
+	now := s.now()
+	if since := readySince(settings.PollSchedules, now); last.Before(since) {
+		http.Error(w, fmt.Sprintf("not ready: last poll cycle completed %s ago, before the third-last scheduled poll", now.Sub(last).Round(time.Second)), http.StatusServiceUnavailable)
+		return
 	}
 	fmt.Fprintln(w, "ready")
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/storywatch/storywatch/match"
 )
 
@@ -93,12 +95,42 @@ func TestReadyz(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, h := newTestServer(t, &fakeStore{pingErr: tt.pingErr}, Settings{PollInterval: 10 * time.Minute})
+			s, h := newTestServer(t, &fakeStore{pingErr: tt.pingErr}, Settings{PollSchedules: []Schedule{Every(10 * time.Minute)}})
 			if !tt.lastCycle.IsZero() {
 				s.CycleDone(tt.lastCycle)
 			}
 			if rec := get(t, h, "GET", "/readyz", nil); rec.Code != tt.want {
 				t.Errorf("readyz = %d (%s), want %d", rec.Code, strings.TrimSpace(rec.Body.String()), tt.want)
+			}
+		})
+	}
+}
+
+func TestReadyzFollowsUnevenCronSchedules(t *testing.T) {
+	daytime, err := cron.ParseStandard("*/5 6-22 * * *") // no polls from 23:00 to 06:00 UTC
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(h, m int) time.Time { return time.Date(2025, 11, 26, h, m, 0, 0, time.UTC) }
+	tests := []struct {
+		name      string
+		now, last time.Time
+		want      int
+	}{
+		{"night after the last poll of the evening", day(3, 0), day(22, 55).Add(-24*time.Hour + 20*time.Second), 200},
+		{"first polls of the morning", day(6, 7), day(22, 55).Add(-24*time.Hour + 20*time.Second), 200},
+		{"morning polls missed", day(6, 12), day(22, 55).Add(-24*time.Hour + 20*time.Second), 503},
+		{"daytime, a cycle a tick ago", day(12, 1), day(12, 0).Add(20 * time.Second), 200},
+		{"daytime, three ticks missed", day(12, 1), day(11, 45).Add(20 * time.Second), 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New(Options{Store: &fakeStore{}, Metrics: NewMetrics(func() float64 { return 0 }), Now: func() time.Time { return tt.now }})
+			s.Configure(Settings{PollSchedules: []Schedule{daytime}})
+			s.CycleDone(tt.last)
+			if rec := get(t, s.Handler(), "GET", "/readyz", nil); rec.Code != tt.want {
+				t.Errorf("readyz at %s, last cycle %s = %d (%s), want %d", tt.now.Format("15:04"), tt.last.Format("Jan 2 15:04"),
+					rec.Code, strings.TrimSpace(rec.Body.String()), tt.want)
 			}
 		})
 	}

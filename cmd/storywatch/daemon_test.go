@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
@@ -231,5 +233,18 @@ func TestShutdownStartsNoNewFetchAndLogsNoError(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), `"level":"ERROR"`) {
 		t.Errorf("a clean stop logged an error:\n%s", logs)
+	}
+}
+
+func TestReadinessKeepsCronTicksAndGivesEveryItsInterval(t *testing.T) {
+	if got := readiness(cron.Every(2 * time.Minute)); got != web.Every(2*time.Minute) {
+		t.Errorf("readiness(@every 2m) = %#v, want web.Every(2m)", got)
+	}
+	spec, err := cron.ParseStandard("*/5 6-22 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readiness(spec); got != web.Schedule(spec) {
+		t.Errorf("readiness(cron spec) = %#v, want the spec itself", got)
 	}
 }

@@ -157,8 +157,6 @@ type generation struct {
 	poller    *monitor.Poller
 	digests   []notify.Spec
 	senders   map[string]notify.Sender
-	// interval is the shortest poll interval, for readiness.
-	interval time.Duration
 	// polls is held for reading by each poll of this generation; a reload
 	// takes it for writing once the next generation is installed, so that
 	// its backtest sees every item this generation's matcher saw.
@@ -180,9 +178,6 @@ func newGeneration(cfg *config.Config, db *store.DB, log *slog.Logger) (*generat
 		}
 		g.groups[s.Spec] = append(g.groups[s.Spec], feeds[i])
 		g.schedules[s.Spec] = s.Schedule
-		if iv := feeds[i].Interval; g.interval == 0 || iv < g.interval {
-			g.interval = iv
-		}
 	}
 	g.poller = newPoller(cfg, db, m, log, nil)
 	for _, dg := range cfg.Digests {
@@ -218,7 +213,20 @@ func (d *daemon) install(g *generation) {
 	for _, w := range g.matcher.Watches() {
 		watches[w.ID] = w.Title
 	}
-	d.server.Configure(web.Settings{Token: g.cfg.HTTPToken, PollInterval: g.interval, Watches: watches})
+	var polls []web.Schedule
+	for _, sc := range g.schedules {
+		polls = append(polls, readiness(sc))
+	}
+	d.server.Configure(web.Settings{Token: g.cfg.HTTPToken, PollSchedules: polls, Watches: watches})
+}
+
+// readiness translates a poll schedule for /readyz: an @every schedule
+// has no fixed ticks, only its interval.
+func readiness(sc cron.Schedule) web.Schedule {
+	if e, ok := sc.(cron.ConstantDelaySchedule); ok {
+		return web.Every(e.Delay)
+	}
+	return sc
 }
 
 // pollJobNames returns the names of the poll jobs of g, sorted.
