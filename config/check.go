@@ -14,7 +14,8 @@ import (
 )
 
 // checkURL checks that s is an absolute URL with one of the schemes and a
-// host.
+// host. Messages quote the URL redacted (redactURL): feed URLs may carry
+// API keys.
 func checkURL(s string, schemes ...string) error {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
@@ -22,18 +23,39 @@ func checkURL(s string, schemes ...string) error {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("invalid URL %q: %v", s, err)
+		return fmt.Errorf("invalid URL %q: %v", redactURL(s), err)
 	}
 	if u.Scheme == "" {
-		return fmt.Errorf("invalid URL %q: no scheme; write %s://…", s, schemes[len(schemes)-1])
+		return fmt.Errorf("invalid URL %q: no scheme; write %s://…", redactURL(s), schemes[len(schemes)-1])
 	}
 	if !slices.Contains(schemes, strings.ToLower(u.Scheme)) {
-		return fmt.Errorf("invalid URL %q: want %s", s, strings.Join(schemes, " or "))
+		return fmt.Errorf("invalid URL %q: want %s", redactURL(s), strings.Join(schemes, " or "))
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("invalid URL %q: no host", s)
+		return fmt.Errorf("invalid URL %q: no host", redactURL(s))
 	}
 	return nil
+}
+
+// redactURL returns s for an error message: without user info, and with
+// its query and fragment replaced by "…" (where APIs take their keys, as
+// in ?key=${API_KEY}).
+func redactURL(s string) string {
+	prefix, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		prefix, rest = s[:i+3], s[i+3:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i] + "?…"
+	}
+	authority := rest
+	if j := strings.IndexAny(rest, "/?"); j >= 0 {
+		authority = rest[:j]
+	}
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 && prefix != "" {
+		rest = rest[at+1:]
+	}
+	return prefix + rest
 }
 
 // checkServiceURL checks a chat service URL (slack://…, ntfy://…) without

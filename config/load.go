@@ -202,7 +202,7 @@ func (d *decoder) feeds(f field, loc *time.Location) []Feed {
 			if err := checkURL(feed.URL, "http", "https"); err != nil {
 				d.errorf(valueNode(uf), uf.path, "%v", err)
 			} else if first, dup := seen[feed.URL]; dup {
-				d.errorf(valueNode(uf), uf.path, "feed %s is already listed at %s", feed.URL, first)
+				d.errorf(valueNode(uf), uf.path, "feed %s is already listed at %s", redactURL(feed.URL), first)
 			} else {
 				seen[feed.URL] = uf.path
 			}

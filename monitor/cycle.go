@@ -361,12 +361,12 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	saved, err := p.store.SaveFetch(ctx, fetch)
 	if err != nil {
 		res.Result, res.Err = ResultFailed, err
-		p.log.Error("poll feed", "feed_url", f.URL, "error", err)
+		p.log.Error("poll feed", "feed_url", RedactURL(f.URL), "error", err)
 		return res
 	}
 	res.Items, res.Hits, res.Stories, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.HitsByWatch
 	res.Duration = p.now().Sub(start)
-	p.log.Debug("poll feed", "feed_url", f.URL, "status", res.Status, "result", string(res.Result),
+	p.log.Debug("poll feed", "feed_url", RedactURL(f.URL), "status", res.Status, "result", string(res.Result),
 		"items_new", saved.Items, "hits_new", saved.Hits, "duration_ms", res.Duration.Milliseconds())
 	return res
 }
@@ -432,12 +432,12 @@ func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedR
 	st.NextAttempt = start.Add(wait)
 	res.Result, res.Err, res.Status, res.NextAttempt = ResultFailed, err, st.LastStatus, st.NextAttempt
 	res.Duration = p.now().Sub(start)
-	p.log.Warn("poll feed", "feed_url", f.URL, "error", err, "status", st.LastStatus,
+	p.log.Warn("poll feed", "feed_url", RedactURL(f.URL), "error", err, "status", st.LastStatus,
 		"consecutive_errors", st.ConsecutiveErrors, "next_attempt", st.NextAttempt, "duration_ms", res.Duration.Milliseconds())
 	// Save with a context that outlives a cancelled cycle, so the error and
 	// backoff are not lost on shutdown.
 	if _, serr := p.store.SaveFetch(context.WithoutCancel(ctx), FeedFetch{Name: f.Name, State: st}); serr != nil {
-		p.log.Error("save feed state", "feed_url", f.URL, "error", serr)
+		p.log.Error("save feed state", "feed_url", RedactURL(f.URL), "error", serr)
 		res.Err = errors.Join(err, serr)
 	}
 	return res

@@ -132,7 +132,7 @@ func (f *Fetcher) Fetch(ctx context.Context, url, etag, lastModified string) (*R
 	ctx = context.WithValue(ctx, redirectKey{}, red)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, err)
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), unwrapURLError(err))
 	}
 	if f.UserAgent != "" {
 		req.Header.Set("User-Agent", f.UserAgent)
@@ -149,7 +149,7 @@ func (f *Fetcher) Fetch(ctx context.Context, url, etag, lastModified string) (*R
 	client.CheckRedirect = checkRedirect
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, f.timeoutError(parent, unwrapURLError(err)))
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), f.timeoutError(parent, unwrapURLError(err)))
 	}
 	defer resp.Body.Close()
 
@@ -175,12 +175,12 @@ func (f *Fetcher) Fetch(ctx context.Context, url, etag, lastModified string) (*R
 		}
 		// Drain a little so the connection can be reused.
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-		return nil, fmt.Errorf("fetch %s: %w", url, he)
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), he)
 	}
 
 	body, err := readCapped(resp.Body, f.MaxBody)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, f.timeoutError(parent, err))
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), f.timeoutError(parent, err))
 	}
 	out.Body = body
 	return out, nil

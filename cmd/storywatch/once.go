@@ -153,9 +153,9 @@ func printCycle(w io.Writer, c monitor.Cycle) {
 	for _, r := range c.Feeds {
 		switch r.Result {
 		case monitor.ResultFailed:
-			fmt.Fprintf(w, "failed: %s: %v (next attempt %s)\n", r.URL, r.Err, formatTime(r.NextAttempt))
+			fmt.Fprintf(w, "failed: %s: %v (next attempt %s)\n", monitor.RedactURL(r.URL), r.Err, formatTime(r.NextAttempt))
 		case monitor.ResultDeferred:
-			fmt.Fprintf(w, "backing off: %s until %s\n", r.URL, formatTime(r.NextAttempt))
+			fmt.Fprintf(w, "backing off: %s until %s\n", monitor.RedactURL(r.URL), formatTime(r.NextAttempt))
 		}
 	}
 }
