@@ -3,8 +3,8 @@ package monitor
 import (
 	"math/bits"
 	"net/url"
-	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/storywatch/storywatch/match"
@@ -93,31 +93,105 @@ func TitleWithoutOutlet(title, outlet string) string {
 // shingles, each shingle hashed with FNV-1a and counted once, so that a
 // paragraph repeated (summary inside content) does not outweigh the rest.
 // Texts shorter than one shingle hash as one shingle.
+//
+// Bit b of the result is set when more than half of the distinct shingle
+// hashes have it set.
 func SimHash(tokens []string) uint64 {
 	n := len(tokens) - ShingleSize + 1
-	if n < 1 {
-		n = 1
+	if n <= 1 {
+		// One shingle: every bit is counted +1 or -1 once, so the SimHash
+		// is the shingle's hash.
+		return hashTokens(tokens)
 	}
-	hs := make([]uint64, 0, n)
+	sc := simScratchPool.Get().(*simScratch)
+	set := sc.reset(n)
+	shift := 64 - uint(bits.Len(uint(len(set)-1)))
+	mask := uint64(len(set) - 1)
+
+	// acc[k] holds, in byte j, how many distinct hashes have bit 8j+k set;
+	// a byte overflows after 255 hashes, so the bytes are added to ones
+	// every 255 hashes.
+	var acc [8]uint64
+	var ones [64]int32
+	distinct, pending := 0, 0
 	for i := 0; i < n; i++ {
-		hs = append(hs, hashTokens(tokens[i:min(i+ShingleSize, len(tokens))]))
-	}
-	slices.Sort(hs)
-	hs = slices.Compact(hs)
-	var counts [64]int32
-	for _, h := range hs {
-		for b := range 64 {
-			// +1 for a set bit, -1 for a clear one, without a branch.
-			counts[b] += int32(h>>b&1)*2 - 1
+		h := hashShingle(tokens[i], tokens[i+1], tokens[i+2])
+		// Open addressing with linear probing; 0 marks an empty slot, and
+		// hashShingle never returns 0.
+		j := (h * 0x9e3779b97f4a7c15) >> shift
+		for set[j] != 0 && set[j] != h {
+			j = (j + 1) & mask
+		}
+		if set[j] == h {
+			continue
+		}
+		set[j] = h
+		distinct++
+		const lanes = 0x0101010101010101
+		acc[0] += h & lanes
+		acc[1] += h >> 1 & lanes
+		acc[2] += h >> 2 & lanes
+		acc[3] += h >> 3 & lanes
+		acc[4] += h >> 4 & lanes
+		acc[5] += h >> 5 & lanes
+		acc[6] += h >> 6 & lanes
+		acc[7] += h >> 7 & lanes
+		if pending++; pending == 255 {
+			flushCounts(&ones, &acc)
+			pending = 0
 		}
 	}
+	flushCounts(&ones, &acc)
+	sc.put()
+
 	var out uint64
-	for b, c := range counts {
-		if c > 0 {
+	for b, c := range ones {
+		// The reference sum of +1 per set bit and -1 per clear one is
+		// 2*c - distinct.
+		if 2*int(c) > distinct {
 			out |= 1 << b
 		}
 	}
 	return out
+}
+
+// flushCounts adds the byte counters of acc to ones and clears acc.
+func flushCounts(ones *[64]int32, acc *[8]uint64) {
+	for k, a := range acc {
+		for j := range 8 {
+			ones[8*j+k] += int32(a >> (8 * j) & 0xff)
+		}
+		acc[k] = 0
+	}
+}
+
+// simScratch is the hash set SimHash deduplicates shingles with.
+type simScratch struct{ set []uint64 }
+
+// maxPooledSet is the largest set, in slots, kept for reuse: a huge text
+// should not pin its memory.
+const maxPooledSet = 1 << 14
+
+var simScratchPool = sync.Pool{New: func() any { return new(simScratch) }}
+
+// reset returns a cleared set with a power-of-two number of slots, at
+// least twice n.
+func (sc *simScratch) reset(n int) []uint64 {
+	size := 1 << bits.Len(uint(2*n-1))
+	if cap(sc.set) < size {
+		sc.set = make([]uint64, size)
+		return sc.set
+	}
+	sc.set = sc.set[:size]
+	clear(sc.set)
+	return sc.set
+}
+
+// put returns sc to the pool unless its set is too large to keep.
+func (sc *simScratch) put() {
+	if cap(sc.set) <= maxPooledSet {
+		simScratchPool.Put(sc)
+	}
 }
 
 // Distance is the Hamming distance between two SimHashes.
@@ -162,6 +236,38 @@ func hashTokens(toks []string) uint64 {
 	}
 	return h
 }
+
+// hashShingle is hashTokens of three tokens, without the slice.
+// SimHash calls it for every shingle, so ShingleSize must stay 3; the
+// constants below do not compile otherwise.
+func hashShingle(a, b, c string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(a); i++ {
+		h ^= uint64(a[i])
+		h *= fnvPrime
+	}
+	h ^= ' '
+	h *= fnvPrime
+	for i := 0; i < len(b); i++ {
+		h ^= uint64(b[i])
+		h *= fnvPrime
+	}
+	h ^= ' '
+	h *= fnvPrime
+	for i := 0; i < len(c); i++ {
+		h ^= uint64(c[i])
+		h *= fnvPrime
+	}
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+const (
+	_ uint = ShingleSize - 3
+	_ uint = 3 - ShingleSize
+)
 
 // linkHost names the outlet of an aggregated item by its link's host,
 // without a leading "www.".

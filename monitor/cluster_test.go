@@ -122,3 +122,12 @@ func BenchmarkFingerprint(b *testing.B) {
 		FingerprintOf(it)
 	}
 }
+
+// BenchmarkSimHash measures SimHash alone, on the tokens of a 1 KB text;
+// BenchmarkFingerprint adds the tokenization.
+func BenchmarkSimHash(b *testing.B) {
+	toks := match.Tokens(wireText + " " + wireText[:450])
+	for b.Loop() {
+		SimHash(toks)
+	}
+}
