@@ -17,11 +17,21 @@ const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND
 const insertItem = `
 INSERT INTO items (id, canonical_url, key, url, title, summary, content, author, category, outlet, published, first_seen,
 	story_id, title_hash, simhash, band0, band1, band2, band3)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (canonical_url) WHERE canonical_url <> '' DO NOTHING
-RETURNING id`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-const selectItemByCanonical = `SELECT id FROM items WHERE canonical_url = ?`
+// selectItemByCanonical finds the article a new item is a copy of: the
+// latest item of the story window with the same canonical URL that came
+// from another feed. Within one feed, different keys are different items
+// (live-blog entries, a reused "latest" link). Only the latest few items
+// with the URL are read, so that a feed repeating one link ten thousand
+// times stays linear; past them a copy is a new item in the same story.
+// (The "<> ''" lets SQLite use the partial index with a bound parameter.)
+const selectItemByCanonical = `
+SELECT c.id FROM (
+	SELECT i.id FROM items i WHERE i.canonical_url = ? AND i.canonical_url <> '' AND i.first_seen >= ?
+	ORDER BY i.first_seen DESC LIMIT 16) c
+WHERE NOT EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = c.id AND s.feed_id = ?)
+LIMIT 1`
 
 const insertSource = `
 INSERT INTO item_sources (feed_id, key, item_id, first_seen) VALUES (?, ?, ?, ?)
@@ -35,8 +45,9 @@ RETURNING id`
 const addFeedItemCount = `UPDATE feeds SET item_count = item_count + ? WHERE id = ?`
 
 // SaveFetch writes one fetch of one feed in a single transaction: the feed's
-// new state, its new items (an item whose canonical URL is already stored
-// gains a source instead of a copy), and their hits (at most one per item
+// new state, its new items (an item whose canonical URL was stored from
+// another feed within the story window gains a source instead of a copy),
+// and their hits (at most one per item
 // and watch). Items already recorded for this feed are skipped, so saving
 // the same fetch twice adds nothing the second time.
 func (d *DB) SaveFetch(ctx context.Context, f monitor.FeedFetch) (monitor.Saved, error) {
@@ -141,21 +152,32 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 		return res, err
 	}
 
-	// The item's story is found before the item is stored (story.go).
-	fp := it.Print
-	if fp == (monitor.Fingerprint{}) {
-		fp = monitor.FingerprintOf(it.Item)
-	}
-	pl, err := st.story.place(ctx, fp, now)
-	if err != nil {
-		return res, err
-	}
+	// The same article already stored from another feed gains a source.
 	var itemID int64
-	err = st.item.QueryRowContext(ctx, append([]any{pl.itemID, it.CanonicalURL, it.Key, it.URL,
-		it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet,
-		millis(it.Published), now.UnixMilli()}, pl.columns()...)...).Scan(&itemID)
-	switch err {
-	case nil:
+	if it.CanonicalURL != "" {
+		cutoff := now.Add(-monitor.StoryWindow).UnixMilli()
+		switch err := st.byCanonical.QueryRowContext(ctx, it.CanonicalURL, cutoff, feedID).Scan(&itemID); err {
+		case nil, sql.ErrNoRows:
+		default:
+			return res, fmt.Errorf("find item %s: %w", it.CanonicalURL, err)
+		}
+	}
+	if itemID == 0 {
+		// A new item: its story is found before it is stored (story.go).
+		fp := it.Print
+		if fp == (monitor.Fingerprint{}) {
+			fp = monitor.FingerprintOf(it.Item)
+		}
+		pl, err := st.story.place(ctx, it.CanonicalURL, fp, now)
+		if err != nil {
+			return res, err
+		}
+		if _, err := st.item.ExecContext(ctx, append([]any{pl.itemID, it.CanonicalURL, it.Key, it.URL,
+			it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet,
+			millis(it.Published), now.UnixMilli()}, pl.columns()...)...); err != nil {
+			return res, err
+		}
+		itemID = pl.itemID
 		res.items = 1
 		if err := st.story.commit(ctx, pl, now); err != nil {
 			return res, err
@@ -163,12 +185,6 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 		if pl.isNew {
 			res.stories = 1
 		}
-	case sql.ErrNoRows: // the article is known from another feed
-		if err := st.byCanonical.QueryRowContext(ctx, it.CanonicalURL).Scan(&itemID); err != nil {
-			return res, fmt.Errorf("find item %s: %w", it.CanonicalURL, err)
-		}
-	default:
-		return res, err
 	}
 
 	r, err := st.insertSource.ExecContext(ctx, feedID, it.Key, itemID, now.UnixMilli())

@@ -169,3 +169,41 @@ func TestFeedStateRoundTrip(t *testing.T) {
 		t.Error("Feed of an unknown URL: want ErrNotFound")
 	}
 }
+
+// Within one feed, items with different keys are different items even when
+// their links canonicalize alike (live-blog entries differing by
+// #fragment): each is stored, with its own text and hits, in one story.
+func TestEntriesOfOnePageInOneFeedAreItemsOfOneStory(t *testing.T) {
+	ctx := context.Background()
+	db, now := testDB(t)
+	page := "https://live.example/ukraine-live" // both entries' links, fragment removed
+	first := mustSave(t, db, fetchOf("http://live.example/feed", newItem("block-1", page, "Kyiv reacts to the plan", "witkoff")))
+	*now = now.Add(time.Hour)
+	second := mustSave(t, db, fetchOf("http://live.example/feed", newItem("block-2", page, "Ushakov comments on the call", "witkoff", "ushakov")))
+	if first.Items != 1 || second.Items != 1 || second.Hits != 2 {
+		t.Fatalf("saved %+v then %+v, want one item each and both hits of the second", first, second)
+	}
+	if second.Stories != 0 {
+		t.Errorf("the second entry of the page started a story of its own")
+	}
+	hits, err := db.Hits(ctx, HitFilter{Watch: "ushakov"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Title != "Ushakov comments on the call" {
+		t.Errorf("ushakov hits = %+v, want the second entry with its own title", hits)
+	}
+}
+
+// A link seen longer ago than the story window is a new article: a
+// "latest" page reused for a new report a month later is not swallowed.
+func TestCanonicalURLJoinsOnlyWithinTheStoryWindow(t *testing.T) {
+	db, now := testDB(t)
+	page := "https://news.example/latest"
+	mustSave(t, db, fetchOf("http://a.example/feed", newItem("a1", page, "Old report", "witkoff")))
+	*now = now.Add(monitor.StoryWindow + time.Hour)
+	got := mustSave(t, db, fetchOf("http://b.example/feed", newItem("b1", page, "New report", "witkoff")))
+	if got.Items != 1 || got.Hits != 1 || got.Stories != 1 {
+		t.Errorf("a month-old link in another feed saved %+v, want a new item, hit and story", got)
+	}
+}
