@@ -25,7 +25,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 // (live-blog entries, a reused "latest" link). Only the latest few items
 // with the URL are read, so that a feed repeating one link ten thousand
 // times stays linear; past them a copy is a new item in the same story.
-// (The "<> ”" lets SQLite use the partial index with a bound parameter.)
+// The test against the empty URL lets SQLite use the partial index with a
+// bound parameter.
 const selectItemByCanonical = `
 SELECT c.id FROM (
 	SELECT i.id FROM items i WHERE i.canonical_url = ? AND i.canonical_url <> '' AND i.first_seen >= ?
