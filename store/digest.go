@@ -21,7 +21,11 @@ func placeholders(n int) string {
 // The outlet of an item: its own (Google News <source>), else the name of
 // the first feed it was seen in, else that feed's title. Title, link,
 // publication and first sighting are the story lead's. sent says whether
-// this digest name already included a hit of the same story and watch.
+// the story is known to this digest for the watch: it already included a
+// hit of the story, or the story had an earlier hit for the watch that
+// this digest never takes (found before the digest's start, or by a
+// backtest when backfilled hits are left out). A new copy of a known story
+// is not a development.
 const selectPendingHits = `
 SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
        COALESCE(l.title, i.title, ''), COALESCE(l.url, i.url),
@@ -32,11 +36,16 @@ SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
                 ''),
        COALESCE(st.first_seen, i.first_seen), CASE WHEN l.id IS NULL THEN i.published ELSE l.published END,
        h.found_at, h.score, h.matches,
-       i.story_id IS NOT NULL AND EXISTS (
+       i.story_id IS NOT NULL AND (EXISTS (
            SELECT 1 FROM items i2
              JOIN hits h2 ON h2.item_id = i2.id AND h2.watch = h.watch
              JOIN digest_hits d2 ON d2.name = ? AND d2.hit_id = h2.id
             WHERE i2.story_id = i.story_id)
+        OR EXISTS (
+           SELECT 1 FROM items i3
+             JOIN hits h3 ON h3.item_id = i3.id AND h3.watch = h.watch
+            WHERE i3.story_id = i.story_id AND h3.id < h.id
+              AND (h3.found_at < ? OR (NOT ? AND h3.backfilled = 1))))
   FROM hits h JOIN items i ON i.id = h.item_id
   LEFT JOIN stories st ON st.id = i.story_id
   LEFT JOIN items l ON l.id = st.lead_item_id
@@ -53,8 +62,8 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, sin
 	if len(watches) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(watches)+4)
-	args = append(args, name)
+	args := make([]any, 0, len(watches)+6)
+	args = append(args, name, since.UnixMilli(), withBackfilled)
 	for _, w := range watches {
 		args = append(args, w)
 	}
