@@ -15,11 +15,13 @@ import (
 type BacktestItem struct {
 	ID        int64
 	FirstSeen time.Time
+	// Published is zero when the feed gave no date.
+	Published time.Time
 	Doc       match.Document
 }
 
 const selectItemsSince = `
-SELECT id, first_seen, COALESCE(title, ''), COALESCE(summary, ''), COALESCE(content, ''),
+SELECT id, first_seen, published, COALESCE(title, ''), COALESCE(summary, ''), COALESCE(content, ''),
 	COALESCE(author, ''), COALESCE(category, ''), url
 FROM items WHERE first_seen >= ? AND pruned = 0
 ORDER BY first_seen, id`
@@ -35,12 +37,12 @@ func (d *DB) ItemsSince(ctx context.Context, since time.Time) ([]BacktestItem, e
 	var items []BacktestItem
 	for rows.Next() {
 		var it BacktestItem
-		var firstSeen sql.NullInt64
-		if err := rows.Scan(&it.ID, &firstSeen, &it.Doc.Title, &it.Doc.Summary, &it.Doc.Content,
+		var firstSeen, published sql.NullInt64
+		if err := rows.Scan(&it.ID, &firstSeen, &published, &it.Doc.Title, &it.Doc.Summary, &it.Doc.Content,
 			&it.Doc.Author, &it.Doc.Category, &it.Doc.URL); err != nil {
 			return nil, fmt.Errorf("items since %s: %w", since.Format(time.RFC3339), err)
 		}
-		it.FirstSeen = fromMillis(firstSeen)
+		it.FirstSeen, it.Published = fromMillis(firstSeen), fromMillis(published)
 		items = append(items, it)
 	}
 	if err := rows.Err(); err != nil {

@@ -44,8 +44,13 @@ type backtestResult struct {
 // it finds with the stored hits. It changes nothing: apply stores the
 // additions. progress, when not nil, is called as items are matched. The
 // daemon's reload runs it over the last 48 h for new and changed watches.
-func backtestWatches(ctx context.Context, db *store.DB, m *match.Matcher, since time.Time, watches []string,
-	progress func(done, total int)) (*backtestResult, error) {
+//
+// Items that were already older than backfill when first seen are left
+// out, as the poll cycle left them out of matching on a feed's first poll:
+// a new watch does not dredge up what was old news when it arrived. A
+// backfill of 0 (none) leaves nothing out.
+func backtestWatches(ctx context.Context, db *store.DB, m *match.Matcher, since time.Time, backfill time.Duration,
+	watches []string, progress func(done, total int)) (*backtestResult, error) {
 	if watches == nil {
 		for _, w := range m.Watches() {
 			watches = append(watches, w.ID)
@@ -78,6 +83,9 @@ func backtestWatches(ctx context.Context, db *store.DB, m *match.Matcher, since 
 	for i, it := range items {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("backtest: %w", err)
+		}
+		if backfill > 0 && !it.Published.IsZero() && it.Published.Before(it.FirstSeen.Add(-backfill)) {
+			continue
 		}
 		found := map[string]bool{}
 		for _, h := range m.Match(it.Doc) {
@@ -192,7 +200,7 @@ func cmdBacktest(a *app, args []string) error {
 			}
 		}
 	}
-	res, err := backtestWatches(a.ctx, db, m, time.Now().Add(-d), nil, progress)
+	res, err := backtestWatches(a.ctx, db, m, time.Now().Add(-d), c.Poll.Backfill, nil, progress)
 	if err != nil {
 		return err
 	}
