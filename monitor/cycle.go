@@ -44,6 +44,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives one line per failed feed and one per cycle.
 	Logger *slog.Logger
+	// Progress, when not nil, is called after each feed of a cycle is done
+	// (polled, failed or deferred), with the count done and the total. It
+	// may be called from several goroutines at once.
+	Progress func(done, total int)
 }
 
 // Poller runs poll cycles: fetch, parse, match and store, feed by feed. It
@@ -57,6 +61,7 @@ type Poller struct {
 	backfill    time.Duration
 	now         func() time.Time
 	log         *slog.Logger
+	progress    func(done, total int)
 
 	matcher atomic.Pointer[match.Matcher]
 
@@ -107,6 +112,7 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 		backfill:    opts.Backfill,
 		now:         opts.Now,
 		log:         opts.Logger,
+		progress:    opts.Progress,
 		feeds:       feeds,
 	}
 	p.matcher.Store(m)
@@ -215,6 +221,12 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 		return s
 	}
 
+	var done atomic.Int64
+	feedDone := func() {
+		if p.progress != nil {
+			p.progress(int(done.Add(1)), len(feeds))
+		}
+	}
 	stop := StartDone(ctx)
 	var wg sync.WaitGroup
 	for i, f := range feeds {
@@ -224,11 +236,13 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 		}
 		if now := p.now(); st.NextAttempt.After(now) {
 			c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultDeferred, NextAttempt: st.NextAttempt}
+			feedDone()
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer feedDone()
 			// Take the host's slot before a global one, so feeds waiting
 			// for a busy host do not hold back other hosts.
 			// A shutdown (StartDone) leaves feeds not yet started alone;

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/storywatch/storywatch/config"
@@ -43,7 +44,19 @@ func cmdOnce(a *app, args []string) error {
 	}
 	defer db.Close()
 
-	cycle, err := pollOnce(a.ctx, c, db, m, log, nil)
+	var progress func(done, total int)
+	if isTerminal(a.stderr) {
+		var mu sync.Mutex
+		progress = func(done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(a.stderr, "\rpolled %d/%d feeds", done, total)
+			if done == total {
+				fmt.Fprintln(a.stderr)
+			}
+		}
+	}
+	cycle, err := pollOnce(a.ctx, c, db, m, log, progress)
 	printCycle(a.stdout, cycle)
 	if err != nil {
 		return err
@@ -72,7 +85,12 @@ func openStore(ctx context.Context, c *config.Config, log *slog.Logger) (*store.
 
 // newPoller translates the config into a Poller. client may be nil.
 func newPoller(c *config.Config, db *store.DB, m *match.Matcher, log *slog.Logger, client *http.Client) *monitor.Poller {
-	return monitor.NewPoller(db, m, feedConfigs(c, time.Now()), monitor.Options{
+	return monitor.NewPoller(db, m, feedConfigs(c, time.Now()), pollerOptions(c, log, client))
+}
+
+// pollerOptions translates the poll section of the config.
+func pollerOptions(c *config.Config, log *slog.Logger, client *http.Client) monitor.Options {
+	return monitor.Options{
 		Client:      client,
 		UserAgent:   strings.ReplaceAll(c.Poll.UserAgent, "VERSION", version),
 		Timeout:     c.Poll.Timeout,
@@ -81,7 +99,7 @@ func newPoller(c *config.Config, db *store.DB, m *match.Matcher, log *slog.Logge
 		PerHost:     c.Poll.PerHost,
 		Backfill:    backfillOption(c.Poll.Backfill),
 		Logger:      log,
-	})
+	}
 }
 
 // backfillOption translates poll.backfill for monitor, where zero means
@@ -118,9 +136,11 @@ func interval(s config.Schedule, now time.Time) time.Duration {
 }
 
 // pollOnce runs one cycle over every feed, then prunes item text older than
-// the retention period.
-func pollOnce(ctx context.Context, c *config.Config, db *store.DB, m *match.Matcher, log *slog.Logger, client *http.Client) (monitor.Cycle, error) {
-	p := newPoller(c, db, m, log, client)
+// the retention period. progress may be nil.
+func pollOnce(ctx context.Context, c *config.Config, db *store.DB, m *match.Matcher, log *slog.Logger, progress func(done, total int)) (monitor.Cycle, error) {
+	opts := pollerOptions(c, log, nil)
+	opts.Progress = progress
+	p := monitor.NewPoller(db, m, feedConfigs(c, time.Now()), opts)
 	cycle, err := p.PollAll(ctx)
 	if err != nil {
 		return cycle, fmt.Errorf("poll: %w", err)
