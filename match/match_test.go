@@ -347,3 +347,16 @@ func TestMatchIsSafeForConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendNormalizedEqualsNormalize(t *testing.T) {
+	for _, s := range []string{"", "Witkoff’s 28-point plan", "Ушаков и Дмитриев", "  ﬁnance — Ōsaka…  ", "a", "🙂 x 🙂"} {
+		got, n := AppendNormalized([]byte("prefix"), s)
+		want := Normalize(s)
+		if string(got) != "prefix"+want {
+			t.Errorf("AppendNormalized(%q) = %q, want %q", s, got, "prefix"+want)
+		}
+		if tokens := len(Tokens(s)); n != tokens {
+			t.Errorf("AppendNormalized(%q) counted %d tokens, want %d", s, n, tokens)
+		}
+	}
+}

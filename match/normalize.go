@@ -336,3 +336,18 @@ func appendTranslit(dst, tok []byte, second bool) []byte {
 	}
 	return append(dst, ending...)
 }
+
+// AppendNormalized appends Normalize(s) to dst without allocating and
+// returns the extended buffer and the number of tokens appended.
+func AppendNormalized(dst []byte, s string) ([]byte, int) {
+	n := 0
+	var scratch [64]byte
+	scanTokens(s, scratch[:0], func(tok []byte, _, _ int) {
+		if n > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, tok...)
+		n++
+	})
+	return dst, n
+}

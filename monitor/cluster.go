@@ -58,19 +58,47 @@ type Fingerprint struct {
 // without that suffix.
 func FingerprintOf(it Item) Fingerprint {
 	var fp Fingerprint
-	title := TitleWithoutOutlet(it.Title, it.Outlet)
-	tt := match.Tokens(title)
-	if len(tt) >= MinTitleTokens {
-		fp.Title = hashTokens(tt)
+	sc := simScratchPool.Get().(*simScratch)
+	buf, n := match.AppendNormalized(sc.text[:0], TitleWithoutOutlet(it.Title, it.Outlet))
+	if n >= MinTitleTokens {
+		fp.Title = hashBytes(buf)
 	}
 	body := it.Summary
 	if len(it.Content) > len(body) {
 		body = it.Content
 	}
-	if toks := match.Tokens(body); len(toks) >= MinTextTokens {
-		fp.Text, fp.HasText = SimHash(toks), true
+	buf, n = match.AppendNormalized(buf[:0], body)
+	if n >= MinTextTokens {
+		fp.Text, fp.HasText = sc.simHashNormalized(buf, n), true
 	}
+	sc.text = buf
+	sc.put()
 	return fp
+}
+
+// simHashNormalized is SimHash of the n tokens of normalized text (tokens
+// joined by single spaces). A shingle's hash is hashTokens of its tokens,
+// which is FNV-1a of its span of text.
+func (sc *simScratch) simHashNormalized(text []byte, n int) uint64 {
+	set := sc.reset(n - ShingleSize + 1)
+	var d dedupCounter
+	d.init(set)
+	// starts holds the offsets of the last ShingleSize tokens.
+	var starts [ShingleSize]int
+	k := 0
+	start := 0
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && text[i] != ' ' {
+			continue
+		}
+		starts[k%ShingleSize] = start
+		k++
+		if k >= ShingleSize {
+			d.add(hashBytes(text[starts[k%ShingleSize]:i]))
+		}
+		start = i + 1
+	}
+	return d.sum()
 }
 
 // TitleWithoutOutlet removes a trailing " - outlet" (or " | outlet") from
@@ -104,69 +132,91 @@ func SimHash(tokens []string) uint64 {
 		return hashTokens(tokens)
 	}
 	sc := simScratchPool.Get().(*simScratch)
-	set := sc.reset(n)
-	shift := 64 - uint(bits.Len(uint(len(set)-1)))
-	mask := uint64(len(set) - 1)
-
-	// acc[k] holds, in byte j, how many distinct hashes have bit 8j+k set;
-	// a byte overflows after 255 hashes, so the bytes are added to ones
-	// every 255 hashes.
-	var acc [8]uint64
-	var ones [64]int32
-	distinct, pending := 0, 0
+	var d dedupCounter
+	d.init(sc.reset(n))
 	for i := 0; i < n; i++ {
-		h := hashShingle(tokens[i], tokens[i+1], tokens[i+2])
-		// Open addressing with linear probing; 0 marks an empty slot, and
-		// hashShingle never returns 0.
-		j := (h * 0x9e3779b97f4a7c15) >> shift
-		for set[j] != 0 && set[j] != h {
-			j = (j + 1) & mask
-		}
-		if set[j] == h {
-			continue
-		}
-		set[j] = h
-		distinct++
-		const lanes = 0x0101010101010101
-		acc[0] += h & lanes
-		acc[1] += h >> 1 & lanes
-		acc[2] += h >> 2 & lanes
-		acc[3] += h >> 3 & lanes
-		acc[4] += h >> 4 & lanes
-		acc[5] += h >> 5 & lanes
-		acc[6] += h >> 6 & lanes
-		acc[7] += h >> 7 & lanes
-		if pending++; pending == 255 {
-			flushCounts(&ones, &acc)
-			pending = 0
-		}
+		d.add(hashShingle(tokens[i], tokens[i+1], tokens[i+2]))
 	}
-	flushCounts(&ones, &acc)
 	sc.put()
+	return d.sum()
+}
 
+// dedupCounter counts, per bit, how many distinct hashes have it set.
+type dedupCounter struct {
+	// set is an open-addressing hash set with linear probing; 0 marks an
+	// empty slot (shingle hashes are never 0).
+	set   []uint64
+	shift uint
+	// acc[k] holds, in byte j, how many distinct hashes since the last
+	// flush have bit 8j+k set; a byte overflows after 255 hashes, so acc
+	// is added to ones every 255 hashes.
+	acc               [8]uint64
+	ones              [64]int32
+	distinct, pending int
+}
+
+// init starts counting with set, cleared, of a power-of-two size.
+func (d *dedupCounter) init(set []uint64) {
+	d.set = set
+	d.shift = 64 - uint(bits.Len(uint(len(set)-1)))
+}
+
+// add counts h unless it was added before.
+func (d *dedupCounter) add(h uint64) {
+	mask := uint64(len(d.set) - 1)
+	j := (h * 0x9e3779b97f4a7c15) >> d.shift
+	for d.set[j] != 0 && d.set[j] != h {
+		j = (j + 1) & mask
+	}
+	if d.set[j] == h {
+		return
+	}
+	d.set[j] = h
+	d.distinct++
+	const lanes = 0x0101010101010101
+	d.acc[0] += h & lanes
+	d.acc[1] += h >> 1 & lanes
+	d.acc[2] += h >> 2 & lanes
+	d.acc[3] += h >> 3 & lanes
+	d.acc[4] += h >> 4 & lanes
+	d.acc[5] += h >> 5 & lanes
+	d.acc[6] += h >> 6 & lanes
+	d.acc[7] += h >> 7 & lanes
+	if d.pending++; d.pending == 255 {
+		d.flush()
+	}
+}
+
+// flush adds the byte counters of acc to ones and clears acc.
+func (d *dedupCounter) flush() {
+	for k, a := range d.acc {
+		for j := range 8 {
+			d.ones[8*j+k] += int32(a >> (8 * j) & 0xff)
+		}
+		d.acc[k] = 0
+	}
+	d.pending = 0
+}
+
+// sum returns the SimHash: bit b is set when more than half of the
+// distinct hashes have it set (the reference sum of +1 per set bit and -1
+// per clear one, 2*ones[b] - distinct, is positive).
+func (d *dedupCounter) sum() uint64 {
+	d.flush()
 	var out uint64
-	for b, c := range ones {
-		// The reference sum of +1 per set bit and -1 per clear one is
-		// 2*c - distinct.
-		if 2*int(c) > distinct {
+	for b, c := range d.ones {
+		if 2*int(c) > d.distinct {
 			out |= 1 << b
 		}
 	}
 	return out
 }
 
-// flushCounts adds the byte counters of acc to ones and clears acc.
-func flushCounts(ones *[64]int32, acc *[8]uint64) {
-	for k, a := range acc {
-		for j := range 8 {
-			ones[8*j+k] += int32(a >> (8 * j) & 0xff)
-		}
-		acc[k] = 0
-	}
-}
-
 // simScratch is the hash set SimHash deduplicates shingles with.
-type simScratch struct{ set []uint64 }
+type simScratch struct {
+	set  []uint64
+	text []byte // normalized text for FingerprintOf
+}
 
 // maxPooledSet is the largest set, in slots, kept for reuse: a huge text
 // should not pin its memory.
@@ -189,7 +239,7 @@ func (sc *simScratch) reset(n int) []uint64 {
 
 // put returns sc to the pool unless its set is too large to keep.
 func (sc *simScratch) put() {
-	if cap(sc.set) <= maxPooledSet {
+	if cap(sc.set) <= maxPooledSet && cap(sc.text) <= 8*maxPooledSet {
 		simScratchPool.Put(sc)
 	}
 }
@@ -230,6 +280,20 @@ func hashTokens(toks []string) uint64 {
 			h ^= uint64(t[j])
 			h *= fnvPrime
 		}
+	}
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// hashBytes is FNV-1a of b, never 0: hashTokens of the tokens of b when b
+// is tokens joined by single spaces.
+func hashBytes(b []byte) uint64 {
+	h := uint64(fnvOffset)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= fnvPrime
 	}
 	if h == 0 {
 		h = 1
