@@ -19,20 +19,19 @@ INSERT INTO items (id, canonical_url, key, url, title, summary, content, author,
 	story_id, title_hash, simhash, band0, band1, band2, band3)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// selectItemByCanonical finds the article a new item is a copy of: the
-// latest item of the story window with the same canonical URL that came
-// from another feed. Within one feed, different keys are different items
-// (live-blog entries, a reused "latest" link). Only the latest few items
-// with the URL are read, so that a feed repeating one link ten thousand
-// times stays linear; past them a copy is a new item in the same story.
-// The test against the empty URL lets SQLite use the partial index with a
-// bound parameter.
-const selectItemByCanonical = `
-SELECT c.id FROM (
-	SELECT i.id FROM items i WHERE i.canonical_url = ? AND i.canonical_url <> '' AND i.first_seen >= ?
-	ORDER BY i.first_seen DESC LIMIT 16) c
-WHERE NOT EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = c.id AND s.feed_id = ?)
-LIMIT 1`
+// selectItemsByCanonical lists the latest items of the story window with
+// a new item's canonical URL, each with whether it came from the same
+// feed. The first that came from another feed is the article the new item
+// is a copy of. Within one feed, different keys are different items
+// (live-blog entries, a reused "latest" link), in the same story. Only the
+// latest few are read, so that a feed repeating one link ten thousand
+// times stays linear. The test against the empty URL lets SQLite use the
+// partial index with a bound parameter.
+const selectItemsByCanonical = `
+SELECT i.id, i.story_id,
+	EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = i.id AND s.feed_id = ?)
+FROM items i WHERE i.canonical_url = ? AND i.canonical_url <> '' AND i.first_seen >= ?
+ORDER BY i.first_seen DESC LIMIT 16`
 
 const insertSource = `
 INSERT INTO item_sources (feed_id, key, item_id, first_seen) VALUES (?, ?, ?, ?)
@@ -111,7 +110,7 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx) (*itemStmts, error) {
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&st.source, selectSourceItem}, {&st.item, insertItem}, {&st.byCanonical, selectItemByCanonical},
+	}{{&st.source, selectSourceItem}, {&st.item, insertItem}, {&st.byCanonical, selectItemsByCanonical},
 		{&st.insertSource, insertSource}, {&st.hit, insertHit}} {
 		s, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -154,14 +153,9 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 	}
 
 	// The same article already stored from another feed gains a source.
-	var itemID int64
-	if it.CanonicalURL != "" {
-		cutoff := now.Add(-monitor.StoryWindow).UnixMilli()
-		switch err := st.byCanonical.QueryRowContext(ctx, it.CanonicalURL, cutoff, feedID).Scan(&itemID); err {
-		case nil, sql.ErrNoRows:
-		default:
-			return res, fmt.Errorf("find item %s: %w", it.CanonicalURL, err)
-		}
+	itemID, pageStory, err := st.findByCanonical(ctx, feedID, it.CanonicalURL, now)
+	if err != nil {
+		return res, fmt.Errorf("find item %s: %w", it.CanonicalURL, err)
 	}
 	if itemID == 0 {
 		// A new item: its story is found before it is stored (story.go).
@@ -169,7 +163,7 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 		if fp == (monitor.Fingerprint{}) {
 			fp = monitor.FingerprintOf(it.Item)
 		}
-		pl, err := st.story.place(ctx, it.CanonicalURL, fp, now)
+		pl, err := st.story.place(ctx, pageStory, fp, now)
 		if err != nil {
 			return res, err
 		}
@@ -218,6 +212,35 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 		}
 	}
 	return res, nil
+}
+
+// findByCanonical returns the item a new item with the canonical URL is a
+// copy of (seen in another feed within the story window), or else the story
+// of another entry of the same page in this feed; zeros when neither.
+func (st *itemStmts) findByCanonical(ctx context.Context, feedID int64, canonical string, now time.Time) (itemID, storyID int64, err error) {
+	if canonical == "" {
+		return 0, 0, nil
+	}
+	rows, err := st.byCanonical.QueryContext(ctx, feedID, canonical, now.Add(-monitor.StoryWindow).UnixMilli())
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var story sql.NullInt64
+		var sameFeed bool
+		if err := rows.Scan(&id, &story, &sameFeed); err != nil {
+			return 0, 0, err
+		}
+		if !sameFeed {
+			return id, 0, nil
+		}
+		if storyID == 0 {
+			storyID = story.Int64
+		}
+	}
+	return 0, storyID, rows.Err()
 }
 
 // Item is a stored article.

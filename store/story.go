@@ -20,13 +20,6 @@ import (
 // hashes within monitor.MaxDistance bits share a band whole), each within
 // monitor.StoryWindow; candidates found by band are checked bit for bit.
 
-// The story of the earliest item of the window with the same canonical
-// URL: another entry of the same page in the same feed (a live blog).
-const selectStoryByCanonical = `
-SELECT i.story_id FROM items i JOIN stories s ON s.id = i.story_id
-WHERE i.canonical_url = ? AND i.canonical_url <> '' AND i.first_seen >= ? AND s.first_seen >= ?
-ORDER BY i.first_seen LIMIT 1`
-
 // The earliest item of the window with the title, in index order: copies
 // of one story can be many (a feed may repeat an item ten thousand times),
 // and the lookup must not read them all.
@@ -64,8 +57,8 @@ const selectNextItemID = `SELECT COALESCE(MAX(id), 0) + 1 FROM items`
 // storyStmts are the clustering statements, prepared once per transaction,
 // with the id the next new item gets.
 type storyStmts struct {
-	byCanonical, byTitle, byBands, insert, join, touch *sql.Stmt
-	nextID                                             int64
+	byTitle, byBands, insert, join, touch *sql.Stmt
+	nextID                                int64
 }
 
 func prepareStoryStmts(ctx context.Context, tx *sql.Tx) (*storyStmts, error) {
@@ -78,8 +71,7 @@ func prepareStoryStmts(ctx context.Context, tx *sql.Tx) (*storyStmts, error) {
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&st.byCanonical, selectStoryByCanonical}, {&st.byTitle, selectStoryByTitle},
-		{&st.byBands, selectStoryByBands}, {&st.insert, insertStory},
+	}{{&st.byTitle, selectStoryByTitle}, {&st.byBands, selectStoryByBands}, {&st.insert, insertStory},
 		{&st.join, joinStory}, {&st.touch, touchStoryOfItem}} {
 		s, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -92,7 +84,7 @@ func prepareStoryStmts(ctx context.Context, tx *sql.Tx) (*storyStmts, error) {
 }
 
 func (st *storyStmts) close() {
-	for _, s := range []*sql.Stmt{st.byCanonical, st.byTitle, st.byBands, st.insert, st.join, st.touch} {
+	for _, s := range []*sql.Stmt{st.byTitle, st.byBands, st.insert, st.join, st.touch} {
 		if s != nil {
 			s.Close()
 		}
@@ -107,13 +99,17 @@ type placement struct {
 	fp              monitor.Fingerprint
 }
 
-// place finds the story a new item with canonical URL canonical and
-// fingerprint fp belongs to, before the item is inserted (so that the item
-// is written once, whole).
-func (st *storyStmts) place(ctx context.Context, canonical string, fp monitor.Fingerprint, now time.Time) (placement, error) {
-	storyID, err := st.find(ctx, canonical, fp, now)
-	if err != nil {
-		return placement{}, fmt.Errorf("find story: %w", err)
+// place finds the story a new item with fingerprint fp belongs to, before
+// the item is inserted (so that the item is written once, whole). pageStory,
+// when not 0, is the story of another entry of the same page (same
+// canonical URL) in the window, which the item joins.
+func (st *storyStmts) place(ctx context.Context, pageStory int64, fp monitor.Fingerprint, now time.Time) (placement, error) {
+	storyID := pageStory
+	if storyID == 0 {
+		var err error
+		if storyID, err = st.find(ctx, fp, now); err != nil {
+			return placement{}, fmt.Errorf("find story: %w", err)
+		}
 	}
 	pl := placement{itemID: st.nextID, storyID: storyID, fp: fp}
 	if storyID == 0 {
@@ -155,22 +151,12 @@ func (st *storyStmts) commit(ctx context.Context, pl placement, now time.Time) e
 	return nil
 }
 
-// find returns the story of the last StoryWindow that an item is a copy
-// of, or 0: the story of an item with the same canonical URL, else with the
-// same normalized title, else of the item with the nearest text (the
-// oldest story on a tie).
-func (st *storyStmts) find(ctx context.Context, canonical string, fp monitor.Fingerprint, now time.Time) (int64, error) {
+// find returns the story of the last StoryWindow that fp is a copy of, or
+// 0: the story of an item with the same normalized title, else of the item
+// with the nearest text (the oldest story on a tie). (The same canonical URL
+// is looked up before, in item.go.)
+func (st *storyStmts) find(ctx context.Context, fp monitor.Fingerprint, now time.Time) (int64, error) {
 	cutoff := now.Add(-monitor.StoryWindow).UnixMilli()
-	if canonical != "" {
-		var id int64
-		switch err := st.byCanonical.QueryRowContext(ctx, canonical, cutoff, cutoff).Scan(&id); err {
-		case nil:
-			return id, nil
-		case sql.ErrNoRows:
-		default:
-			return 0, err
-		}
-	}
 	if fp.Title != 0 {
 		var id int64
 		switch err := st.byTitle.QueryRowContext(ctx, int64(fp.Title), cutoff, cutoff).Scan(&id); err {
