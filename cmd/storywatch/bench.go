@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -128,9 +127,8 @@ func cmdBench(a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		// One object on one line, like every -json output.
+		return writeJSONLines(a.stdout, []*benchReport{rep})
 	}
 	printBench(a.stdout, rep)
 	return nil

@@ -41,7 +41,11 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 
 func TestBenchJSONCountsWhatTheCycleDid(t *testing.T) {
 	var rep benchReport
-	if err := json.Unmarshal([]byte(runBenchCommand(t, "-json", "-cycles", "2", "-concurrency", "2")), &rep); err != nil {
+	out := runBenchCommand(t, "-json", "-cycles", "2", "-concurrency", "2")
+	if lines := strings.Count(strings.TrimSpace(out), "\n"); lines != 0 {
+		t.Errorf("bench -json printed %d lines, want one object on one line", lines+1)
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
 	if rep.Items != 15 || rep.ItemsNew != 15 || rep.FeedsFailed != 0 || rep.Concurrency != 2 || len(rep.AllCycleWallS) != 2 {
