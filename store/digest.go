@@ -44,7 +44,7 @@ SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
         OR EXISTS (
            SELECT 1 FROM items i3
              JOIN hits h3 ON h3.item_id = i3.id AND h3.watch = h.watch
-            WHERE i3.story_id = i.story_id AND h3.id < h.id
+            WHERE i3.story_id = i.story_id AND h3.id <> h.id
               AND (h3.found_at < ? OR (NOT ? AND h3.backfilled = 1))))
   FROM hits h JOIN items i ON i.id = h.item_id
   LEFT JOIN stories st ON st.id = i.story_id

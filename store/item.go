@@ -20,17 +20,20 @@ INSERT INTO items (id, canonical_url, key, url, title, summary, content, author,
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // selectItemsByCanonical lists the latest items of the story window with
-// a new item's canonical URL, each with whether it came from the same
-// feed. The first that came from another feed is the article the new item
-// is a copy of. Within one feed, different keys are different items
-// (live-blog entries, a reused "latest" link), in the same story. Only the
-// latest few are read, so that a feed repeating one link ten thousand
-// times stays linear. The test against the empty URL lets SQLite use the
-// partial index with a bound parameter.
+// a new item's canonical URL: whether each came from the same feed, its
+// fingerprint, and its story if that story began within the window. The
+// first that came from another feed is the article the new item is a copy
+// of; so is one from the same feed with the same title or text (a feed
+// that changed the item's GUID). Other entries of the same feed are items
+// of their own (live-blog entries, a reused "latest" link), in the same
+// story. Only the latest few are read, so that a feed repeating one link
+// ten thousand times stays linear. The test against the empty URL lets
+// SQLite use the partial index with a bound parameter.
 const selectItemsByCanonical = `
-SELECT i.id, i.story_id,
-	EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = i.id AND s.feed_id = ?)
-FROM items i WHERE i.canonical_url = ? AND i.canonical_url <> '' AND i.first_seen >= ?
+SELECT i.id, EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = i.id AND s.feed_id = ?),
+	i.title_hash, i.simhash, CASE WHEN st.first_seen >= ? THEN st.id END
+FROM items i LEFT JOIN stories st ON st.id = i.story_id
+WHERE i.canonical_url = ? AND i.canonical_url <> '' AND i.first_seen >= ?
 ORDER BY i.first_seen DESC LIMIT 16`
 
 const insertSource = `
@@ -152,17 +155,17 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 		return res, err
 	}
 
-	// The same article already stored from another feed gains a source.
-	itemID, pageStory, err := st.findByCanonical(ctx, feedID, it.CanonicalURL, now)
+	fp := it.Print
+	if fp == (monitor.Fingerprint{}) {
+		fp = monitor.FingerprintOf(it.Item)
+	}
+	// The same article already stored gains a source.
+	itemID, pageStory, err := st.findByCanonical(ctx, feedID, it.CanonicalURL, fp, now)
 	if err != nil {
 		return res, fmt.Errorf("find item %s: %w", it.CanonicalURL, err)
 	}
 	if itemID == 0 {
 		// A new item: its story is found before it is stored (story.go).
-		fp := it.Print
-		if fp == (monitor.Fingerprint{}) {
-			fp = monitor.FingerprintOf(it.Item)
-		}
 		pl, err := st.story.place(ctx, pageStory, fp, now)
 		if err != nil {
 			return res, err
@@ -215,25 +218,27 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 }
 
 // findByCanonical returns the item a new item with the canonical URL is a
-// copy of (seen in another feed within the story window), or else the story
-// of another entry of the same page in this feed; zeros when neither.
-func (st *itemStmts) findByCanonical(ctx context.Context, feedID int64, canonical string, now time.Time) (itemID, storyID int64, err error) {
+// copy of (seen in another feed within the story window, or in this feed
+// with the same title or text), or else the story of another entry of the
+// same page in this feed that began within the window; zeros when neither.
+func (st *itemStmts) findByCanonical(ctx context.Context, feedID int64, canonical string, fp monitor.Fingerprint, now time.Time) (itemID, storyID int64, err error) {
 	if canonical == "" {
 		return 0, 0, nil
 	}
-	rows, err := st.byCanonical.QueryContext(ctx, feedID, canonical, now.Add(-monitor.StoryWindow).UnixMilli())
+	cutoff := now.Add(-monitor.StoryWindow).UnixMilli()
+	rows, err := st.byCanonical.QueryContext(ctx, feedID, cutoff, canonical, cutoff)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var story sql.NullInt64
 		var sameFeed bool
-		if err := rows.Scan(&id, &story, &sameFeed); err != nil {
+		var title, text, story sql.NullInt64
+		if err := rows.Scan(&id, &sameFeed, &title, &text, &story); err != nil {
 			return 0, 0, err
 		}
-		if !sameFeed {
+		if !sameFeed || sameText(fp, title, text) {
 			return id, 0, nil
 		}
 		if storyID == 0 {
@@ -241,6 +246,16 @@ func (st *itemStmts) findByCanonical(ctx context.Context, feedID int64, canonica
 		}
 	}
 	return 0, storyID, rows.Err()
+}
+
+// sameText reports whether a stored item's fingerprint columns say it is
+// the same report as fp: the same normalized title, or near-identical text.
+// Items too short to fingerprint are never the same by this rule.
+func sameText(fp monitor.Fingerprint, title, text sql.NullInt64) bool {
+	if fp.Title != 0 && title.Valid && uint64(title.Int64) == fp.Title {
+		return true
+	}
+	return fp.HasText && text.Valid && monitor.Distance(uint64(text.Int64), fp.Text) <= monitor.MaxDistance
 }
 
 // Item is a stored article.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -205,5 +206,34 @@ func TestCanonicalURLJoinsOnlyWithinTheStoryWindow(t *testing.T) {
 	got := mustSave(t, db, fetchOf("http://b.example/feed", newItem("b1", page, "New report", "witkoff")))
 	if got.Items != 1 || got.Hits != 1 || got.Stories != 1 {
 		t.Errorf("a month-old link in another feed saved %+v, want a new item, hit and story", got)
+	}
+}
+
+// A live blog runs for weeks under one link: its entries join the page's
+// story only while that story is within the story window, as any copy does.
+func TestEntriesOfOnePageStartANewStoryAfterTheWindow(t *testing.T) {
+	db, now := testDB(t)
+	page := "https://live.example/ukraine-live"
+	stories := 0
+	for i := range 6 { // an entry every 48 h for 10 days
+		s := mustSave(t, db, fetchOf("http://live.example/feed", newItem(fmt.Sprintf("block-%d", i), page, fmt.Sprintf("Live update number %d from Kyiv", i))))
+		stories += s.Stories
+		*now = now.Add(48 * time.Hour)
+	}
+	if stories != 2 {
+		t.Errorf("six entries over 10 days started %d stories, want 2 (a new one once the first is older than the window)", stories)
+	}
+}
+
+// A feed that gives the same report a new GUID (same link, same title) has
+// not published a new item: the new key is one more source of the old one.
+func TestNewGUIDForTheSameReportIsNoNewItem(t *testing.T) {
+	db, now := testDB(t)
+	url := "https://news.example/witkoff-call"
+	mustSave(t, db, fetchOf("http://a.example/feed", newItem("guid:1", url, "Witkoff coached Ushakov, transcript shows", "witkoff")))
+	*now = now.Add(time.Hour)
+	got := mustSave(t, db, fetchOf("http://a.example/feed", newItem("guid:1-v2", url, "Witkoff coached Ushakov, transcript shows", "witkoff")))
+	if got.Items != 0 || got.Hits != 0 || got.Sources != 1 {
+		t.Errorf("a new GUID for the same report saved %+v, want only a new source", got)
 	}
 }
