@@ -415,8 +415,8 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 		ni := NewItem{Item: it, Print: FingerprintOf(it)}
 		// An undated item may be new: on a first poll it is matched, since
 		// missing a development is worse than one extra alert.
-		old := !st.FirstPollDone && !it.Published.IsZero() && it.Published.Before(cutoff)
-		if m != nil && !old {
+		ni.HeldBack = !st.FirstPollDone && !it.Published.IsZero() && it.Published.Before(cutoff)
+		if m != nil && !ni.HeldBack {
 			ni.Hits = m.Match(it.Document())
 		}
 		out = append(out, ni)

@@ -342,6 +342,16 @@ func TestFirstPollBackfill(t *testing.T) {
 	if c.ItemsNew != 1 || c.HitsNew != 1 {
 		t.Errorf("second poll = %+v, want the old-dated new item matched", c)
 	}
+	// Only the item the first poll held back is marked so, for backtests.
+	items, err := db.ItemsSince(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if want := it.Doc.Title == old.title; it.HeldBack != want {
+			t.Errorf("item %q held back = %v, want %v", it.Doc.Title, it.HeldBack, want)
+		}
+	}
 }
 
 func TestPermanentRedirectUpdatesFetchURLNotKey(t *testing.T) {

@@ -45,6 +45,9 @@ type NewItem struct {
 	// cycle computes it outside the store's transaction. A store computes
 	// it when it is the zero value.
 	Print Fingerprint
+	// HeldBack marks an item that a feed's first poll records as seen
+	// without matching, because it is older than the backfill window.
+	HeldBack bool
 }
 
 // FeedFetch is everything one fetch of one feed writes: its new state and

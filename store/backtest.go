@@ -17,11 +17,14 @@ type BacktestItem struct {
 	FirstSeen time.Time
 	// Published is zero when the feed gave no date.
 	Published time.Time
-	Doc       match.Document
+	// HeldBack is set when the feed's first poll recorded the item without
+	// matching it, as older than the backfill window.
+	HeldBack bool
+	Doc      match.Document
 }
 
 const selectItemsSince = `
-SELECT id, first_seen, published, COALESCE(title, ''), COALESCE(summary, ''), COALESCE(content, ''),
+SELECT id, first_seen, published, held_back, COALESCE(title, ''), COALESCE(summary, ''), COALESCE(content, ''),
 	COALESCE(author, ''), COALESCE(category, ''), url
 FROM items WHERE first_seen >= ? AND pruned = 0
 ORDER BY first_seen, id`
@@ -38,7 +41,7 @@ func (d *DB) ItemsSince(ctx context.Context, since time.Time) ([]BacktestItem, e
 	for rows.Next() {
 		var it BacktestItem
 		var firstSeen, published sql.NullInt64
-		if err := rows.Scan(&it.ID, &firstSeen, &published, &it.Doc.Title, &it.Doc.Summary, &it.Doc.Content,
+		if err := rows.Scan(&it.ID, &firstSeen, &published, &it.HeldBack, &it.Doc.Title, &it.Doc.Summary, &it.Doc.Content,
 			&it.Doc.Author, &it.Doc.Category, &it.Doc.URL); err != nil {
 			return nil, fmt.Errorf("items since %s: %w", since.Format(time.RFC3339), err)
 		}

@@ -16,8 +16,8 @@ const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND
 // is its own, known before the insert (story.go).
 const insertItem = `
 INSERT INTO items (id, canonical_url, key, url, title, summary, content, author, category, outlet, published, first_seen,
-	story_id, title_hash, simhash, band0, band1, band2, band3)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	held_back, story_id, title_hash, simhash, band0, band1, band2, band3)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // selectItemsByCanonical lists the latest items of the story window with
 // a new item's canonical URL: whether each came from the same feed, its
@@ -172,7 +172,7 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 		}
 		if _, err := st.item.ExecContext(ctx, append([]any{pl.itemID, it.CanonicalURL, it.Key, it.URL,
 			it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet,
-			millis(it.Published), now.UnixMilli()}, pl.columns()...)...); err != nil {
+			millis(it.Published), now.UnixMilli(), it.HeldBack}, pl.columns()...)...); err != nil {
 			return res, err
 		}
 		itemID = pl.itemID

@@ -45,11 +45,10 @@ type backtestResult struct {
 // additions. progress, when not nil, is called as items are matched. The
 // daemon's reload runs it over the last 48 h for new and changed watches.
 //
-// Items that were already older than backfill when first seen are left
-// out, as the poll cycle left them out of matching on a feed's first poll:
-// a new watch does not dredge up what was old news when it arrived. A
-// backfill of 0 (none) leaves nothing out.
-func backtestWatches(ctx context.Context, db *store.DB, m *match.Matcher, since time.Time, backfill time.Duration,
+// Items that a feed's first poll held back as older than the backfill
+// window are left out, as the poll left them out of matching: a new watch
+// does not dredge up what was old news when it arrived.
+func backtestWatches(ctx context.Context, db *store.DB, m *match.Matcher, since time.Time,
 	watches []string, progress func(done, total int)) (*backtestResult, error) {
 	if watches == nil {
 		for _, w := range m.Watches() {
@@ -84,7 +83,7 @@ func backtestWatches(ctx context.Context, db *store.DB, m *match.Matcher, since 
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("backtest: %w", err)
 		}
-		if backfill > 0 && !it.Published.IsZero() && it.Published.Before(it.FirstSeen.Add(-backfill)) {
+		if it.HeldBack {
 			continue
 		}
 		found := map[string]bool{}
@@ -200,7 +199,7 @@ func cmdBacktest(a *app, args []string) error {
 			}
 		}
 	}
-	res, err := backtestWatches(a.ctx, db, m, time.Now().Add(-d), c.Poll.Backfill, nil, progress)
+	res, err := backtestWatches(a.ctx, db, m, time.Now().Add(-d), nil, progress)
 	if err != nil {
 		return err
 	}

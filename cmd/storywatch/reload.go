@@ -58,7 +58,7 @@ func (d *daemon) reload(ctx context.Context, why string) {
 		old.polls.Lock()
 		//lint:ignore SA2001 an empty critical section: only the wait matters
 		old.polls.Unlock()
-		d.backtest(ctx, g.matcher, g.cfg.Poll.Backfill, changed)
+		d.backtest(ctx, g.matcher, changed)
 	}
 }
 
@@ -105,9 +105,9 @@ func watchDefinitions(c *config.Config) map[string]string {
 // backtest matches the items of the last backtestWindow against the given
 // watches and stores their hits as backfilled: visible in hits, the API
 // and scheduled digests, never sent as instant alerts.
-func (d *daemon) backtest(ctx context.Context, m *match.Matcher, backfill time.Duration, watches []string) {
+func (d *daemon) backtest(ctx context.Context, m *match.Matcher, watches []string) {
 	start := time.Now()
-	res, err := backtestWatches(ctx, d.db, m, start.Add(-backtestWindow), backfill, watches, nil)
+	res, err := backtestWatches(ctx, d.db, m, start.Add(-backtestWindow), watches, nil)
 	if err != nil {
 		d.log.Error("backtest", "error", err)
 		return
