@@ -41,9 +41,9 @@ type Hit struct {
 	Matches []match.Match
 }
 
-// hitJSON is a hit as /api/hits writes it: the object of
-// `storywatch hits -json` (DESIGN §7).
-type hitJSON struct {
+// HitJSON is a hit as /api/hits and `storywatch hits -json` write it
+// (DESIGN §7): one definition, so the two never drift apart.
+type HitJSON struct {
 	Watch     string      `json:"watch"`
 	ItemURL   string      `json:"item_url"`
 	Title     string      `json:"title"`
@@ -62,8 +62,9 @@ type matchJSON struct {
 	Snippet string `json:"snippet"`
 }
 
-func toJSON(h Hit) hitJSON {
-	out := hitJSON{Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
+// JSON returns the hit as /api/hits and `hits -json` write it.
+func (h Hit) JSON() HitJSON {
+	out := HitJSON{Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
 		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Outlets: h.Outlets, Matches: []matchJSON{}}
 	if out.Outlets == nil {
 		out.Outlets = []string{}
@@ -101,9 +102,9 @@ func (s *Server) apiHits(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not read hits", http.StatusInternalServerError)
 		return
 	}
-	out := make([]hitJSON, len(hits))
+	out := make([]HitJSON, len(hits))
 	for i, h := range hits {
-		out[i] = toJSON(h)
+		out[i] = h.JSON()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)

@@ -8,21 +8,8 @@ import (
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/store"
+	"github.com/storywatch/storywatch/web"
 )
-
-// hitOutput is one line of `hits -json` (DESIGN §7).
-type hitOutput struct {
-	Watch     string      `json:"watch"`
-	ItemURL   string      `json:"item_url"`
-	Title     string      `json:"title"`
-	Feed      string      `json:"feed"`
-	Published *time.Time  `json:"published"`
-	FoundAt   time.Time   `json:"found_at"`
-	Score     int         `json:"score"`
-	Story     string      `json:"story"`
-	Outlets   []string    `json:"outlets"`
-	Matches   []matchTerm `json:"matches"`
-}
 
 // cmdHits lists stored hits, newest first.
 func cmdHits(a *app, args []string) error {
@@ -52,9 +39,9 @@ func cmdHits(a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]hitOutput, len(hits))
+		out := make([]web.HitJSON, len(hits))
 		for i, h := range hits {
-			out[i] = hitJSON(h)
+			out[i] = webHit(h).JSON()
 		}
 		return writeJSONLines(a.stdout, out)
 	}
@@ -69,24 +56,6 @@ func cmdHits(a *app, args []string) error {
 			oneLine(h.Feed, 30), oneLine(h.Title, 80), h.ItemURL)
 	}
 	return tw.Flush()
-}
-
-func hitJSON(h store.Hit) hitOutput {
-	out := hitOutput{
-		Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
-		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Outlets: h.Outlets, Matches: []matchTerm{},
-	}
-	if out.Outlets == nil {
-		out.Outlets = []string{}
-	}
-	if !h.Published.IsZero() {
-		p := h.Published.UTC()
-		out.Published = &p
-	}
-	for _, m := range h.Matches {
-		out.Matches = append(out.Matches, matchTerm{Term: m.Term, Field: m.Field, Snippet: m.Snippet})
-	}
-	return out
 }
 
 // parseSince reads a -since flag: a duration as the config writes it

@@ -520,8 +520,14 @@ func (s webStore) Hits(ctx context.Context, q web.HitQuery) ([]web.Hit, error) {
 	}
 	out := make([]web.Hit, len(hits))
 	for i, h := range hits {
-		out[i] = web.Hit{ItemID: h.ItemID, Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
-			Published: h.Published, FoundAt: h.FoundAt, Score: h.Score, Story: h.Story, Outlets: h.Outlets, Matches: h.Matches}
+		out[i] = webHit(h)
 	}
 	return out, nil
+}
+
+// webHit translates a stored hit for the web package, whose JSON shape
+// `hits -json` shares.
+func webHit(h store.Hit) web.Hit {
+	return web.Hit{ItemID: h.ItemID, Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
+		Published: h.Published, FoundAt: h.FoundAt, Score: h.Score, Story: h.Story, Outlets: h.Outlets, Matches: h.Matches}
 }

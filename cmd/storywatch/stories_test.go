@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/storywatch/storywatch/web"
 )
 
 // storyFeeds serves the fixture feeds of testdata/stories on loopback (a
@@ -238,7 +240,7 @@ func TestThreeOutletsCopiesAreOneStory(t *testing.T) {
 		t.Errorf("instant digest stories = %q, want the wire story once with three outlets, and the rewrite", got)
 	}
 
-	var hit hitOutput
+	var hit web.HitJSON
 	for _, line := range strings.Split(strings.TrimSpace(mustRun(t, "-config", cfg, "hits", "-json", "-watch", "call-leak")), "\n") {
 		if err := json.Unmarshal([]byte(line), &hit); err != nil {
 			t.Fatal(err)
