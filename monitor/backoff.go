@@ -1,6 +1,10 @@
 package monitor
 
-import "time"
+import (
+	"time"
+
+	"github.com/storywatch/storywatch/feed"
+)
 
 // MaxBackoff is the longest a failing feed waits between attempts. Feeds
 // are never disabled: they keep being tried at least this often.
@@ -20,5 +24,5 @@ func backoff(interval time.Duration, n int, retryAfter time.Duration) time.Durat
 	for i := 1; i < n && d < MaxBackoff; i++ {
 		d *= 2
 	}
-	return max(min(d, MaxBackoff), min(retryAfter, MaxRetryAfter))
+	return max(min(d, MaxBackoff), min(retryAfter, feed.MaxRetryAfter))
 }

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/story"
 )
 
 // FeedConfig is one feed as the poll cycle needs it.
@@ -27,13 +28,13 @@ type FeedConfig struct {
 	Aggregator bool
 }
 
-// Options configures a Poller. Zero fields take the defaults of DESIGN §2.
+// Options configures a Poller. Zero fields take the defaults of the poll
+// section in docs/config.md.
 type Options struct {
-	// Client makes the HTTP requests (NewHTTPClient(Timeout) if nil).
-	Client      *http.Client
-	UserAgent   string
-	Timeout     time.Duration
-	MaxBody     int64
+	// Fetch configures fetching: a zero Timeout is 20s, a zero MaxBody
+	// 8 MiB, a nil Client feed.NewHTTPClient(Timeout), a nil Now the
+	// Poller's clock.
+	Fetch       feed.Fetcher
 	Concurrency int
 	PerHost     int
 	// Backfill limits which items of a feed's first poll can become hits;
@@ -55,7 +56,7 @@ type Options struct {
 // cycle runs (the running cycle keeps what it started with).
 type Poller struct {
 	store       Store
-	fetcher     *Fetcher
+	fetcher     *feed.Fetcher
 	concurrency int
 	perHost     int
 	backfill    time.Duration
@@ -72,11 +73,11 @@ type Poller struct {
 // NewPoller returns a Poller that stores into st and matches with m (nil
 // matches nothing).
 func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Poller {
-	if opts.Timeout <= 0 {
-		opts.Timeout = 20 * time.Second
+	if opts.Fetch.Timeout <= 0 {
+		opts.Fetch.Timeout = 20 * time.Second
 	}
-	if opts.MaxBody <= 0 {
-		opts.MaxBody = 8 << 20
+	if opts.Fetch.MaxBody <= 0 {
+		opts.Fetch.MaxBody = 8 << 20
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
@@ -95,18 +96,15 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Client == nil {
-		opts.Client = NewHTTPClient(opts.Timeout)
+	if opts.Fetch.Client == nil {
+		opts.Fetch.Client = feed.NewHTTPClient(opts.Fetch.Timeout)
+	}
+	if opts.Fetch.Now == nil {
+		opts.Fetch.Now = opts.Now
 	}
 	p := &Poller{
-		store: st,
-		fetcher: &Fetcher{
-			Client:    opts.Client,
-			UserAgent: opts.UserAgent,
-			MaxBody:   opts.MaxBody,
-			Timeout:   opts.Timeout,
-			Now:       opts.Now,
-		},
+		store:       st,
+		fetcher:     &opts.Fetch,
 		concurrency: opts.Concurrency,
 		perHost:     opts.PerHost,
 		backfill:    opts.Backfill,
@@ -323,9 +321,9 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	st.LastFetch = start
 
 	resp, err := p.fetcher.Fetch(ctx, fetchURL, st.ETag, st.LastModified)
-	var feed *Feed
+	var parsed *feed.Feed
 	if err == nil && !resp.NotModified {
-		feed, err = Parse(resp.Body, resp.ContentType, resp.URL)
+		parsed, err = feed.Parse(resp.Body, resp.ContentType, resp.URL)
 	}
 	if resp != nil {
 		st.LastStatus = resp.Status
@@ -345,7 +343,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		res.Result = ResultNotModified
 	} else {
 		res.Result = ResultOK
-		items, err := p.newItems(ctx, f, st, feed.Items, m, start)
+		items, err := p.newItems(ctx, f, st, parsed.Items, m, start)
 		if err != nil {
 			if ctx.Err() != nil {
 				res.Result, res.Err = ResultFailed, err
@@ -361,7 +359,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		// be stored with them: a broken body must be fetched in full
 		// again, not answered 304.
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
-		st.Title = feed.Title
+		st.Title = parsed.Title
 		st.FirstPollDone = true
 	}
 	st.ConsecutiveErrors = 0
@@ -375,12 +373,12 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	saved, err := p.store.SaveFetch(ctx, fetch)
 	if err != nil {
 		res.Result, res.Err = ResultFailed, err
-		p.log.Error("poll feed", "feed_url", RedactURL(f.URL), "error", err)
+		p.log.Error("poll feed", "feed_url", feed.RedactURL(f.URL), "error", err)
 		return res
 	}
 	res.Items, res.Hits, res.Stories, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.HitsByWatch
 	res.Duration = p.now().Sub(start)
-	p.log.Debug("poll feed", "feed_url", RedactURL(f.URL), "status", res.Status, "result", string(res.Result),
+	p.log.Debug("poll feed", "feed_url", feed.RedactURL(f.URL), "status", res.Status, "result", string(res.Result),
 		"items_new", saved.Items, "hits_new", saved.Hits, "duration_ms", res.Duration.Milliseconds())
 	return res
 }
@@ -388,7 +386,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 // newItems keeps the items not seen before in this feed and matches them;
 // on the feed's first poll, items published before the backfill window are
 // kept without matching.
-func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items []Item, m *match.Matcher, now time.Time) ([]NewItem, error) {
+func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items []feed.Item, m *match.Matcher, now time.Time) ([]NewItem, error) {
 	keys := make([]string, 0, len(items))
 	byKey := make(map[string]bool, len(items))
 	for _, it := range items {
@@ -412,7 +410,7 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 		if f.Aggregator && it.Outlet == "" {
 			it.Outlet = linkHost(it.URL)
 		}
-		ni := NewItem{Item: it, Print: FingerprintOf(it)}
+		ni := NewItem{Item: it, Print: story.FingerprintOf(it)}
 		// An undated item may be new: on a first poll it is matched, since
 		// missing a development is worse than one extra alert.
 		ni.HeldBack = !st.FirstPollDone && !it.Published.IsZero() && it.Published.Before(cutoff)
@@ -427,7 +425,7 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 // fail records a failed attempt: the error, the backoff and, for 429 and
 // 503, the server's Retry-After.
 func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedResult, err error, start time.Time) FeedResult {
-	var he *HTTPError
+	var he *feed.HTTPError
 	var retryAfter time.Duration
 	if errors.As(err, &he) {
 		st.LastStatus = he.Status
@@ -446,12 +444,12 @@ func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedR
 	st.NextAttempt = start.Add(wait)
 	res.Result, res.Err, res.Status, res.NextAttempt = ResultFailed, err, st.LastStatus, st.NextAttempt
 	res.Duration = p.now().Sub(start)
-	p.log.Warn("poll feed", "feed_url", RedactURL(f.URL), "error", err, "status", st.LastStatus,
+	p.log.Warn("poll feed", "feed_url", feed.RedactURL(f.URL), "error", err, "status", st.LastStatus,
 		"consecutive_errors", st.ConsecutiveErrors, "next_attempt", st.NextAttempt, "duration_ms", res.Duration.Milliseconds())
 	// Save with a context that outlives a cancelled cycle, so the error and
 	// backoff are not lost on shutdown.
 	if _, serr := p.store.SaveFetch(context.WithoutCancel(ctx), FeedFetch{Name: f.Name, State: st}); serr != nil {
-		p.log.Error("save feed state", "feed_url", RedactURL(f.URL), "error", serr)
+		p.log.Error("save feed state", "feed_url", feed.RedactURL(f.URL), "error", serr)
 		res.Err = errors.Join(err, serr)
 	}
 	return res

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
 )
@@ -40,7 +41,7 @@ func BenchmarkPollCycle(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p := monitor.NewPoller(db, testMatcher(&testing.T{}), cfgs, monitor.Options{Client: client, Concurrency: 8, PerHost: 64, Now: func() time.Time { return now0 }})
+		p := monitor.NewPoller(db, testMatcher(&testing.T{}), cfgs, monitor.Options{Fetch: feed.Fetcher{Client: client}, Concurrency: 8, PerHost: 64, Now: func() time.Time { return now0 }})
 		b.StartTimer()
 		start := time.Now()
 		c, err := p.PollAll(context.Background())

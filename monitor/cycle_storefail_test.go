@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
 )
@@ -36,7 +37,7 @@ func TestStoreErrorAfterFetchLosesNoItems(t *testing.T) {
 	_, db, clk := setup(t, srv, feeds, monitor.Options{})
 	fs := &flakyStore{DB: db}
 	fs.failing.Store(true)
-	p := monitor.NewPoller(fs, testMatcher(t), feeds, monitor.Options{Client: srv.Client(), Now: clk.Now, Timeout: 5 * time.Second})
+	p := monitor.NewPoller(fs, testMatcher(t), feeds, monitor.Options{Fetch: feed.Fetcher{Client: srv.Client(), Timeout: 5 * time.Second}, Now: clk.Now})
 	ctx := context.Background()
 
 	c, err := p.PollAll(ctx)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
@@ -144,10 +145,10 @@ func setup(t *testing.T, srv *feedServer, feeds []monitor.FeedConfig, opts monit
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	opts.Client = srv.Client()
+	opts.Fetch.Client = srv.Client()
 	opts.Now = clk.Now
-	if opts.Timeout == 0 {
-		opts.Timeout = 5 * time.Second
+	if opts.Fetch.Timeout == 0 {
+		opts.Fetch.Timeout = 5 * time.Second
 	}
 	return monitor.NewPoller(db, testMatcher(t), feeds, opts), db, clk
 }
@@ -220,7 +221,7 @@ func TestFailingFeedsDoNotStopTheCycle(t *testing.T) {
 	for _, p := range []string{"/500.xml", "/429.xml", "/html.xml", "/hang.xml", "/good.xml"} {
 		feeds = append(feeds, monitor.FeedConfig{URL: srv.URL + p, Interval: 10 * time.Minute})
 	}
-	p, db, clk := setup(t, srv, feeds, monitor.Options{Timeout: 200 * time.Millisecond, PerHost: 8})
+	p, db, clk := setup(t, srv, feeds, monitor.Options{Fetch: feed.Fetcher{Timeout: 200 * time.Millisecond}, PerHost: 8})
 	ctx := context.Background()
 
 	c, err := p.PollAll(ctx)

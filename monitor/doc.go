@@ -1,5 +1,7 @@
-// Package monitor turns news feeds into items: it fetches feeds politely over
-// HTTP, parses them with gofeed, gives every item a stable identity and a
-// canonical URL, groups copies of one report into stories, and runs the poll
-// cycle that matches new items and hands them to storage.
+// Package monitor runs the poll cycle: for each feed due, it fetches and
+// parses it (package feed), keeps the items not seen before, fingerprints
+// them (package story), matches them against the watchlist (package match)
+// and hands each feed's result to its Store in one call. It also holds the
+// error backoff and the Scheduler that runs polls and digests on cron
+// schedules. It imports no storage and no HTTP: see docs/architecture.md.
 package monitor

@@ -15,8 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/storywatch/storywatch/feed"
+	"github.com/storywatch/storywatch/feed/hostiletest"
 	"github.com/storywatch/storywatch/monitor"
-	"github.com/storywatch/storywatch/monitor/hostiletest"
 	"github.com/storywatch/storywatch/store"
 )
 
@@ -105,13 +106,13 @@ func hostileSetup(t *testing.T, urls []string) (*monitor.Poller, *store.DB, *cou
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ct := &countingTransport{base: monitor.NewHTTPClient(hostileTimeout).Transport, read: map[string]*atomic.Int64{}}
+	ct := &countingTransport{base: feed.NewHTTPClient(hostileTimeout).Transport, read: map[string]*atomic.Int64{}}
 	feeds := make([]monitor.FeedConfig, len(urls))
 	for i, u := range urls {
 		feeds[i] = monitor.FeedConfig{URL: u, Interval: 10 * time.Minute}
 	}
 	p := monitor.NewPoller(db, testMatcher(t), feeds, monitor.Options{
-		Client: &http.Client{Transport: ct}, Timeout: hostileTimeout, MaxBody: hostileMaxBody,
+		Fetch:       feed.Fetcher{Client: &http.Client{Transport: ct}, Timeout: hostileTimeout, MaxBody: hostileMaxBody},
 		Concurrency: 32, PerHost: 2,
 	})
 	return p, db, ct

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
 )
 
@@ -16,7 +17,7 @@ func TestProgressCountsEveryFeedOnce(t *testing.T) {
 	var mu sync.Mutex
 	var calls [][2]int
 	_, db, clk := setup(t, srv, feeds, monitor.Options{})
-	p := monitor.NewPoller(db, testMatcher(t), feeds, monitor.Options{Client: srv.Client(), Now: clk.Now,
+	p := monitor.NewPoller(db, testMatcher(t), feeds, monitor.Options{Fetch: feed.Fetcher{Client: srv.Client()}, Now: clk.Now,
 		Progress: func(done, total int) {
 			mu.Lock()
 			calls = append(calls, [2]int{done, total})

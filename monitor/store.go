@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/story"
 )
 
 // FeedState is what the poll cycle remembers about one feed between
@@ -39,12 +41,12 @@ type FeedState struct {
 
 // NewItem is an item not seen before in its feed, with the hits it made.
 type NewItem struct {
-	Item
+	feed.Item
 	Hits []match.Hit
-	// Print is the item's story fingerprint (FingerprintOf); the poll
+	// Print is the item's story fingerprint (story.FingerprintOf); the poll
 	// cycle computes it outside the store's transaction. A store computes
 	// it when it is the zero value.
-	Print Fingerprint
+	Print story.Fingerprint
 	// HeldBack marks an item that a feed's first poll records as seen
 	// without matching, because it is older than the backfill window.
 	HeldBack bool
@@ -67,7 +69,7 @@ type Saved struct {
 	Sources int
 	Hits    int
 	// Stories counts the new stories: new items that joined no story of
-	// the last StoryWindow.
+	// the last story.Window.
 	Stories int
 	// HitsByWatch counts the new hits per watch id.
 	HitsByWatch map[string]int

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
@@ -59,7 +60,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) addItem(title string, watches ...string) {
 	e.t.Helper()
 	e.n++
-	it := monitor.NewItem{Item: monitor.Item{
+	it := monitor.NewItem{Item: feed.Item{
 		Key: title, URL: "https://example.org/" + strings.ReplaceAll(title, " ", "-"),
 		Title: title, Summary: "summary of " + title, Published: e.clock.Now().Add(-time.Hour),
 	}}

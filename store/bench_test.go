@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/story"
 )
 
 // insertWords is a vocabulary of made-up words, so that generated items
@@ -43,13 +45,13 @@ func benchFetch(n, items, hits int) monitor.FeedFetch {
 			b.WriteByte(' ')
 		}
 		url := fmt.Sprintf("https://news.example/%d/%d", n, i)
-		it := monitor.NewItem{Item: monitor.Item{Key: url, URL: url, CanonicalURL: url,
+		it := monitor.NewItem{Item: feed.Item{Key: url, URL: url, CanonicalURL: url,
 			Title: b.String()[:60], Summary: b.String(), Published: t0}}
 		if i < hits {
 			m := match.Match{Term: "Witkoff", Field: "summary", Snippet: b.String()[:160], Mark: [2]int{10, 17}}
 			it.Hits = []match.Hit{{Watch: "witkoff", Score: 2, Matches: []match.Match{m, m}}}
 		}
-		it.Print = monitor.FingerprintOf(it.Item)
+		it.Print = story.FingerprintOf(it.Item)
 		f.Items = append(f.Items, it)
 	}
 	return f

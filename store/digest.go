@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/match"
-	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/story"
 )
 
 // placeholders returns "?, ?, …" for n values.
@@ -136,7 +136,7 @@ func (d *DB) HitTimes(ctx context.Context, watches []string, since time.Time) (m
 	for _, w := range watches {
 		args = append(args, w)
 	}
-	args = append(args, since.Add(-monitor.StoryWindow).UnixMilli(), since.UnixMilli())
+	args = append(args, since.Add(-story.Window).UnixMilli(), since.UnixMilli())
 	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectHitTimes, placeholders(len(watches))), args...)
 	if err != nil {
 		return nil, fmt.Errorf("hit times: %w", err)

@@ -21,6 +21,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
@@ -129,7 +130,7 @@ func TestFaultHelper(t *testing.T) {
 	}
 	poll := func(db *store.DB) (monitor.Cycle, error) {
 		p := monitor.NewPoller(db, m, []monitor.FeedConfig{{URL: feedURL, Interval: time.Minute}},
-			monitor.Options{Timeout: 10 * time.Second})
+			monitor.Options{Fetch: feed.Fetcher{Timeout: 10 * time.Second}})
 		return p.PollAll(ctx)
 	}
 

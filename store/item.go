@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/story"
 )
 
 const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND key = ?`
@@ -122,12 +123,12 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx) (*itemStmts, error) {
 		}
 		*p.dst = s
 	}
-	story, err := prepareStoryStmts(ctx, tx)
+	stories, err := prepareStoryStmts(ctx, tx)
 	if err != nil {
 		st.close()
 		return nil, err
 	}
-	st.story = story
+	st.story = stories
 	return st, nil
 }
 
@@ -156,8 +157,8 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 	}
 
 	fp := it.Print
-	if fp == (monitor.Fingerprint{}) {
-		fp = monitor.FingerprintOf(it.Item)
+	if fp == (story.Fingerprint{}) {
+		fp = story.FingerprintOf(it.Item)
 	}
 	// The same article already stored gains a source.
 	itemID, pageStory, err := st.findByCanonical(ctx, feedID, it.CanonicalURL, fp, now)
@@ -221,11 +222,11 @@ func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewI
 // copy of (seen in another feed within the story window, or in this feed
 // with the same title or text), or else the story of another entry of the
 // same page in this feed that began within the window; zeros when neither.
-func (st *itemStmts) findByCanonical(ctx context.Context, feedID int64, canonical string, fp monitor.Fingerprint, now time.Time) (itemID, storyID int64, err error) {
+func (st *itemStmts) findByCanonical(ctx context.Context, feedID int64, canonical string, fp story.Fingerprint, now time.Time) (itemID, storyID int64, err error) {
 	if canonical == "" {
 		return 0, 0, nil
 	}
-	cutoff := now.Add(-monitor.StoryWindow).UnixMilli()
+	cutoff := now.Add(-story.Window).UnixMilli()
 	rows, err := st.byCanonical.QueryContext(ctx, feedID, cutoff, canonical, cutoff)
 	if err != nil {
 		return 0, 0, err
@@ -234,28 +235,24 @@ func (st *itemStmts) findByCanonical(ctx context.Context, feedID int64, canonica
 	for rows.Next() {
 		var id int64
 		var sameFeed bool
-		var title, text, story sql.NullInt64
-		if err := rows.Scan(&id, &sameFeed, &title, &text, &story); err != nil {
+		var title, text, page sql.NullInt64
+		if err := rows.Scan(&id, &sameFeed, &title, &text, &page); err != nil {
 			return 0, 0, err
 		}
-		if !sameFeed || sameText(fp, title, text) {
+		if !sameFeed || story.SameReport(fp, storedPrint(title, text)) {
 			return id, 0, nil
 		}
 		if storyID == 0 {
-			storyID = story.Int64
+			storyID = page.Int64
 		}
 	}
 	return 0, storyID, rows.Err()
 }
 
-// sameText reports whether a stored item's fingerprint columns say it is
-// the same report as fp: the same normalized title, or near-identical text.
-// Items too short to fingerprint are never the same by this rule.
-func sameText(fp monitor.Fingerprint, title, text sql.NullInt64) bool {
-	if fp.Title != 0 && title.Valid && uint64(title.Int64) == fp.Title {
-		return true
-	}
-	return fp.HasText && text.Valid && monitor.Distance(uint64(text.Int64), fp.Text) <= monitor.MaxDistance
+// storedPrint is the fingerprint of a stored item, from its title_hash and
+// simhash columns (NULL when the item was too short to have them).
+func storedPrint(title, text sql.NullInt64) story.Fingerprint {
+	return story.Fingerprint{Title: uint64(title.Int64), Text: uint64(text.Int64), HasText: text.Valid}
 }
 
 // Item is a stored article.

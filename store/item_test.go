@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/story"
 )
 
 func fetchOf(feedURL string, items ...monitor.NewItem) monitor.FeedFetch {
@@ -18,7 +20,7 @@ func fetchOf(feedURL string, items ...monitor.NewItem) monitor.FeedFetch {
 }
 
 func newItem(key, canonical, title string, watches ...string) monitor.NewItem {
-	it := monitor.NewItem{Item: monitor.Item{Key: key, URL: canonical, CanonicalURL: canonical, Title: title, Summary: "text of " + title}}
+	it := monitor.NewItem{Item: feed.Item{Key: key, URL: canonical, CanonicalURL: canonical, Title: title, Summary: "text of " + title}}
 	for _, w := range watches {
 		it.Hits = append(it.Hits, match.Hit{Watch: w, Score: 2, Matches: []match.Match{{Term: w, Field: "title", Snippet: title}}})
 	}
@@ -202,7 +204,7 @@ func TestCanonicalURLJoinsOnlyWithinTheStoryWindow(t *testing.T) {
 	db, now := testDB(t)
 	page := "https://news.example/latest"
 	mustSave(t, db, fetchOf("http://a.example/feed", newItem("a1", page, "Old report", "witkoff")))
-	*now = now.Add(monitor.StoryWindow + time.Hour)
+	*now = now.Add(story.Window + time.Hour)
 	got := mustSave(t, db, fetchOf("http://b.example/feed", newItem("b1", page, "New report", "witkoff")))
 	if got.Items != 1 || got.Hits != 1 || got.Stories != 1 {
 		t.Errorf("a month-old link in another feed saved %+v, want a new item, hit and story", got)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/story"
 )
 
 // Stories (DESIGN §5) are clustered inside SaveFetch's transaction, which
@@ -17,8 +17,8 @@ import (
 // once see each other's items, so a report never splits into two stories
 // by a race. A new item is looked up through indexed columns only: its
 // normalized title's hash, then the four 16-bit bands of its SimHash (two
-// hashes within monitor.MaxDistance bits share a band whole), each within
-// monitor.StoryWindow; candidates found by band are checked bit for bit.
+// hashes within story.MaxDistance bits share a band whole), each within
+// story.Window; candidates found by band are checked bit for bit.
 
 // The earliest item of the window with the title, in index order: copies
 // of one story can be many (a feed may repeat an item ten thousand times),
@@ -35,7 +35,7 @@ const bandCandidates = 16
 
 var selectStoryByBands = func() string {
 	var arms []string
-	for b := range monitor.Bands {
+	for b := range story.Bands {
 		arms = append(arms, fmt.Sprintf(`SELECT * FROM (
 SELECT i.story_id, i.simhash FROM items i JOIN stories s ON s.id = i.story_id
 WHERE i.band%d = ? AND i.first_seen >= ? AND s.first_seen >= ?
@@ -96,14 +96,14 @@ func (st *storyStmts) close() {
 type placement struct {
 	itemID, storyID int64
 	isNew           bool
-	fp              monitor.Fingerprint
+	fp              story.Fingerprint
 }
 
 // place finds the story a new item with fingerprint fp belongs to, before
 // the item is inserted (so that the item is written once, whole). pageStory,
 // when not 0, is the story of another entry of the same page (same
 // canonical URL) in the window, which the item joins.
-func (st *storyStmts) place(ctx context.Context, pageStory int64, fp monitor.Fingerprint, now time.Time) (placement, error) {
+func (st *storyStmts) place(ctx context.Context, pageStory int64, fp story.Fingerprint, now time.Time) (placement, error) {
 	storyID := pageStory
 	if storyID == 0 {
 		var err error
@@ -121,14 +121,14 @@ func (st *storyStmts) place(ctx context.Context, pageStory int64, fp monitor.Fin
 // columns returns the values of the item's story_id, title_hash, simhash
 // and band columns.
 func (pl placement) columns() []any {
-	cols := make([]any, 3+monitor.Bands)
+	cols := make([]any, 3+story.Bands)
 	cols[0] = pl.storyID
 	if pl.fp.Title != 0 {
 		cols[1] = int64(pl.fp.Title)
 	}
 	if pl.fp.HasText {
 		cols[2] = int64(pl.fp.Text)
-		for i, band := range monitor.SplitBands(pl.fp.Text) {
+		for i, band := range story.SplitBands(pl.fp.Text) {
 			cols[3+i] = int64(band)
 		}
 	}
@@ -151,12 +151,12 @@ func (st *storyStmts) commit(ctx context.Context, pl placement, now time.Time) e
 	return nil
 }
 
-// find returns the story of the last StoryWindow that fp is a copy of, or
-// 0: the story of an item with the same normalized title, else of the item
-// with the nearest text (the oldest story on a tie). (The same canonical URL
-// is looked up before, in item.go.)
-func (st *storyStmts) find(ctx context.Context, fp monitor.Fingerprint, now time.Time) (int64, error) {
-	cutoff := now.Add(-monitor.StoryWindow).UnixMilli()
+// find returns the story of the last story.Window that fp is a copy of, or
+// 0: the story of an item with the same normalized title, else the one
+// story.Nearest picks among the items sharing a band. (The same canonical
+// URL is looked up before, in item.go.)
+func (st *storyStmts) find(ctx context.Context, fp story.Fingerprint, now time.Time) (int64, error) {
+	cutoff := now.Add(-story.Window).UnixMilli()
 	if fp.Title != 0 {
 		var id int64
 		switch err := st.byTitle.QueryRowContext(ctx, int64(fp.Title), cutoff, cutoff).Scan(&id); err {
@@ -170,7 +170,7 @@ func (st *storyStmts) find(ctx context.Context, fp monitor.Fingerprint, now time
 	if !fp.HasText {
 		return 0, nil
 	}
-	bands := monitor.SplitBands(fp.Text)
+	bands := story.SplitBands(fp.Text)
 	args := make([]any, 0, 3*len(bands))
 	for _, b := range bands {
 		args = append(args, int64(b), cutoff, cutoff)
@@ -180,19 +180,18 @@ func (st *storyStmts) find(ctx context.Context, fp monitor.Fingerprint, now time
 		return 0, err
 	}
 	defer rows.Close()
-	var best int64
-	bestDist := monitor.MaxDistance + 1
+	cands := make([]story.Candidate, 0, story.Bands*bandCandidates)
 	for rows.Next() {
 		var id, sim int64
 		if err := rows.Scan(&id, &sim); err != nil {
 			return 0, err
 		}
-		d := monitor.Distance(uint64(sim), fp.Text)
-		if d < bestDist || (d == bestDist && id < best) {
-			best, bestDist = id, d
-		}
+		cands = append(cands, story.Candidate{Story: id, Text: uint64(sim)})
 	}
-	return best, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return story.Nearest(fp, cands), nil
 }
 
 // Story is a stored story: copies of one report.

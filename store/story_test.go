@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/story"
 )
 
 const wireBody = "Steve Witkoff, the US special envoy, advised Kremlin aide Yuri Ushakov on how Vladimir Putin should " +
@@ -132,7 +134,7 @@ func TestStoriesTakeCopiesForSevenDays(t *testing.T) {
 	db, now := testDB(t)
 	title := "Witkoff advised Kremlin aide, transcript shows"
 	mustSave(t, db, namedFetch("http://a.test/feed", "A", storyItem("1", "https://a.test/1", title, wireBody)))
-	*now = now.Add(monitor.StoryWindow - time.Minute)
+	*now = now.Add(story.Window - time.Minute)
 	if s := mustSave(t, db, namedFetch("http://b.test/feed", "B", storyItem("1", "https://b.test/1", title, wireBody))); s.Stories != 0 {
 		t.Errorf("a copy within the window started a story")
 	}
@@ -254,7 +256,7 @@ func benchItem(r *rand.Rand, n int, bodies []string) (monitor.NewItem, []string)
 		}
 	}
 	link := fmt.Sprintf("https://outlet%d.test/news/%d", n%500, n)
-	it := monitor.NewItem{Item: monitor.Item{Key: link, URL: link, CanonicalURL: link, Title: text(60), Summary: body}}
+	it := monitor.NewItem{Item: feed.Item{Key: link, URL: link, CanonicalURL: link, Title: text(60), Summary: body}}
 	if r.IntN(20) == 0 {
 		it.Hits = []match.Hit{{Watch: "witkoff", Score: 2}}
 	}
@@ -285,7 +287,7 @@ func BenchmarkSaveFetchStories(b *testing.B) {
 		for range perFetch {
 			var it monitor.NewItem
 			it, bodies = benchItem(r, n, bodies)
-			it.Print = monitor.FingerprintOf(it.Item)
+			it.Print = story.FingerprintOf(it.Item)
 			f.Items = append(f.Items, it)
 			n++
 		}

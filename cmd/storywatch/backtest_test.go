@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
@@ -24,7 +25,7 @@ func TestBacktestLeavesOutWhatTheFirstPollHeldBack(t *testing.T) {
 	}
 	defer db.Close()
 	item := func(key string, published time.Time, heldBack bool) monitor.NewItem {
-		return monitor.NewItem{HeldBack: heldBack, Item: monitor.Item{Key: key, URL: "https://news.example/" + key,
+		return monitor.NewItem{HeldBack: heldBack, Item: feed.Item{Key: key, URL: "https://news.example/" + key,
 			CanonicalURL: "https://news.example/" + key, Title: "Witkoff and Ushakov discussed the plan " + key,
 			Published: published}}
 	}

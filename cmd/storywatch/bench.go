@@ -18,6 +18,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
@@ -159,7 +160,7 @@ func runBench(ctx context.Context, o benchOptions, progress func(string, ...any)
 	for f := range cfgs {
 		cfgs[f] = monitor.FeedConfig{URL: fmt.Sprintf("%s/f%d.xml", base, f)}
 	}
-	client := monitor.NewHTTPClient(time.Minute)
+	client := feed.NewHTTPClient(time.Minute)
 	if t, ok := client.Transport.(*http.Transport); ok {
 		// One loopback host serves every feed: keep a connection per worker.
 		t.MaxIdleConnsPerHost = o.concurrency
@@ -219,7 +220,7 @@ func runBench(ctx context.Context, o benchOptions, progress func(string, ...any)
 		return rep, nil
 	}
 	progress("fetching alone")
-	fetcher := &monitor.Fetcher{Client: client, MaxBody: 8 << 20, Timeout: time.Minute}
+	fetcher := &feed.Fetcher{Client: client, MaxBody: 8 << 20, Timeout: time.Minute}
 	rep.Fetch, err = measure(func() error {
 		return forEach(o.feeds, o.concurrency, func(f int) error {
 			_, err := fetcher.Fetch(ctx, cfgs[f].URL, "", "")
@@ -240,9 +241,9 @@ func runBench(ctx context.Context, o benchOptions, progress func(string, ...any)
 	if rep.GofeedC, _, err = parseBatches(g, o.concurrency, gofeedParse); err != nil {
 		return nil, fmt.Errorf("bench: gofeed: %w", err)
 	}
-	progress("monitor.Parse alone, %d goroutines; matching alone", o.concurrency)
+	progress("feed.Parse alone, %d goroutines; matching alone", o.concurrency)
 	if rep.ParseC, _, err = parseBatches(g, o.concurrency, func(b []byte) error {
-		_, err := monitor.Parse(b, "application/rss+xml; charset=utf-8", base+"/f.xml")
+		_, err := feed.Parse(b, "application/rss+xml; charset=utf-8", base+"/f.xml")
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("bench: parse: %w", err)
@@ -270,7 +271,7 @@ func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monit
 		return cycleResult{}, benchTimes{}, 0, fmt.Errorf("bench: %w", err)
 	}
 	defer db.Close()
-	p := monitor.NewPoller(db, m, cfgs, monitor.Options{Client: client, Timeout: time.Minute,
+	p := monitor.NewPoller(db, m, cfgs, monitor.Options{Fetch: feed.Fetcher{Client: client, Timeout: time.Minute},
 		Concurrency: concurrency, PerHost: concurrency, Logger: slog.New(slog.DiscardHandler)})
 	runtime.GC()
 	var c monitor.Cycle
@@ -387,12 +388,12 @@ func matchAlone(g *benchFeeds, m *match.Matcher, base string) (benchTimes, error
 	for f := range g.feeds {
 		b.Reset()
 		g.write(&b, f)
-		feed, err := monitor.Parse(b.Bytes(), "application/rss+xml; charset=utf-8", base+"/f.xml")
+		parsed, err := feed.Parse(b.Bytes(), "application/rss+xml; charset=utf-8", base+"/f.xml")
 		if err != nil {
 			return total, err
 		}
 		t, _ := measure(func() error {
-			for _, it := range feed.Items {
+			for _, it := range parsed.Items {
 				m.Match(it.Document())
 			}
 			return nil
@@ -445,7 +446,7 @@ func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "  fetch alone, %2d goroutines:       wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.Fetch.WallS, r.Fetch.CPUS)
 	fmt.Fprintf(w, "  gofeed alone, 1 goroutine:        wall %7.2f s  cpu %7.2f s\n", r.Gofeed1.WallS, r.Gofeed1.CPUS)
 	fmt.Fprintf(w, "  gofeed alone, %2d goroutines:      wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.GofeedC.WallS, r.GofeedC.CPUS)
-	fmt.Fprintf(w, "  monitor.Parse, %2d goroutines:     wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.ParseC.WallS, r.ParseC.CPUS)
+	fmt.Fprintf(w, "  feed.Parse, %2d goroutines:     wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.ParseC.WallS, r.ParseC.CPUS)
 	fmt.Fprintf(w, "  match alone, 1 goroutine:         wall %7.2f s  cpu %7.2f s\n\n", r.Match1.WallS, r.Match1.CPUS)
 	fmt.Fprintf(w, "own overhead = (cycle CPU - gofeed CPU at %d goroutines) / gofeed CPU = (%.2f - %.2f) / %.2f = %.2f×\n\n",
 		r.Concurrency, r.Cycle.CPUS, r.GofeedC.CPUS, r.GofeedC.CPUS, r.OwnOverhead)

@@ -30,7 +30,7 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 	out := runBenchCommand(t)
 	for _, want := range []string{
 		"3 feeds × 5 items = 15 items", "full cycle:", "items/s", "feeds/s", "(15 new items,", "304 cycle:",
-		"peak RSS:", "fetch alone", "gofeed alone, 1 goroutine", "gofeed alone,  8 goroutines", "monitor.Parse",
+		"peak RSS:", "fetch alone", "gofeed alone, 1 goroutine", "gofeed alone,  8 goroutines", "feed.Parse",
 		"match alone", "own overhead = (cycle CPU - gofeed CPU", "peak RSS ≤ 250 MB", "304 cycle ≤",
 	} {
 		if !strings.Contains(out, want) {

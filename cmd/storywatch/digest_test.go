@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify/smtptest"
@@ -184,7 +185,7 @@ func (e *digestEnv) seed(t *testing.T, titles []string, summary string, watches 
 	defer db.Close()
 	var items []monitor.NewItem
 	for _, title := range titles {
-		it := monitor.NewItem{Item: monitor.Item{Key: title,
+		it := monitor.NewItem{Item: feed.Item{Key: title,
 			URL:   "https://news.example/" + base64.RawURLEncoding.EncodeToString([]byte(title)),
 			Title: title, Summary: summary, Published: time.Now().Add(-time.Hour)}}
 		for _, w := range watches {

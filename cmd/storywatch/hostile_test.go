@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storywatch/storywatch/monitor/hostiletest"
+	"github.com/storywatch/storywatch/feed/hostiletest"
 )
 
 // hostileErrors is what `storywatch feeds` says of each hostile feed that

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
-	"github.com/storywatch/storywatch/monitor"
 )
 
 // Limits for fetching a URL source when the config does not set them.
@@ -116,11 +116,11 @@ func (r *matchRun) source(src string) error {
 	if err != nil {
 		return err
 	}
-	var items []monitor.Item
+	var items []feed.Item
 	if r.text {
-		items = []monitor.Item{textItem(src, data, contentType)}
+		items = []feed.Item{textItem(src, data, contentType)}
 	} else {
-		feed, err := monitor.Parse(data, contentType, src)
+		feed, err := feed.Parse(data, contentType, src)
 		if err != nil {
 			return err
 		}
@@ -191,23 +191,23 @@ func (r *matchRun) fetch(src string) ([]byte, string, error) {
 
 // textItem makes one item of a plain-text (or HTML) source for -text: the
 // text is the item's content, so that it is searched like an article body.
-func textItem(src string, data []byte, contentType string) monitor.Item {
+func textItem(src string, data []byte, contentType string) feed.Item {
 	text := string(bytes.ToValidUTF8(data, []byte("\uFFFD")))
 	trimmed := strings.TrimSpace(text)
 	if strings.Contains(contentType, "html") || strings.HasPrefix(trimmed, "<") {
-		text = monitor.PlainText(text)
+		text = feed.PlainText(text)
 	} else {
 		text = trimmed
 	}
-	it := monitor.Item{Key: monitor.HashKey("", text), Content: text}
+	it := feed.Item{Key: feed.HashKey("", text), Content: text}
 	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
 		it.URL = src
-		it.CanonicalURL = monitor.Canonical(src)
+		it.CanonicalURL = feed.Canonical(src)
 	}
 	return it
 }
 
-func (r *matchRun) print(src string, it monitor.Item, hits []match.Hit) error {
+func (r *matchRun) print(src string, it feed.Item, hits []match.Hit) error {
 	if r.json {
 		out := matchOutput{Source: src, Key: it.Key, URL: it.URL, Title: it.Title, Watches: []matchWatch{}}
 		for _, h := range hits {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
@@ -91,10 +92,12 @@ func newPoller(c *config.Config, db *store.DB, m *match.Matcher, log *slog.Logge
 // pollerOptions translates the poll section of the config.
 func pollerOptions(c *config.Config, log *slog.Logger, client *http.Client) monitor.Options {
 	return monitor.Options{
-		Client:      client,
-		UserAgent:   strings.ReplaceAll(c.Poll.UserAgent, "VERSION", version),
-		Timeout:     c.Poll.Timeout,
-		MaxBody:     c.Poll.MaxBody,
+		Fetch: feed.Fetcher{
+			Client:    client,
+			UserAgent: strings.ReplaceAll(c.Poll.UserAgent, "VERSION", version),
+			Timeout:   c.Poll.Timeout,
+			MaxBody:   c.Poll.MaxBody,
+		},
 		Concurrency: c.Poll.Concurrency,
 		PerHost:     c.Poll.PerHost,
 		Backfill:    backfillOption(c.Poll.Backfill),
@@ -173,9 +176,9 @@ func printCycle(w io.Writer, c monitor.Cycle) {
 	for _, r := range c.Feeds {
 		switch r.Result {
 		case monitor.ResultFailed:
-			fmt.Fprintf(w, "failed: %s: %v (next attempt %s)\n", monitor.RedactURL(r.URL), r.Err, formatTime(r.NextAttempt))
+			fmt.Fprintf(w, "failed: %s: %v (next attempt %s)\n", feed.RedactURL(r.URL), r.Err, formatTime(r.NextAttempt))
 		case monitor.ResultDeferred:
-			fmt.Fprintf(w, "backing off: %s until %s\n", monitor.RedactURL(r.URL), formatTime(r.NextAttempt))
+			fmt.Fprintf(w, "backing off: %s until %s\n", feed.RedactURL(r.URL), formatTime(r.NextAttempt))
 		}
 	}
 }

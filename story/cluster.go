@@ -1,23 +1,23 @@
-package monitor
+package story
 
 import (
 	"math/bits"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 )
 
 // Story clustering (DESIGN §5) needs, per item, two cheap keys that a store
 // can index: a hash of the normalized title and a SimHash of the text. The
-// store compares them with the items of the last StoryWindow; this
+// store compares them with the items of the last Window; this
 // file holds only the pure part.
 
-// StoryWindow is how long a story takes new copies: an item joins a story
+// Window is how long a story takes new copies: an item joins a story
 // first seen within this window before it.
-const StoryWindow = 7 * 24 * time.Hour
+const Window = 7 * 24 * time.Hour
 
 // Clustering parameters.
 const (
@@ -56,7 +56,7 @@ type Fingerprint struct {
 // title: outlets running wire copy rewrite headlines more than bodies. A
 // title ending in " - Outlet", as aggregators write them, is compared
 // without that suffix.
-func FingerprintOf(it Item) Fingerprint {
+func FingerprintOf(it feed.Item) Fingerprint {
 	var fp Fingerprint
 	sc := simScratchPool.Get().(*simScratch)
 	buf, n := match.AppendNormalized(sc.text[:0], TitleWithoutOutlet(it.Title, it.Outlet))
@@ -332,13 +332,3 @@ const (
 	_ uint = ShingleSize - 3
 	_ uint = 3 - ShingleSize
 )
-
-// linkHost names the outlet of an aggregated item by its link's host,
-// without a leading "www.".
-func linkHost(link string) string {
-	u, err := url.Parse(link)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
-}

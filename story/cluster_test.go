@@ -1,10 +1,11 @@
-package monitor
+package story
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 )
 
@@ -16,30 +17,30 @@ const wireText = "Steve Witkoff, the US special envoy, advised Kremlin aide Yuri
 	"his job of talking to both sides."
 
 func TestFingerprint(t *testing.T) {
-	base := FingerprintOf(Item{Title: "Witkoff advised Kremlin aide, transcript shows", Summary: wireText})
+	base := FingerprintOf(feed.Item{Title: "Witkoff advised Kremlin aide, transcript shows", Summary: wireText})
 	if base.Title == 0 || !base.HasText {
 		t.Fatalf("fingerprint of a wire story = %+v, want a title hash and a text hash", base)
 	}
 	tests := []struct {
 		name      string
-		item      Item
+		item      feed.Item
 		sameTitle bool
 		near      bool
 	}{
-		{"typography and case only", Item{
+		{"typography and case only", feed.Item{
 			Title:   "WITKOFF ADVISED KREMLIN AIDE — TRANSCRIPT SHOWS",
 			Summary: strings.NewReplacer(", ", " , ", "'", "’", "Ukraine", "UKRAINE").Replace(wireText) + " "},
 			true, true},
-		{"aggregator suffix on the title", Item{
+		{"aggregator suffix on the title", feed.Item{
 			Title: "Witkoff advised Kremlin aide, transcript shows - Ynet", Outlet: "Ynet", Summary: wireText},
 			true, true},
-		{"content longer than the summary is the text", Item{
+		{"content longer than the summary is the text", feed.Item{
 			Title: "Another headline for the same copy", Summary: "Short teaser.", Content: "<p>" + wireText + "</p>"},
 			false, true},
-		{"last words cut", Item{
+		{"last words cut", feed.Item{
 			Title: "Transcript: envoy coached Ushakov", Summary: strings.TrimSuffix(wireText, " of talking to both sides.") + "."},
 			false, true},
-		{"rewrite of the same facts", Item{
+		{"rewrite of the same facts", feed.Item{
 			Title: "Leaked call shows Witkoff coaching Ushakov",
 			Summary: "A leaked recording of an October call shows Steve Witkoff, Washington's special envoy, coaching Yuri " +
 				"Ushakov, a senior Kremlin adviser, on the way Vladimir Putin might pitch Donald Trump on ending the war. " +
@@ -47,7 +48,7 @@ func TestFingerprint(t *testing.T) {
 				"along the same lines, Bloomberg News reported. Ushakov said he would relay the suggestion. The White House " +
 				"did not deny the call took place and said the envoy talks to both sides."},
 			false, false},
-		{"too short to compare", Item{Title: "Witkoff", Summary: "Witkoff advised Kremlin aide Yuri Ushakov."}, false, false},
+		{"too short to compare", feed.Item{Title: "Witkoff", Summary: "Witkoff advised Kremlin aide Yuri Ushakov."}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +65,7 @@ func TestFingerprint(t *testing.T) {
 
 func TestShortTitlesHaveNoTitleHash(t *testing.T) {
 	for _, title := range []string{"", "World", "Live updates", "  —  "} {
-		if fp := FingerprintOf(Item{Title: title}); fp.Title != 0 || fp.HasText {
+		if fp := FingerprintOf(feed.Item{Title: title}); fp.Title != 0 || fp.HasText {
 			t.Errorf("%q: fingerprint %+v, want none", title, fp)
 		}
 	}
@@ -106,16 +107,10 @@ func TestNearHashesShareABand(t *testing.T) {
 	}
 }
 
-func TestAggregatorOutletIsTheLinkHost(t *testing.T) {
-	if got := linkHost("https://www.Ynetnews.com/article/x?utm_source=a"); got != "ynetnews.com" {
-		t.Errorf("linkHost = %q", got)
-	}
-}
-
 // BenchmarkFingerprint measures the pure part of clustering for a 1 KB
 // item; the store's lookups are measured in store.BenchmarkSaveFetchStories.
 func BenchmarkFingerprint(b *testing.B) {
-	it := Item{Title: "Witkoff advised Kremlin aide, transcript shows", Summary: wireText + " " + wireText[:450]}
+	it := feed.Item{Title: "Witkoff advised Kremlin aide, transcript shows", Summary: wireText + " " + wireText[:450]}
 	b.SetBytes(int64(len(it.Summary)))
 	for i := 0; b.Loop(); i++ {
 		it.Title = fmt.Sprint("Witkoff advised Kremlin aide ", i)

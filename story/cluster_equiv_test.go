@@ -1,4 +1,4 @@
-package monitor
+package story
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 )
 
@@ -14,7 +15,7 @@ import (
 // bits for every input. refSimHash and refFingerprintOf are the original,
 // straightforward implementation, kept as the reference.
 
-func refFingerprintOf(it Item) Fingerprint {
+func refFingerprintOf(it feed.Item) Fingerprint {
 	var fp Fingerprint
 	tt := match.Tokens(TitleWithoutOutlet(it.Title, it.Outlet))
 	if len(tt) >= MinTitleTokens {
@@ -89,23 +90,23 @@ func numberedWords(n int) string {
 func TestFingerprintsAreStable(t *testing.T) {
 	tests := []struct {
 		name string
-		item Item
+		item feed.Item
 		want Fingerprint
 	}{
-		{"wire story", Item{Title: "Witkoff advised Kremlin aide, transcript shows", Summary: wireText},
+		{"wire story", feed.Item{Title: "Witkoff advised Kremlin aide, transcript shows", Summary: wireText},
 			Fingerprint{Title: 0x537e5fbdd46bb18, Text: 0x4e9a1b2c9d054349, HasText: true}},
-		{"aggregator title and content longer than summary", Item{
+		{"aggregator title and content longer than summary", feed.Item{
 			Title: "Witkoff advised Kremlin aide, transcript shows - Ynet", Outlet: "Ynet",
 			Summary: "Short teaser.", Content: "<p>" + wireText + " " + wireText + "</p>"},
 			Fingerprint{Title: 0x537e5fbdd46bb18, Text: 0x4c9a1b249f05434b, HasText: true}},
-		{"Cyrillic and diacritics", Item{Title: "Зеленский встретился с Ушаковым в Женеве",
+		{"Cyrillic and diacritics", feed.Item{Title: "Зеленский встретился с Ушаковым в Женеве",
 			Summary: strings.Repeat("Президент Зеленський заявив, що переговори в Женеві тривають; Café Müller İstanbul ", 8)},
 			Fingerprint{Title: 0x5231242f3efd7ce4, Text: 0x6a81b2fad86ab523, HasText: true}},
-		{"more than 255 distinct shingles", Item{Title: "a b c", Summary: numberedWords(700)},
+		{"more than 255 distinct shingles", feed.Item{Title: "a b c", Summary: numberedWords(700)},
 			Fingerprint{Title: 0x69cf480885ad45af, Text: 0x336af52cb1e86ba6, HasText: true}},
-		{"one text repeated many times", Item{Title: "x y", Summary: strings.Repeat("alpha beta gamma ", 40)},
+		{"one text repeated many times", feed.Item{Title: "x y", Summary: strings.Repeat("alpha beta gamma ", 40)},
 			Fingerprint{Title: 0, Text: 0x23db6cbc6a26db06, HasText: true}},
-		{"too short", Item{Title: "Live updates", Summary: "Witkoff advised Kremlin aide Yuri Ushakov."},
+		{"too short", feed.Item{Title: "Live updates", Summary: "Witkoff advised Kremlin aide Yuri Ushakov."},
 			Fingerprint{}},
 	}
 	for _, tt := range tests {
@@ -186,7 +187,7 @@ func TestFingerprintOfMatchesReference(t *testing.T) {
 		return b.String()
 	}
 	for trial := range 1000 {
-		it := Item{Title: text(r.IntN(8)), Summary: text(r.IntN(120)), Content: text(r.IntN(200))}
+		it := feed.Item{Title: text(r.IntN(8)), Summary: text(r.IntN(120)), Content: text(r.IntN(200))}
 		if trial%4 == 0 {
 			it.Outlet = "Ynet"
 			it.Title += " - Ynet"

@@ -1,0 +1,11 @@
+package monitor
+
+import (
+	"testing"
+)
+
+func TestAggregatorOutletIsTheLinkHost(t *testing.T) {
+	if got := linkHost("https://www.Ynetnews.com/article/x?utm_source=a"); got != "ynetnews.com" {
+		t.Errorf("linkHost = %q", got)
+	}
+}
