@@ -1,10 +1,11 @@
-package notify
+package notify_test
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/notifytest"
 )
 
 func TestChatRenderingNeutralisesFeedText(t *testing.T) {
@@ -31,10 +32,10 @@ func TestChatRenderingNeutralisesFeedText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			spec := fixtureSpec()
-			c := fixtureCandidates()[0]
+			spec := notifytest.Spec()
+			c := notifytest.Candidates()[0]
 			c.Title, c.URL, c.Outlet = tt.title, tt.url, tt.outlet
-			r, err := Render(Build(spec, "morning-20251126T070000Z-00000000", t0, []Candidate{c}, nil))
+			r, err := notify.Render(notify.Build(spec, "morning-20251126T070000Z-00000000", notifytest.T0, []notify.Candidate{c}, nil))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,35 +52,5 @@ func TestChatRenderingNeutralisesFeedText(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestFileKeepsTwoDigestsOfOneSecond(t *testing.T) {
-	dir := t.TempDir()
-	f := NewFile("archive", dir)
-	d := fixtureDigest()
-	for _, id := range []string{"morning-20251126T070000Z-aaaaaaaa", "morning-20251126T070000Z-bbbbbbbb"} {
-		d.ID = id
-		r, err := Render(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Send(context.Background(), r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var jsons []string
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".json") {
-			jsons = append(jsons, e.Name())
-		}
-	}
-	want := []string{"morning-20251126T070000Z-aaaaaaaa.json", "morning-20251126T070000Z-bbbbbbbb.json"}
-	if strings.Join(jsons, " ") != strings.Join(want, " ") {
-		t.Errorf("json files %v, want %v", jsons, want)
-	}
-	if n := len(entries); n != 2*(3+len(d.Watches)) {
-		t.Errorf("%d files, want %d", n, 2*(3+len(d.Watches)))
 	}
 }

@@ -1,12 +1,15 @@
-package notify
+package notify_test
 
 import (
 	"testing"
 	"time"
+
+	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/notifytest"
 )
 
 func TestBuildGroupsOrdersAndCaps(t *testing.T) {
-	d := fixtureDigest()
+	d := notifytest.Digest()
 	if len(d.Watches) != 2 || d.Watches[0].ID != "call-leak" || d.Watches[1].ID != "peace-plan" {
 		t.Fatalf("sections = %+v", d.Watches)
 	}
@@ -21,9 +24,9 @@ func TestBuildGroupsOrdersAndCaps(t *testing.T) {
 		t.Errorf("hit ids = %v, want the 3 hits of the digest's watches", got)
 	}
 
-	spec := fixtureSpec()
+	spec := notifytest.Spec()
 	spec.MaxStories = 2
-	capped := Build(spec, "x", t0, fixtureCandidates(), nil)
+	capped := notify.Build(spec, "x", notifytest.T0, notifytest.Candidates(), nil)
 	if n := len(capped.Watches[0].Stories) + len(capped.Watches[1].Stories); n != 2 {
 		t.Errorf("%d stories shown with max_stories 2", n)
 	}
@@ -37,13 +40,13 @@ func TestBuildGroupsOrdersAndCaps(t *testing.T) {
 }
 
 func TestBuildOrdersEqualScoresNewestFirst(t *testing.T) {
-	spec := Spec{Name: "d", Watches: []WatchInfo{{ID: "w"}}}
-	cands := []Candidate{
-		{HitID: 1, Watch: "w", ItemID: 1, Score: 3, FoundAt: t0.Add(-time.Hour)},
-		{HitID: 2, Watch: "w", ItemID: 2, Score: 3, FoundAt: t0},
-		{HitID: 3, Watch: "w", ItemID: 3, Score: 5, FoundAt: t0.Add(-2 * time.Hour)},
+	spec := notify.Spec{Name: "d", Watches: []notify.WatchInfo{{ID: "w"}}}
+	cands := []notify.Candidate{
+		{HitID: 1, Watch: "w", ItemID: 1, Score: 3, FoundAt: notifytest.T0.Add(-time.Hour)},
+		{HitID: 2, Watch: "w", ItemID: 2, Score: 3, FoundAt: notifytest.T0},
+		{HitID: 3, Watch: "w", ItemID: 3, Score: 5, FoundAt: notifytest.T0.Add(-2 * time.Hour)},
 	}
-	d := Build(spec, "x", t0, cands, nil)
+	d := notify.Build(spec, "x", notifytest.T0, cands, nil)
 	var got []string
 	for _, s := range d.Watches[0].Stories {
 		got = append(got, s.ID)
@@ -56,35 +59,12 @@ func TestBuildOrdersEqualScoresNewestFirst(t *testing.T) {
 	}
 }
 
-func TestDailyCountsLocalCalendarDays(t *testing.T) {
-	kyiv, _ := time.LoadLocation("Europe/Kyiv")
-	now := time.Date(2025, 11, 26, 7, 0, 0, 0, kyiv)
-	times := []time.Time{
-		now, // today
-		time.Date(2025, 11, 25, 23, 30, 0, 0, time.UTC), // 01:30 on the 26th in Kyiv: today
-		time.Date(2025, 11, 25, 12, 0, 0, 0, kyiv),      // yesterday
-		time.Date(2025, 11, 13, 0, 5, 0, 0, kyiv),       // first day of the window
-		time.Date(2025, 11, 12, 23, 55, 0, 0, kyiv),     // just before it
-	}
-	got := daily(times, now, kyiv)
-	if len(got) != ChartDays || got[13] != 2 || got[12] != 1 || got[0] != 1 {
-		t.Errorf("daily = %v", got)
-	}
-	sum := 0
-	for _, n := range got {
-		sum += n
-	}
-	if sum != 4 {
-		t.Errorf("%d counted, want 4 (one is outside the window)", sum)
-	}
-}
-
 func TestEmptyDigest(t *testing.T) {
-	d := Build(fixtureSpec(), "x", t0, nil, nil)
+	d := notify.Build(notifytest.Spec(), "x", notifytest.T0, nil, nil)
 	if !d.Empty() {
 		t.Error("a digest without candidates is not empty")
 	}
-	r, err := Render(d)
+	r, err := notify.Render(d)
 	if err != nil {
 		t.Fatal(err)
 	}

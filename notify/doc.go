@@ -4,11 +4,13 @@
 // that a digest has not yet included by watch, orders and caps them, and
 // returns a Digest value that is stored as JSON with the digest record, so
 // that every retry renders exactly the same message. Rendering (Render) turns
-// a Digest into plain text, HTML with inline bar charts, the JSON of DESIGN
-// §6 and a short chat text, from embedded templates. Senders (Email, Webhook,
-// Chat, File) put a rendering on the wire and classify their failures as
-// permanent or temporary. The Outbox sends recorded deliveries, retrying
-// temporary failures with exponential backoff.
+// a Digest into plain text, HTML with inline bar charts, the JSON body that
+// docs/config.md describes and a short chat text, from embedded templates.
+// Senders put a rendering on the wire and classify their failures as
+// permanent or temporary; each lives in a package of its own with the one
+// library it needs (notify/email, notify/webhook, notify/chat, notify/file),
+// and this package knows them only as the Sender interface. The Outbox sends
+// recorded deliveries, retrying temporary failures with exponential backoff.
 //
 // # Delivery contract
 //

@@ -19,7 +19,10 @@ import (
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/chat"
+	"github.com/storywatch/storywatch/notify/email"
 	"github.com/storywatch/storywatch/notify/smtptest"
+	"github.com/storywatch/storywatch/notify/webhook"
 	"github.com/storywatch/storywatch/store"
 )
 
@@ -147,7 +150,7 @@ func (h *countingHook) counts() (int, map[string]int) {
 }
 
 func webhookSender(t *testing.T, url string) notify.Sender {
-	w, err := notify.NewWebhook(notify.WebhookOptions{NotifierID: "hook", URL: url, Secret: "whsec-test-secret"})
+	w, err := webhook.New(webhook.Options{NotifierID: "hook", URL: url, Secret: "whsec-test-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +276,7 @@ func TestSMTP451ThenAcceptedIsSentOnce(t *testing.T) {
 	e := newEnv(t)
 	srv := smtptest.Start(t)
 	srv.Refuse(451)
-	mail, err := notify.NewEmail(notify.EmailOptions{NotifierID: "mail", Host: srv.Host, Port: srv.Port, TLS: notify.TLSNone,
+	mail, err := email.New(email.Options{NotifierID: "mail", Host: srv.Host, Port: srv.Port, TLS: email.TLSNone,
 		From: "alerts@example.org", To: []string{"desk@example.org"}})
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +308,7 @@ func TestSMTP550IsDeadAtOnceAndCanBeRetried(t *testing.T) {
 	e := newEnv(t)
 	srv := smtptest.Start(t)
 	srv.Refuse(550)
-	mail, _ := notify.NewEmail(notify.EmailOptions{NotifierID: "mail", Host: srv.Host, Port: srv.Port, TLS: notify.TLSNone,
+	mail, _ := email.New(email.Options{NotifierID: "mail", Host: srv.Host, Port: srv.Port, TLS: email.TLSNone,
 		From: "alerts@example.org", To: []string{"desk@example.org"}})
 	e.addItem("Witkoff call leaked", "call-leak")
 	spec := morning
@@ -413,10 +416,10 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 		http.Error(w, "nope", http.StatusInternalServerError)
 	}))
 	defer hookSrv.Close()
-	mail, _ := notify.NewEmail(notify.EmailOptions{NotifierID: "mail", Host: smtpSrv.Host, Port: smtpSrv.Port,
-		TLS: notify.TLSNone, Username: "desk", Password: password, From: "alerts@example.org", To: []string{"desk@example.org"}})
-	hook, _ := notify.NewWebhook(notify.WebhookOptions{NotifierID: "hook", URL: hookSrv.URL + "/" + token, Secret: secret})
-	chat, err := notify.NewChat("chat", "generic://"+strings.TrimPrefix(hookSrv.URL, "http://")+"/"+token+"?disabletls=yes")
+	mail, _ := email.New(email.Options{NotifierID: "mail", Host: smtpSrv.Host, Port: smtpSrv.Port,
+		TLS: email.TLSNone, Username: "desk", Password: password, From: "alerts@example.org", To: []string{"desk@example.org"}})
+	hook, _ := webhook.New(webhook.Options{NotifierID: "hook", URL: hookSrv.URL + "/" + token, Secret: secret})
+	ch, err := chat.New(chat.Options{NotifierID: "chat", URL: "generic://" + strings.TrimPrefix(hookSrv.URL, "http://") + "/" + token + "?disabletls=yes"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +428,7 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 	spec.To = []string{"mail", "hook", "chat"}
 	e.digester().Run(context.Background(), spec)
 	var logs bytes.Buffer
-	o := e.outbox(map[string]notify.Sender{"mail": mail, "hook": hook, "chat": chat},
+	o := e.outbox(map[string]notify.Sender{"mail": mail, "hook": hook, "chat": ch},
 		slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if n := e.runDue(o); n != 3 {
 		t.Fatalf("attempted %d", n)

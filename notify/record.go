@@ -124,5 +124,5 @@ func (g *Digester) Run(ctx context.Context, spec Spec) (*Digest, error) {
 func NewDigestID(name string, now time.Time) string {
 	var b [4]byte
 	rand.Read(b[:])
-	return safeName(name) + "-" + now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+	return SafeName(name) + "-" + now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }

@@ -75,7 +75,7 @@ type Image struct {
 // digest id, so that two digests of one name built in the same second do
 // not replace each other's files.
 func (r *Rendered) BaseName() string {
-	base := safeName(r.Name) + "-" + r.GeneratedAt.UTC().Format("20060102T150405Z")
+	base := SafeName(r.Name) + "-" + r.GeneratedAt.UTC().Format("20060102T150405Z")
 	suffix := r.DigestID
 	if i := strings.LastIndexByte(suffix, '-'); i >= 0 {
 		suffix = suffix[i+1:]
@@ -83,7 +83,7 @@ func (r *Rendered) BaseName() string {
 	if suffix == "" {
 		return base
 	}
-	return base + "-" + safeName(suffix)
+	return base + "-" + SafeName(suffix)
 }
 
 type htmlSection struct {
@@ -118,8 +118,8 @@ func Render(d *Digest) (*Rendered, error) {
 			return nil, fmt.Errorf("render digest %s: chart %s: %w", d.ID, s.ID, err)
 		}
 		img := Image{
-			ContentID: "chart-" + safeName(s.ID) + "@storywatch",
-			Filename:  base + "-" + safeName(s.ID) + ".png",
+			ContentID: "chart-" + SafeName(s.ID) + "@storywatch",
+			Filename:  base + "-" + SafeName(s.ID) + ".png",
 			PNG:       png,
 		}
 		r.Images = append(r.Images, img)
@@ -267,9 +267,10 @@ func chartAlt(daily []int) string {
 		len(daily), total, peak, today)
 }
 
-// safeName keeps letters, digits, '-' and '_' so that an id can be used in a
-// file name or a Content-ID.
-func safeName(s string) string {
+// SafeName keeps the letters, digits, '-' and '_' of s and replaces every
+// other character by '_', so that an id can be used in a file name, a
+// Content-ID or a Message-ID.
+func SafeName(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {

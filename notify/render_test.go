@@ -1,4 +1,4 @@
-package notify
+package notify_test
 
 import (
 	"bytes"
@@ -9,69 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/notifytest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-var t0 = time.Date(2025, 11, 26, 7, 0, 0, 0, time.UTC)
-
-// fixtureSpec and fixtureCandidates describe the morning digest of the
-// design, with hostile feed text in one item.
-func fixtureSpec() Spec {
-	kyiv, err := time.LoadLocation("Europe/Kyiv")
-	if err != nil {
-		panic(err)
-	}
-	return Spec{
-		Name: "morning",
-		Watches: []WatchInfo{
-			{ID: "call-leak", Title: "Witkoff–Ushakov call recording"},
-			{ID: "peace-plan", Title: "The 28-point peace plan"},
-		},
-		MaxStories: 50,
-		Location:   kyiv,
-		To:         []string{"desk-email", "team-hook"},
-	}
-}
-
-func fixtureCandidates() []Candidate {
-	snippet := "A leaked recording shows Witkoff coaching Ushakov on how Putin should pitch Trump."
-	i := strings.Index(snippet, "Witkoff")
-	xss := `<script>alert(1)</script> "28-point plan" <img src=x onerror=alert(2)> & more`
-	j := strings.Index(xss, "28-point plan")
-	return []Candidate{
-		{HitID: 1, Watch: "call-leak", ItemID: 10, Title: "Leaked call: Witkoff coached Ushakov",
-			URL: "https://example.org/a?x=1&y=2", Outlet: "AP",
-			FirstSeen: t0.Add(-3 * time.Hour), Published: t0.Add(-4 * time.Hour), FoundAt: t0.Add(-3 * time.Hour),
-			Score: 6, Matches: []match.Match{
-				{Term: "Witkoff", Field: "title", Snippet: snippet, Mark: [2]int{i, i + len("Witkoff")}},
-				{Term: "Ushakov", Field: "summary", Snippet: "Ushakov said nothing.", Mark: [2]int{0, 7}},
-			}},
-		{HitID: 2, Watch: "call-leak", ItemID: 11, Title: "Kremlin responds\nto   transcript",
-			URL: "https://example.net/b", Outlet: "",
-			FirstSeen: t0.Add(-2 * time.Hour), FoundAt: t0.Add(-2 * time.Hour),
-			Score: 2, Matches: []match.Match{{Term: "transcript", Field: "title", Snippet: "Kremlin responds to transcript", Mark: [2]int{20, 30}}}},
-		{HitID: 3, Watch: "peace-plan", ItemID: 12, Title: `<script>alert(1)</script><img src=x onerror=alert(2)>`,
-			URL: "javascript:alert(3)", Outlet: "Ynet <b>",
-			FirstSeen: t0.Add(-1 * time.Hour), Published: t0.Add(-90 * time.Minute), FoundAt: t0.Add(-1 * time.Hour),
-			Score: 2, Matches: []match.Match{{Term: "28-point plan", Field: "summary", Snippet: xss, Mark: [2]int{j, j + len("28-point plan")}}}},
-		{HitID: 4, Watch: "other", ItemID: 13, Title: "Not in this digest", FoundAt: t0, Score: 9},
-	}
-}
-
-func fixtureTimes() map[string][]time.Time {
-	return map[string][]time.Time{
-		"call-leak":  {t0.Add(-3 * time.Hour), t0.Add(-2 * time.Hour), t0.Add(-26 * time.Hour), t0.Add(-20 * 24 * time.Hour)},
-		"peace-plan": {t0.Add(-1 * time.Hour), t0.Add(-5 * 24 * time.Hour)},
-	}
-}
-
-func fixtureDigest() *Digest {
-	return Build(fixtureSpec(), "morning-20251126T070000Z-00000000", t0, fixtureCandidates(), fixtureTimes())
-}
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -92,7 +35,7 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestRenderGolden(t *testing.T) {
-	r, err := Render(fixtureDigest())
+	r, err := notify.Render(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,20 +53,20 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderIsDeterministic(t *testing.T) {
-	a, err := Render(fixtureDigest())
+	a, err := notify.Render(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A stored digest is rendered again from its JSON on every retry.
-	js, err := json.Marshal(fixtureDigest())
+	js, err := json.Marshal(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d Digest
+	var d notify.Digest
 	if err := json.Unmarshal(js, &d); err != nil {
 		t.Fatal(err)
 	}
-	b, err := Render(&d)
+	b, err := notify.Render(&d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +81,7 @@ func TestRenderIsDeterministic(t *testing.T) {
 }
 
 func TestHTMLEscapesFeedText(t *testing.T) {
-	r, err := Render(fixtureDigest())
+	r, err := notify.Render(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +101,7 @@ func TestHTMLEscapesFeedText(t *testing.T) {
 }
 
 func TestHTMLReferencesEveryChart(t *testing.T) {
-	r, err := Render(fixtureDigest())
+	r, err := notify.Render(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,30 +119,8 @@ func TestHTMLReferencesEveryChart(t *testing.T) {
 		if err != nil {
 			t.Fatalf("chart %s: %v", img.Filename, err)
 		}
-		if cfg.Width != chartWidth || cfg.Height != chartHeight {
+		if cfg.Width != notify.ChartWidth || cfg.Height != notify.ChartHeight {
 			t.Errorf("chart %s is %dx%d", img.Filename, cfg.Width, cfg.Height)
 		}
-	}
-}
-
-func TestSplitMark(t *testing.T) {
-	tests := []struct {
-		name    string
-		snippet string
-		mark    [2]int
-		want    markParts
-	}{
-		{"mark in the middle", "a Witkoff b", [2]int{2, 9}, markParts{"a ", "Witkoff", " b"}},
-		{"mark out of range is ignored", "abc", [2]int{1, 9}, markParts{Before: "abc"}},
-		{"empty mark is ignored", "abc", [2]int{1, 1}, markParts{Before: "abc"}},
-		{"mark inside a character is ignored", "Ушаков", [2]int{1, 4}, markParts{Before: "Ушаков"}},
-		{"mark on Cyrillic boundaries", "о Ушакове", [2]int{3, 15}, markParts{"о ", "Ушаков", "е"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := splitMark(tt.snippet, tt.mark); got != tt.want {
-				t.Errorf("splitMark = %+v, want %+v", got, tt.want)
-			}
-		})
 	}
 }

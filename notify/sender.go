@@ -3,10 +3,9 @@ package notify
 import (
 	"context"
 	"errors"
-	"net/url"
-	"regexp"
-	"strings"
 	"time"
+
+	"github.com/storywatch/storywatch/notify/internal/redact"
 )
 
 // Sender delivers a rendered digest to one destination.
@@ -62,63 +61,8 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// redactURL returns u without user info, query or fragment and with its path
-// shortened to its first segment, for error messages: chat and webhook URLs
-// often carry tokens in any of those places.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		if i := strings.Index(raw, "://"); i >= 0 {
-			return raw[:i+3] + "…"
-		}
-		return "…"
-	}
-	out := u.Scheme + "://" + u.Host
-	if u.Path != "" && u.Path != "/" {
-		out += "/…"
-	}
-	return out
-}
-
-// urlPattern finds URLs in error texts: a scheme, "://" and everything up to
-// white space or a quote (Go's *url.Error quotes the URL).
-var urlPattern = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>` + "`" + `]+`)
-
 // RedactURLs replaces every URL in msg by its redacted form
 // (scheme://host/…, without user info, path or query), because the URLs of
 // chat services and webhooks carry their tokens: a Slack hook's path, a
 // Telegram bot's user info, a webhook's ?token=.
-func RedactURLs(msg string) string {
-	return urlPattern.ReplaceAllStringFunc(msg, redactURL)
-}
-
-// scrub removes every occurrence of the given secrets from msg. Libraries
-// sometimes quote their input (a URL with a token, a password) in errors.
-func scrub(msg string, secrets ...string) string {
-	for _, s := range secrets {
-		if len(s) < 4 {
-			// Too short to search for without mangling ordinary words; such
-			// a secret protects little anyway.
-			continue
-		}
-		msg = strings.ReplaceAll(msg, s, "[redacted]")
-	}
-	return msg
-}
-
-// scrubbedError keeps an error's chain (for errors.As) but prints a
-// redacted message.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
-
-func scrubError(err error, secrets ...string) error {
-	if err == nil {
-		return nil
-	}
-	return &scrubbedError{msg: scrub(err.Error(), secrets...), err: err}
-}
+func RedactURLs(msg string) string { return redact.URLs(msg) }

@@ -8,6 +8,10 @@ import (
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/chat"
+	"github.com/storywatch/storywatch/notify/email"
+	"github.com/storywatch/storywatch/notify/file"
+	"github.com/storywatch/storywatch/notify/webhook"
 	"github.com/storywatch/storywatch/store"
 )
 
@@ -62,7 +66,7 @@ func senders(c *config.Config, now func() time.Time) (map[string]notify.Sender, 
 	for _, n := range c.Notifiers {
 		switch {
 		case n.Email != nil:
-			e, err := notify.NewEmail(notify.EmailOptions{NotifierID: n.ID, Host: n.Email.Host, Port: n.Email.Port,
+			e, err := email.New(email.Options{NotifierID: n.ID, Host: n.Email.Host, Port: n.Email.Port,
 				TLS: n.Email.TLS, Username: n.Email.Username, Password: n.Email.Password,
 				From: n.Email.From, To: n.Email.To, Now: now})
 			if err != nil {
@@ -70,20 +74,24 @@ func senders(c *config.Config, now func() time.Time) (map[string]notify.Sender, 
 			}
 			out[n.ID] = e
 		case n.Webhook != nil:
-			w, err := notify.NewWebhook(notify.WebhookOptions{NotifierID: n.ID, URL: n.Webhook.URL,
+			w, err := webhook.New(webhook.Options{NotifierID: n.ID, URL: n.Webhook.URL,
 				Secret: n.Webhook.Secret, Timeout: n.Webhook.Timeout, Now: now, UserAgent: "storywatch/" + version})
 			if err != nil {
 				return nil, fmt.Errorf("notifier %s: %w", n.ID, err)
 			}
 			out[n.ID] = w
 		case n.Chat != nil:
-			ch, err := notify.NewChat(n.ID, n.Chat.URL)
+			ch, err := chat.New(chat.Options{NotifierID: n.ID, URL: n.Chat.URL})
 			if err != nil {
 				return nil, err
 			}
 			out[n.ID] = ch
 		case n.File != nil:
-			out[n.ID] = notify.NewFile(n.ID, n.File.Dir)
+			f, err := file.New(file.Options{NotifierID: n.ID, Dir: n.File.Dir})
+			if err != nil {
+				return nil, fmt.Errorf("notifier %s: %w", n.ID, err)
+			}
+			out[n.ID] = f
 		}
 	}
 	return out, nil

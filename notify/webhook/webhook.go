@@ -1,4 +1,4 @@
-package notify
+package webhook
 
 import (
 	"bytes"
@@ -11,11 +11,15 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/internal/redact"
 )
 
-// WebhookOptions configure a Webhook sender.
-type WebhookOptions struct {
+// Options configure a Sender.
+type Options struct {
 	// NotifierID names the notifier; it is part of the Idempotency-Key.
 	NotifierID string
 	URL        string
@@ -31,13 +35,16 @@ type WebhookOptions struct {
 	UserAgent string
 }
 
-// Webhook POSTs the JSON rendering of a digest (DESIGN §6).
-type Webhook struct {
-	opts WebhookOptions
+// Sender POSTs the JSON rendering of a digest (docs/config.md describes
+// the body, its signature and its headers).
+type Sender struct {
+	opts Options
 }
 
-// NewWebhook returns a Webhook sender.
-func NewWebhook(opts WebhookOptions) (*Webhook, error) {
+var _ notify.Timeouter = (*Sender)(nil)
+
+// New returns a Sender.
+func New(opts Options) (*Sender, error) {
 	if opts.URL == "" {
 		return nil, errors.New("webhook: no url")
 	}
@@ -59,7 +66,7 @@ func NewWebhook(opts WebhookOptions) (*Webhook, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "storywatch"
 	}
-	return &Webhook{opts: opts}, nil
+	return &Sender{opts: opts}, nil
 }
 
 // Sign returns the Storywatch-Signature header value for body at time t:
@@ -80,20 +87,20 @@ func IdempotencyKey(digestID, notifierID string) string {
 }
 
 // SendTimeout returns how long one send may take: the configured timeout.
-func (w *Webhook) SendTimeout() time.Duration { return w.opts.Timeout }
+func (w *Sender) SendTimeout() time.Duration { return w.opts.Timeout }
 
 // Send posts r.JSON. Any 2xx is success; a redirect (3xx) is a permanent
 // error, because the configured URL is wrong and following it would lose
 // the body; 4xx other than 408 and 429 is a permanent error; everything
 // else, timeouts included, is temporary.
-func (w *Webhook) Send(ctx context.Context, r *Rendered) error {
-	where := fmt.Sprintf("webhook %s (%s)", w.opts.NotifierID, redactURL(w.opts.URL))
+func (w *Sender) Send(ctx context.Context, r *notify.Rendered) error {
+	where := fmt.Sprintf("webhook %s (%s)", w.opts.NotifierID, redact.URL(w.opts.URL))
 	ctx, cancel := context.WithTimeout(ctx, w.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.opts.URL, bytes.NewReader(r.JSON))
 	if err != nil {
 		// The error would quote the URL, which may hold a token.
-		return Permanent(fmt.Errorf("%s: invalid request", where))
+		return notify.Permanent(fmt.Errorf("%s: invalid request", where))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", w.opts.UserAgent)
@@ -111,7 +118,7 @@ func (w *Webhook) Send(ctx context.Context, r *Rendered) error {
 		if errors.As(err, &ue) && ue.Unwrap() != nil {
 			err = ue.Unwrap()
 		}
-		return fmt.Errorf("%s: %s", where, RedactURLs(scrub(err.Error(), w.opts.URL, w.opts.Secret)))
+		return fmt.Errorf("%s: %s", where, redact.URLs(redact.Secrets(err.Error(), w.opts.URL, w.opts.Secret)))
 	}
 	defer resp.Body.Close()
 	// Read a little of the answer to show in the error, and let the
@@ -126,16 +133,16 @@ func (w *Webhook) Send(ctx context.Context, r *Rendered) error {
 		if loc := resp.Header.Get("Location"); loc != "" {
 			to = "…"
 			if u, err := req.URL.Parse(loc); err == nil {
-				to = redactURL(u.String())
+				to = redact.URL(u.String())
 			}
 		}
-		return Permanent(fmt.Errorf("%s: HTTP %s: redirected to %s; update the webhook URL", where, resp.Status, to))
+		return notify.Permanent(fmt.Errorf("%s: HTTP %s: redirected to %s; update the webhook URL", where, resp.Status, to))
 	}
 	err = fmt.Errorf("%s: HTTP %s: %s", where, resp.Status,
-		RedactURLs(scrub(clean(string(snippet)), w.opts.URL, w.opts.Secret)))
+		redact.URLs(redact.Secrets(strings.Join(strings.Fields(string(snippet)), " "), w.opts.URL, w.opts.Secret)))
 	if resp.StatusCode >= 400 && resp.StatusCode < 500 &&
 		resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
-		return Permanent(err)
+		return notify.Permanent(err)
 	}
 	return err
 }

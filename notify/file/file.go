@@ -1,4 +1,4 @@
-package notify
+package file
 
 import (
 	"context"
@@ -6,29 +6,44 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/storywatch/storywatch/notify"
 )
 
-// File writes each digest into a folder as <digest>-<timestamp>-<suffix>.txt,
+// Options configure a Sender.
+type Options struct {
+	// NotifierID names the notifier in errors.
+	NotifierID string
+	// Dir is the folder the files are written into, created if missing.
+	Dir string
+}
+
+// Sender writes each digest into a folder as <digest>-<timestamp>-<suffix>.txt,
 // .html and .json (Rendered.BaseName: the suffix is the digest id's random
 // end, so two digests of one second keep their own files), with the charts
 // beside the HTML. Each file is written to a temporary name and renamed, so
 // a reader never sees half a file.
-type File struct {
+type Sender struct {
 	id  string
 	dir string
 }
 
-// NewFile returns a File sender writing into dir (created if missing).
-func NewFile(notifierID, dir string) *File {
-	return &File{id: notifierID, dir: dir}
+var _ notify.Timeouter = (*Sender)(nil)
+
+// New returns a Sender writing into opts.Dir.
+func New(opts Options) (*Sender, error) {
+	if opts.Dir == "" {
+		return nil, fmt.Errorf("file %s: no dir", opts.NotifierID)
+	}
+	return &Sender{id: opts.NotifierID, dir: opts.Dir}, nil
 }
 
 // SendTimeout returns how long one send may take.
-func (f *File) SendTimeout() time.Duration { return 30 * time.Second }
+func (f *Sender) SendTimeout() time.Duration { return 30 * time.Second }
 
 // Send writes r's files. Writing the same digest again replaces its files
 // with identical ones.
-func (f *File) Send(ctx context.Context, r *Rendered) error {
+func (f *Sender) Send(ctx context.Context, r *notify.Rendered) error {
 	if err := os.MkdirAll(f.dir, 0o755); err != nil {
 		return fmt.Errorf("file %s: %w", f.id, err)
 	}

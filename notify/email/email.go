@@ -1,4 +1,4 @@
-package notify
+package email
 
 import (
 	"bytes"
@@ -12,6 +12,9 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/internal/redact"
 )
 
 // TLS modes of an SMTP connection.
@@ -21,8 +24,8 @@ const (
 	TLSNone     = "none"
 )
 
-// EmailOptions configure an Email sender.
-type EmailOptions struct {
+// Options configure a Sender.
+type Options struct {
 	// NotifierID names the notifier; it is part of the Message-ID.
 	NotifierID string
 	Host       string
@@ -41,15 +44,17 @@ type EmailOptions struct {
 	Now func() time.Time
 }
 
-// Email sends digests as multipart text + HTML mail, with the charts
+// Sender sends digests as multipart text + HTML mail, with the charts
 // attached inline.
-type Email struct {
-	opts EmailOptions
+type Sender struct {
+	opts Options
 }
 
-// NewEmail returns an Email sender. It checks the addresses once, so that a
+var _ notify.Timeouter = (*Sender)(nil)
+
+// New returns a Sender. It checks the addresses once, so that a
 // bad address is a configuration error rather than a failed delivery.
-func NewEmail(opts EmailOptions) (*Email, error) {
+func New(opts Options) (*Sender, error) {
 	if opts.Host == "" {
 		return nil, errors.New("email: no host")
 	}
@@ -77,11 +82,11 @@ func NewEmail(opts EmailOptions) (*Email, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Email{opts: opts}, nil
+	return &Sender{opts: opts}, nil
 }
 
 // Message builds the mail for r without sending it.
-func (e *Email) Message(r *Rendered) (*gomail.Msg, error) {
+func (e *Sender) Message(r *notify.Rendered) (*gomail.Msg, error) {
 	m := gomail.NewMsg()
 	if err := m.From(e.opts.From); err != nil {
 		return nil, fmt.Errorf("from: %w", err)
@@ -93,7 +98,7 @@ func (e *Email) Message(r *Rendered) (*gomail.Msg, error) {
 	m.SetDateWithValue(e.opts.Now())
 	// The Message-ID is derived from the delivery's identity, so that a
 	// resend after a crash is recognisably the same message.
-	m.SetMessageIDWithValue(safeName(r.DigestID) + "." + safeName(e.opts.NotifierID) + "@" + domainOf(e.opts.From))
+	m.SetMessageIDWithValue(notify.SafeName(r.DigestID) + "." + notify.SafeName(e.opts.NotifierID) + "@" + domainOf(e.opts.From))
 	m.SetGenHeader("X-Storywatch-Digest", r.DigestID)
 	m.SetBodyString(gomail.TypeTextPlain, r.Text)
 	m.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
@@ -108,14 +113,14 @@ func (e *Email) Message(r *Rendered) (*gomail.Msg, error) {
 }
 
 // SendTimeout returns how long one send may take: Timeout.
-func (e *Email) SendTimeout() time.Duration { return e.opts.Timeout }
+func (e *Sender) SendTimeout() time.Duration { return e.opts.Timeout }
 
 // Send delivers r by SMTP. SMTP 5xx replies are permanent errors; 4xx
 // replies and connection problems are temporary.
-func (e *Email) Send(ctx context.Context, r *Rendered) error {
+func (e *Sender) Send(ctx context.Context, r *notify.Rendered) error {
 	m, err := e.Message(r)
 	if err != nil {
-		return Permanent(fmt.Errorf("email %s: %w", e.opts.NotifierID, err))
+		return notify.Permanent(fmt.Errorf("email %s: %w", e.opts.NotifierID, err))
 	}
 	opts := []gomail.Option{
 		gomail.WithPort(e.opts.Port),
@@ -149,15 +154,15 @@ func (e *Email) Send(ctx context.Context, r *Rendered) error {
 	}
 	c, err := gomail.NewClient(e.opts.Host, opts...)
 	if err != nil {
-		return Permanent(fmt.Errorf("email %s: %w", e.opts.NotifierID, scrubError(err, e.opts.Password)))
+		return notify.Permanent(fmt.Errorf("email %s: %w", e.opts.NotifierID, redact.Error(err, e.opts.Password)))
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
 	if err := c.DialAndSendWithContext(ctx, m); err != nil {
 		err = fmt.Errorf("email %s via %s:%d: %w", e.opts.NotifierID, e.opts.Host, e.opts.Port,
-			scrubError(err, e.opts.Password))
+			redact.Error(err, e.opts.Password))
 		if smtpPermanent(err) {
-			return Permanent(err)
+			return notify.Permanent(err)
 		}
 		return err
 	}

@@ -1,0 +1,88 @@
+// Package notifytest holds the digest fixture that the tests of notify and
+// of its senders share: a morning digest of two watches whose items carry
+// hostile feed text (markup, a javascript: link, an outlet with tags).
+package notifytest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/notify"
+)
+
+// T0 is when the fixture digest is built: 07:00 UTC, 09:00 in Kyiv.
+var T0 = time.Date(2025, 11, 26, 7, 0, 0, 0, time.UTC)
+
+// Spec is the morning digest's spec: two watches, Kyiv time, two notifiers.
+func Spec() notify.Spec {
+	kyiv, err := time.LoadLocation("Europe/Kyiv")
+	if err != nil {
+		panic(err)
+	}
+	return notify.Spec{
+		Name: "morning",
+		Watches: []notify.WatchInfo{
+			{ID: "call-leak", Title: "Witkoff–Ushakov call recording"},
+			{ID: "peace-plan", Title: "The 28-point peace plan"},
+		},
+		MaxStories: 50,
+		Location:   kyiv,
+		To:         []string{"desk-email", "team-hook"},
+	}
+}
+
+// Candidates are the hits the morning digest is built from: two for
+// call-leak, one for peace-plan with hostile markup in its title, summary,
+// URL and outlet, and one of a watch the digest does not cover.
+func Candidates() []notify.Candidate {
+	snippet := "A leaked recording shows Witkoff coaching Ushakov on how Putin should pitch Trump."
+	i := strings.Index(snippet, "Witkoff")
+	xss := `<script>alert(1)</script> "28-point plan" <img src=x onerror=alert(2)> & more`
+	j := strings.Index(xss, "28-point plan")
+	return []notify.Candidate{
+		{HitID: 1, Watch: "call-leak", ItemID: 10, Title: "Leaked call: Witkoff coached Ushakov",
+			URL: "https://example.org/a?x=1&y=2", Outlet: "AP",
+			FirstSeen: T0.Add(-3 * time.Hour), Published: T0.Add(-4 * time.Hour), FoundAt: T0.Add(-3 * time.Hour),
+			Score: 6, Matches: []match.Match{
+				{Term: "Witkoff", Field: "title", Snippet: snippet, Mark: [2]int{i, i + len("Witkoff")}},
+				{Term: "Ushakov", Field: "summary", Snippet: "Ushakov said nothing.", Mark: [2]int{0, 7}},
+			}},
+		{HitID: 2, Watch: "call-leak", ItemID: 11, Title: "Kremlin responds\nto   transcript",
+			URL: "https://example.net/b", Outlet: "",
+			FirstSeen: T0.Add(-2 * time.Hour), FoundAt: T0.Add(-2 * time.Hour),
+			Score: 2, Matches: []match.Match{{Term: "transcript", Field: "title", Snippet: "Kremlin responds to transcript", Mark: [2]int{20, 30}}}},
+		{HitID: 3, Watch: "peace-plan", ItemID: 12, Title: `<script>alert(1)</script><img src=x onerror=alert(2)>`,
+			URL: "javascript:alert(3)", Outlet: "Ynet <b>",
+			FirstSeen: T0.Add(-1 * time.Hour), Published: T0.Add(-90 * time.Minute), FoundAt: T0.Add(-1 * time.Hour),
+			Score: 2, Matches: []match.Match{{Term: "28-point plan", Field: "summary", Snippet: xss, Mark: [2]int{j, j + len("28-point plan")}}}},
+		{HitID: 4, Watch: "other", ItemID: 13, Title: "Not in this digest", FoundAt: T0, Score: 9},
+	}
+}
+
+// Times are the hit times per watch that the charts count.
+func Times() map[string][]time.Time {
+	return map[string][]time.Time{
+		"call-leak":  {T0.Add(-3 * time.Hour), T0.Add(-2 * time.Hour), T0.Add(-26 * time.Hour), T0.Add(-20 * 24 * time.Hour)},
+		"peace-plan": {T0.Add(-1 * time.Hour), T0.Add(-5 * 24 * time.Hour)},
+	}
+}
+
+// DigestID is the fixture digest's id.
+const DigestID = "morning-20251126T070000Z-00000000"
+
+// Digest builds the morning digest from Spec, Candidates and Times.
+func Digest() *notify.Digest {
+	return notify.Build(Spec(), DigestID, T0, Candidates(), Times())
+}
+
+// Rendered renders Digest, failing t if it cannot.
+func Rendered(t testing.TB) *notify.Rendered {
+	t.Helper()
+	r, err := notify.Render(Digest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
