@@ -79,7 +79,7 @@ type Actor struct {
 	Track bool
 }
 
-// Storyline is a watch defined by a query (DESIGN §3).
+// Storyline is a watch defined by a query (the query language of docs/config.md).
 type Storyline struct {
 	ID string
 	// Title defaults to the ID.
@@ -174,7 +174,7 @@ type File struct {
 	Dir string
 }
 
-// Defaults (DESIGN §2), exported so that documentation and tests can name
+// Defaults (docs/config.md), exported so that documentation and tests can name
 // them.
 const (
 	DefaultDatabase     = "storywatch.db"

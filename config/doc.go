@@ -1,4 +1,4 @@
-// Package config reads storywatch's YAML configuration file (DESIGN §2).
+// Package config reads storywatch's YAML configuration file (docs/config.md).
 //
 // Load parses one file into a Config with every default applied, every
 // ${NAME} reference expanded from the environment, every relative path made

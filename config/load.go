@@ -138,7 +138,7 @@ func (d *decoder) database(fs fields, dir string) string {
 		d.errorf(valueNode(f), f.path, "must not be empty: give a SQLite file path")
 		return ""
 	case isPostgres(s):
-		// No command speaks PostgreSQL yet (DESIGN §9). The message never
+		// No command speaks PostgreSQL yet (docs/config.md, `database`). The message never
 		// echoes the value: a DSN carries its password.
 		d.errorf(valueNode(f), f.path, "PostgreSQL is not supported yet: use a SQLite file path")
 		return ""

@@ -7,7 +7,7 @@ import (
 )
 
 // Canonical returns the form of an article URL that identifies the same
-// article across feeds (DESIGN §4 step 3): lower-case scheme and host, no
+// article across feeds (docs/architecture.md, "Item identity"): lower-case scheme and host, no
 // default port, no user info, no fragment, tracking parameters removed and
 // the remaining parameters sorted. It returns "" for input that is not an
 // absolute http or https URL with a host. Canonical(Canonical(x)) equals

@@ -8,7 +8,7 @@ import (
 
 // Item is one entry of a feed, with its text stripped of markup.
 type Item struct {
-	// Key identifies the item within its feed (DESIGN §4 step 3).
+	// Key identifies the item within its feed (docs/architecture.md, "Item identity").
 	Key string
 	// GUID is the feed's own id for the item, if any.
 	GUID string

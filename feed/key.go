@@ -28,7 +28,7 @@ func digest(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// assignKeys gives every item of one fetch its Key (DESIGN §4 step 3): the
+// assignKeys gives every item of one fetch its Key (docs/architecture.md, "Item identity"): the
 // GUID when present and unique within the fetch, else the canonical link
 // when unique within the fetch, else a hash of title and summary. Items that
 // still share a key but differ in content get the hash of their whole

@@ -440,7 +440,7 @@ func FuzzParse(f *testing.F) {
 
 // BenchmarkParse measures Parse beside gofeed alone on the same bytes, so
 // that our share (decoding, HTML stripping, keys, canonical URLs) is
-// visible: DESIGN §10 allows it half of gofeed's own cost.
+// visible: docs/benchmarks.md allows it half of gofeed's own cost.
 func BenchmarkParse(b *testing.B) {
 	for _, name := range []string{"seed.xml", "windows-1251.xml", "iso-8859-1-unlabelled.xml"} {
 		data := readTestdata(b, name)

@@ -3,7 +3,7 @@ package match
 // Field names one searchable part of an item.
 type Field uint8
 
-// The searchable fields of an item (DESIGN §3).
+// The searchable fields of an item (docs/config.md).
 const (
 	FieldTitle Field = iota
 	FieldSummary

@@ -11,7 +11,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// TestExplanationsGolden runs the example watchlist of DESIGN §2 over a few
+// TestExplanationsGolden runs the example watchlist (modelled on config.example.yaml) over a few
 // documents and compares the hits, with their explanations, to
 // testdata/*.golden.json. Run with -update to rewrite them.
 func TestExplanationsGolden(t *testing.T) {

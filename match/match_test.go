@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// exampleWatchlist is the watchlist of DESIGN §2.
+// exampleWatchlist is a small watchlist modelled on config.example.yaml.
 func exampleWatchlist() Watchlist {
 	return Watchlist{
 		Actors: []Actor{
@@ -223,7 +223,7 @@ func TestTransliteration(t *testing.T) {
 }
 
 func TestTokensOfCyrillicStayCyrillic(t *testing.T) {
-	// DESIGN §3: й folds to и in tokens; only the transliterated copy the
+	// docs/architecture.md, "Matching": й folds to и in tokens; only the transliterated copy the
 	// Matcher searches tells them apart.
 	if got, want := Tokens("Юрий Зеленський Київ"), []string{"юрии", "зеленськии", "киів"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Tokens = %q, want %q", got, want)

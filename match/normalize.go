@@ -17,7 +17,7 @@ func Normalize(s string) string {
 	return strings.Join(Tokens(s), " ")
 }
 
-// Tokens returns the normalized tokens of s (DESIGN §3): s is decomposed
+// Tokens returns the normalized tokens of s (docs/architecture.md, "Matching"): s is decomposed
 // (NFKD), combining marks are removed, case is folded, and tokens are the
 // maximal runs of letters and digits. Cyrillic tokens stay Cyrillic here; the
 // Matcher also matches their Latin transliteration.
@@ -207,7 +207,7 @@ func hasCyrillic(tok []byte) bool {
 // restoreMarks appends tok to dst with each и put back to й, and each і to
 // ї, where the original text orig of the token had that letter: they are
 // letters of their own, not и and і with a mark, but NFKD and the removal of
-// marks fold them. Tokens keep the folded form (DESIGN §3); only the
+// marks fold them. Tokens keep the folded form (docs/architecture.md, "Matching"); only the
 // transliteration needs the difference (Юрий is Yuri, not Yurii). When orig
 // does not line up with tok (a compatibility character at its edge, or more
 // than 64 such letters), tok is appended as it is.

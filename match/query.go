@@ -35,7 +35,7 @@ func (e *SyntaxError) Error() string {
 	return s
 }
 
-// Query is a parsed storyline query (DESIGN §3).
+// Query is a parsed storyline query (docs/config.md).
 type Query struct {
 	src    string
 	root   *node

@@ -52,8 +52,8 @@ type Options struct {
 }
 
 // Poller runs poll cycles: fetch, parse, match and store, feed by feed. It
-// is safe for concurrent use; SetMatcher and SetFeeds may be called while a
-// cycle runs (the running cycle keeps what it started with).
+// does not change after NewPoller and is safe for concurrent use; a config
+// reload builds a new Poller.
 type Poller struct {
 	store       Store
 	fetcher     *feed.Fetcher
@@ -63,11 +63,8 @@ type Poller struct {
 	now         func() time.Time
 	log         *slog.Logger
 	progress    func(done, total int)
-
-	matcher atomic.Pointer[match.Matcher]
-
-	mu    sync.Mutex
-	feeds []FeedConfig
+	matcher     *match.Matcher
+	feeds       []FeedConfig
 }
 
 // NewPoller returns a Poller that stores into st and matches with m (nil
@@ -111,27 +108,10 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 		now:         opts.Now,
 		log:         opts.Logger,
 		progress:    opts.Progress,
-		feeds:       feeds,
+		matcher:     m,
+		feeds:       append([]FeedConfig(nil), feeds...),
 	}
-	p.matcher.Store(m)
 	return p
-}
-
-// SetMatcher swaps the watchlist used by later fetches (config reload).
-func (p *Poller) SetMatcher(m *match.Matcher) { p.matcher.Store(m) }
-
-// SetFeeds replaces the feeds PollAll polls (config reload).
-func (p *Poller) SetFeeds(feeds []FeedConfig) {
-	p.mu.Lock()
-	p.feeds = append([]FeedConfig(nil), feeds...)
-	p.mu.Unlock()
-}
-
-// Feeds returns the feeds PollAll polls.
-func (p *Poller) Feeds() []FeedConfig {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]FeedConfig(nil), p.feeds...)
 }
 
 // Result is the outcome of one feed in a cycle.
@@ -186,7 +166,7 @@ type Cycle struct {
 // backing off after errors or a Retry-After are still left alone until
 // their next attempt.
 func (p *Poller) PollAll(ctx context.Context) (Cycle, error) {
-	return p.Poll(ctx, p.Feeds())
+	return p.Poll(ctx, p.feeds)
 }
 
 // Poll runs one cycle over the given feeds, at most Concurrency at once and
@@ -201,9 +181,9 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 	}
 	states, err := p.store.FeedStates(ctx, urls)
 	if err != nil {
-		return c, fmt.Errorf("poll: %w", err)
+		return c, fmt.Errorf("feed states: %w", err)
 	}
-	m := p.matcher.Load()
+	m := p.matcher
 
 	global := make(chan struct{}, p.concurrency)
 	var hostMu sync.Mutex

@@ -10,7 +10,7 @@ import (
 	"github.com/storywatch/storywatch/match"
 )
 
-// DigestVersion is the version of the JSON rendering (DESIGN §6).
+// DigestVersion is the version of the JSON rendering (docs/architecture.md, "Digests and their renderings").
 const DigestVersion = 1
 
 // ChartDays is how many days the per-watch chart covers, today included.
@@ -144,7 +144,7 @@ func (d *Digest) Location() *time.Location {
 // recent hits was found (for the charts). Candidates of other watches are
 // ignored. Candidates of one story and watch make one entry, shown with its
 // best-scoring hit; a story the digest already sent for the watch makes no
-// entry, its new hits are only marked included (DESIGN §5: a new copy of a
+// entry, its new hits are only marked included (docs/architecture.md, "Stories": a new copy of a
 // known story is no development). Entries are ordered by score, then
 // newest first; when more than spec.MaxStories entries exist the lowest
 // ranked are cut, but their hits still count as included so that they do

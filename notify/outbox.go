@@ -9,16 +9,24 @@ import (
 	"time"
 )
 
+// Status is the state of a delivery, as stored: package store writes these
+// values into its SQL, so they are the only spelling of a status.
+type Status string
+
 // Delivery statuses.
 const (
-	StatusPending = "pending"
+	// StatusPending marks a delivery waiting for its next attempt.
+	StatusPending Status = "pending"
 	// StatusSending marks a delivery whose send started. The claim lasts
 	// until NextAttempt, which is at least the send timeout plus
 	// Outbox.ClaimMargin away; if the process dies during the send, the
 	// delivery is due again then.
-	StatusSending = "sending"
-	StatusSent    = "sent"
-	StatusDead    = "dead"
+	StatusSending Status = "sending"
+	// StatusSent marks a delivery that succeeded; it is never sent again.
+	StatusSent Status = "sent"
+	// StatusDead marks a delivery that failed permanently or gave up; only
+	// a manual retry makes it pending again.
+	StatusDead Status = "dead"
 )
 
 // Delivery is one digest to be sent to one notifier.
@@ -27,7 +35,7 @@ type Delivery struct {
 	DigestID     string    `json:"digest_id"`
 	Digest       string    `json:"digest"`
 	Notifier     string    `json:"notifier"`
-	Status       string    `json:"status"`
+	Status       Status    `json:"status"`
 	Attempts     int       `json:"attempts"`
 	CreatedAt    time.Time `json:"created_at"`
 	FirstAttempt time.Time `json:"first_attempt"`
@@ -65,10 +73,10 @@ type OutboxStore interface {
 	// sent, pending (with next) or dead, and the error text ("" on
 	// success). It reports false, storing nothing, when that attempt no
 	// longer holds the claim.
-	FinishDelivery(ctx context.Context, id int64, attempt int, status string, at, next time.Time, errText string) (bool, error)
+	FinishDelivery(ctx context.Context, id int64, attempt int, status Status, at, next time.Time, errText string) (bool, error)
 }
 
-// Backoff configures retries (DESIGN §2 delivery).
+// Backoff configures retries (the delivery section of docs/config.md).
 type Backoff struct {
 	// RetryAfter is the delay after the first failure; it doubles after
 	// each further failure up to RetryMax.
@@ -108,10 +116,8 @@ type Outbox struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	Log *slog.Logger
-	// Poll is how often Run looks for due deliveries; 0 means 5 s.
-	Poll time.Duration
 	// OnResult, when set, is called after each attempt (for metrics).
-	OnResult func(d Delivery, status string, err error)
+	OnResult func(d Delivery, status Status, err error)
 	// ClaimMargin is how long a claim outlasts the send timeout, so that
 	// no other worker claims a delivery whose send may still be running;
 	// 0 means DefaultClaimMargin.
@@ -183,26 +189,6 @@ func (o *Outbox) RunDue(ctx context.Context) (int, error) {
 		if !progressed {
 			// Everything was claimed by someone else; don't spin.
 			return attempted, nil
-		}
-	}
-}
-
-// Run sends due deliveries until ctx is done, looking every Poll.
-func (o *Outbox) Run(ctx context.Context) error {
-	every := o.Poll
-	if every <= 0 {
-		every = 5 * time.Second
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := o.RunDue(ctx); err != nil && ctx.Err() == nil {
-			o.log().Error("outbox", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
 		}
 	}
 }

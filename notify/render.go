@@ -175,7 +175,7 @@ func countStories(d *Digest) int {
 	return len(seen) + more
 }
 
-// subject follows DESIGN §6:
+// subject names the digest and counts its stories (docs/architecture.md):
 // "[storywatch] morning: 3 new stories (call-leak 2, peace-plan 1)".
 func subject(d *Digest, stories int) string {
 	noun := "stories"
@@ -286,7 +286,7 @@ func SafeName(s string) string {
 	return b.String()
 }
 
-// The JSON rendering of DESIGN §6. Unknown times are null.
+// The JSON rendering (docs/architecture.md, "Digests and their renderings"). Unknown times are null.
 type jsonDigest struct {
 	Version     int           `json:"version"`
 	ID          string        `json:"id"`
@@ -299,8 +299,7 @@ type jsonSection struct {
 	ID      string      `json:"id"`
 	Title   string      `json:"title"`
 	Stories []jsonStory `json:"stories"`
-	// More counts the stories cut by max_stories ("… and N more"); an
-	// addition to the shape of DESIGN §6.
+	// More counts the stories cut by max_stories ("… and N more").
 	More int `json:"more"`
 }
 

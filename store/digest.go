@@ -186,8 +186,11 @@ const (
 	insertDigestHit = `INSERT INTO digest_hits (name, hit_id, digest_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 	insertDelivery  = `
 INSERT INTO deliveries (digest_id, notifier, status, created_at, next_attempt)
-VALUES (?, ?, 'pending', ?, ?)`
+VALUES (?, ?, ` + sqlPending + `, ?, ?)`
 )
+
+// DB is the storage of digest building.
+var _ notify.DigestStore = (*DB)(nil)
 
 // RecordDigest stores, in one transaction, a digest, the hits it includes
 // and one pending delivery per notifier. If another run of the same digest

@@ -85,6 +85,9 @@ func (d *DB) Feed(ctx context.Context, url string) (Feed, error) {
 	return f, nil
 }
 
+// DB is the poll cycle's storage.
+var _ monitor.Store = (*DB)(nil)
+
 // FeedStates returns the stored state of each of the given feed URLs; feeds
 // never stored are missing from the map.
 func (d *DB) FeedStates(ctx context.Context, urls []string) (map[string]monitor.FeedState, error) {

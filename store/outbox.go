@@ -9,6 +9,18 @@ import (
 	"github.com/storywatch/storywatch/notify"
 )
 
+// The delivery statuses as SQL literals: queries spell a status only
+// through notify's constants.
+const (
+	sqlPending = `'` + string(notify.StatusPending) + `'`
+	sqlSending = `'` + string(notify.StatusSending) + `'`
+	sqlSent    = `'` + string(notify.StatusSent) + `'`
+	sqlDead    = `'` + string(notify.StatusDead) + `'`
+)
+
+// DB is the outbox's storage.
+var _ notify.OutboxStore = (*DB)(nil)
+
 const deliveryColumns = `
 SELECT l.id, l.digest_id, g.name, l.notifier, l.status, l.attempts, l.created_at,
        l.first_attempt, l.last_attempt, l.next_attempt, l.sent_at, l.last_error, l.retried_at
@@ -55,7 +67,7 @@ func (d *DB) queryDeliveries(ctx context.Context, q string, args ...any) ([]noti
 // left by a process that died, whose next attempt is at or before now.
 func (d *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
 	out, err := d.queryDeliveries(ctx, deliveryColumns+`
- WHERE l.status IN ('pending', 'sending') AND l.next_attempt <= ?
+ WHERE l.status IN (`+sqlPending+`, `+sqlSending+`) AND l.next_attempt <= ?
  ORDER BY l.next_attempt, l.id LIMIT ?`, now.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due deliveries: %w", err)
@@ -89,9 +101,9 @@ func (d *DB) Delivery(ctx context.Context, id int64) (notify.Delivery, error) {
 // claim outlasts its send (notify.Outbox: the send timeout plus a margin).
 const claimDelivery = `
 UPDATE deliveries
-   SET status = 'sending', attempts = attempts + 1, last_attempt = ?,
+   SET status = ` + sqlSending + `, attempts = attempts + 1, last_attempt = ?,
        first_attempt = COALESCE(first_attempt, ?), next_attempt = ?
- WHERE id = ? AND status IN ('pending', 'sending') AND attempts = ? AND next_attempt <= ?`
+ WHERE id = ? AND status IN (` + sqlPending + `, ` + sqlSending + `) AND attempts = ? AND next_attempt <= ?`
 
 // ClaimDelivery marks dl as being sent and schedules its next attempt at
 // next in case the process dies during the send. It reports false when dl
@@ -114,14 +126,14 @@ func (d *DB) ClaimDelivery(ctx context.Context, dl notify.Delivery, now, next ti
 const finishDelivery = `
 UPDATE deliveries
    SET status = ?, next_attempt = ?, last_error = ?,
-       sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
- WHERE id = ? AND status = 'sending' AND attempts = ?`
+       sent_at = CASE WHEN ? = ` + sqlSent + ` THEN ? ELSE sent_at END
+ WHERE id = ? AND status = ` + sqlSending + ` AND attempts = ?`
 
 // FinishDelivery records the outcome of attempt number attempt of a
 // delivery. It reports false, and changes nothing, when that attempt no
 // longer holds the delivery (another worker claimed a later attempt).
-func (d *DB) FinishDelivery(ctx context.Context, id int64, attempt int, status string, at, next time.Time, errText string) (bool, error) {
-	res, err := d.db.ExecContext(ctx, finishDelivery, status, next.UnixMilli(), errText, status, at.UnixMilli(), id, attempt)
+func (d *DB) FinishDelivery(ctx context.Context, id int64, attempt int, status notify.Status, at, next time.Time, errText string) (bool, error) {
+	res, err := d.db.ExecContext(ctx, finishDelivery, string(status), next.UnixMilli(), errText, string(status), at.UnixMilli(), id, attempt)
 	if err != nil {
 		return false, fmt.Errorf("finish delivery %d: %w", id, err)
 	}
@@ -136,8 +148,8 @@ func (d *DB) FinishDelivery(ctx context.Context, id int64, attempt int, status s
 // claim for the whole life of a delivery.
 const retryDelivery = `
 UPDATE deliveries
-   SET status = 'pending', retried_at = ?, next_attempt = ?
- WHERE id = ? AND status = 'dead'`
+   SET status = ` + sqlPending + `, retried_at = ?, next_attempt = ?
+ WHERE id = ? AND status = ` + sqlDead + ``
 
 // RetryDelivery makes a dead delivery pending again, due at now, with a
 // fresh give-up period counted from now. It returns notify.ErrNotDead for a

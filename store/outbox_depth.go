@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-const countWaitingDeliveries = `SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending')`
+const countWaitingDeliveries = `SELECT COUNT(*) FROM deliveries WHERE status IN (` + sqlPending + `, ` + sqlSending + `)`
 
 // OutboxDepth returns how many deliveries wait to be sent: pending ones and
 // ones whose send was interrupted.

@@ -12,7 +12,7 @@ import (
 	"github.com/storywatch/storywatch/story"
 )
 
-// Stories (DESIGN §5) are clustered inside SaveFetch's transaction, which
+// Stories (docs/architecture.md, "Stories") are clustered inside SaveFetch's transaction, which
 // holds the database's write lock: two feeds saving copies of one report at
 // once see each other's items, so a report never splits into two stories
 // by a race. A new item is looked up through indexed columns only: its

@@ -10,7 +10,7 @@ import (
 	"github.com/storywatch/storywatch/match"
 )
 
-// Story clustering (DESIGN §5) needs, per item, two cheap keys that a store
+// Story clustering (docs/architecture.md, "Stories") needs, per item, two cheap keys that a store
 // can index: a hash of the normalized title and a SimHash of the text. The
 // store compares them with the items of the last Window; this
 // file holds only the pure part.

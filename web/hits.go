@@ -42,7 +42,7 @@ type Hit struct {
 }
 
 // HitJSON is a hit as /api/hits and `storywatch hits -json` write it
-// (DESIGN §7): one definition, so the two never drift apart.
+// (README.md, "HTTP endpoints"): one definition, so the two never drift apart.
 type HitJSON struct {
 	Watch     string      `json:"watch"`
 	ItemURL   string      `json:"item_url"`

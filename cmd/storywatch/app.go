@@ -39,7 +39,7 @@ var commands = map[string]command{
 	"demo":       {"offline demo: bundled feeds on loopback, one cycle, the digest", cmdDemo},
 	"health":     {"exit 0 when the daemon's /healthz answers", cmdHealth},
 	"version":    {"version, commit, Go version", cmdVersion},
-	"bench":      {"measure poll cycles against a loopback feed server (DESIGN §10)", cmdBench},
+	"bench":      {"measure poll cycles against a loopback feed server (docs/benchmarks.md)", cmdBench},
 }
 
 // run parses the global flags, picks the command and runs it.

@@ -431,7 +431,7 @@ func median(ts []benchTimes) benchTimes {
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
 
-// printBench writes the report for people, with DESIGN §10's targets.
+// printBench writes the report for people, with the targets of docs/benchmarks.md.
 func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "storywatch bench: %d feeds × %d items = %d items (%.1f MB of feeds); watchlist %d actors, %d storylines (compiled in %.2f s); concurrency %d; %d cycle(s)\n",
 		r.Feeds, r.ItemsPerFeed, r.Items, mb(r.FeedBytes), r.Actors, r.Storylines, r.CompileS, r.Concurrency, r.Cycles)
@@ -451,7 +451,7 @@ func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintf(w, "own overhead = (cycle CPU - gofeed CPU at %d goroutines) / gofeed CPU = (%.2f - %.2f) / %.2f = %.2f×\n\n",
 		r.Concurrency, r.Cycle.CPUS, r.GofeedC.CPUS, r.GofeedC.CPUS, r.OwnOverhead)
 	scale := float64(r.Items) / 100000
-	fmt.Fprintf(w, "targets (DESIGN §10: 2,000 feeds × 50 items on 2 cores; time targets scaled to %d items, %d feeds):\n", r.Items, r.Feeds)
+	fmt.Fprintf(w, "targets (docs/benchmarks.md: 2,000 feeds × 50 items on 2 cores; time targets scaled to %d items, %d feeds):\n", r.Items, r.Feeds)
 	row := func(name, got string, ok bool) {
 		verdict := "met"
 		if !ok {

@@ -202,7 +202,7 @@ func (g *benchFeeds) serve() (base string, stop func(), err error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-// benchWatchlist is the example watchlist (DESIGN §2) plus actors generated
+// benchWatchlist is a watchlist modelled on config.example.yaml plus actors generated
 // actors of 4 aliases each and storylines generated storylines, built like
 // the matcher's benchmarks. It returns the generated actors' names too.
 func benchWatchlist(actors, storylines int) (match.Watchlist, []string) {

@@ -125,7 +125,7 @@ func deliveryJSON(dl notify.Delivery) deliveryOut {
 		return &s
 	}
 	out := deliveryOut{ID: dl.ID, DigestID: dl.DigestID, Digest: dl.Digest, Notifier: dl.Notifier,
-		Status: dl.Status, Attempts: dl.Attempts, CreatedAt: ts(dl.CreatedAt), LastAttempt: ts(dl.LastAttempt),
+		Status: string(dl.Status), Attempts: dl.Attempts, CreatedAt: ts(dl.CreatedAt), LastAttempt: ts(dl.LastAttempt),
 		SentAt: ts(dl.SentAt), LastError: dl.LastError}
 	if dl.Status == notify.StatusPending || dl.Status == notify.StatusSending {
 		out.NextAttempt = ts(dl.NextAttempt)

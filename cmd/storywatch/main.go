@@ -1,6 +1,6 @@
 // Command storywatch follows news stories: it polls feeds, matches items
 // against a watchlist, groups copies of one report into stories and sends
-// digests. See README.md and DESIGN §7 for the commands.
+// digests. See README.md for the commands.
 package main
 
 import (
@@ -24,7 +24,7 @@ func main() {
 	os.Exit(exitCode(err, os.Stderr))
 }
 
-// Exit codes (DESIGN §7).
+// Exit codes (README.md, "Commands").
 const (
 	exitOK      = 0
 	exitFailure = 1

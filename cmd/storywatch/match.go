@@ -21,7 +21,7 @@ const (
 	matchMaxBody = 8 << 20
 )
 
-// matchOutput is one line of `match -json` (DESIGN §7).
+// matchOutput is one line of `match -json` (README.md, "Commands").
 type matchOutput struct {
 	Source  string       `json:"source"`
 	Key     string       `json:"key"`

@@ -27,7 +27,7 @@ import (
 // Daemon timings.
 const (
 	// shutdownGrace is how long in-flight fetches and sends get after
-	// SIGINT or SIGTERM before they are cancelled (DESIGN §8).
+	// SIGINT or SIGTERM before they are cancelled (README.md, "Running the daemon").
 	shutdownGrace = 10 * time.Second
 	// reloadDebounce collapses the burst of events of one editor save.
 	reloadDebounce = 300 * time.Millisecond
@@ -420,7 +420,7 @@ func (d *daemon) recordCycle(c monitor.Cycle) {
 		}
 	}
 	d.metrics.Items(c.ItemsNew)
-	// Until stories are grouped, each new item is a story of its own.
+	// StoriesNew counts the new items that joined no story of the window.
 	d.metrics.Stories(c.StoriesNew)
 	for w, n := range c.HitsByWatch {
 		d.metrics.Hits(w, n)
@@ -476,8 +476,8 @@ func (d *daemon) deliver(ctx, work context.Context) {
 			// Once the shutdown begins no new send starts; the ones in
 			// flight keep work.
 			Stop: ctx.Done(),
-			OnResult: func(dl notify.Delivery, status string, _ error) {
-				result := status
+			OnResult: func(dl notify.Delivery, status notify.Status, _ error) {
+				result := string(status)
 				if status == notify.StatusPending {
 					result = "retry"
 				}

@@ -37,7 +37,10 @@ type Sender struct {
 	router  *router.ServiceRouter
 }
 
-var _ notify.Timeouter = (*Sender)(nil)
+var (
+	_ notify.Sender    = (*Sender)(nil)
+	_ notify.Timeouter = (*Sender)(nil)
+)
 
 // DefaultTimeout is the default Options.Timeout.
 const DefaultTimeout = 30 * time.Second

@@ -50,7 +50,10 @@ type Sender struct {
 	opts Options
 }
 
-var _ notify.Timeouter = (*Sender)(nil)
+var (
+	_ notify.Sender    = (*Sender)(nil)
+	_ notify.Timeouter = (*Sender)(nil)
+)
 
 // New returns a Sender. It checks the addresses once, so that a
 // bad address is a configuration error rather than a failed delivery.

@@ -28,7 +28,10 @@ type Sender struct {
 	dir string
 }
 
-var _ notify.Timeouter = (*Sender)(nil)
+var (
+	_ notify.Sender    = (*Sender)(nil)
+	_ notify.Timeouter = (*Sender)(nil)
+)
 
 // New returns a Sender writing into opts.Dir.
 func New(opts Options) (*Sender, error) {

@@ -41,7 +41,10 @@ type Sender struct {
 	opts Options
 }
 
-var _ notify.Timeouter = (*Sender)(nil)
+var (
+	_ notify.Sender    = (*Sender)(nil)
+	_ notify.Timeouter = (*Sender)(nil)
+)
 
 // New returns a Sender.
 func New(opts Options) (*Sender, error) {
