@@ -20,6 +20,7 @@ func testEnv(name string) string {
 // TestInvalidConfigs loads every testdata/invalid-*.yaml and compares the
 // problems, one a line, with the file's .want.
 func TestInvalidConfigs(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/invalid-*.yaml")
 	if err != nil {
 		t.Fatal(err)

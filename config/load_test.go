@@ -38,6 +38,7 @@ var exampleEnv = map[string]string{
 // TestExampleConfigLoads keeps config.example.yaml, which users copy, valid
 // and true to its comments.
 func TestExampleConfigLoads(t *testing.T) {
+	t.Parallel()
 	c, err := Load("../config.example.yaml", func(k string) string { return exampleEnv[k] })
 	if err != nil {
 		t.Fatalf("config.example.yaml: %v", err)
@@ -106,6 +107,7 @@ func TestExampleConfigLoads(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "", nil)
 	dir := filepath.Dir(c.Path)
 	checks := []struct {
@@ -140,6 +142,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestEntryDefaults(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, `
 actors:
   - id: witkoff
@@ -186,6 +189,7 @@ notifiers:
 }
 
 func TestListenEmptyTurnsHTTPOff(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{`listen: ""`, "listen:"} {
 		if c := mustLoad(t, body, nil); c.Listen != "" {
 			t.Errorf("%s: listen = %q, want empty", body, c.Listen)
@@ -194,6 +198,7 @@ func TestListenEmptyTurnsHTTPOff(t *testing.T) {
 }
 
 func TestDatabase(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, value string
 		want        func(dir string) string
@@ -212,6 +217,7 @@ func TestDatabase(t *testing.T) {
 }
 
 func TestEnvExpansion(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"HOST": "smtp.example.org", "EMPTY": "", "DATA": "/srv/sw"}
 	tests := []struct {
 		name, in, want string
@@ -245,6 +251,7 @@ func TestEnvExpansion(t *testing.T) {
 }
 
 func TestEnvExpansionIsForValuesOnly(t *testing.T) {
+	t.Parallel()
 	// A ${...} in a key is not expanded: the key is simply unknown.
 	_, err := loadString(t, "${KEY}: x\n", map[string]string{"KEY": "listen"})
 	if err == nil || !strings.Contains(err.Error(), "${KEY}: unknown key") {
@@ -258,6 +265,7 @@ func TestEnvExpansionIsForValuesOnly(t *testing.T) {
 }
 
 func TestParseDuration(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want time.Duration
@@ -289,6 +297,7 @@ func TestParseDuration(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want int64
@@ -314,6 +323,7 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestSchedules(t *testing.T) {
+	t.Parallel()
 	kyiv, err := time.LoadLocation("Europe/Kyiv")
 	if err != nil {
 		t.Fatal(err)
@@ -353,6 +363,7 @@ func TestSchedules(t *testing.T) {
 }
 
 func TestFeedScheduleUsesGlobalTimezone(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, `
 timezone: Europe/Kyiv
 feeds:
@@ -370,6 +381,7 @@ feeds:
 }
 
 func TestErrorsAreSortedAndTyped(t *testing.T) {
+	t.Parallel()
 	_, err := loadString(t, `
 notifiers:
   - id: n
@@ -400,6 +412,7 @@ poll:
 }
 
 func TestErrorFormat(t *testing.T) {
+	t.Parallel()
 	e := &Error{File: "storywatch.yaml", Line: 31, Col: 12, Path: "storylines[1].query", Msg: "unbalanced parenthesis at offset 17"}
 	if got, want := e.Error(), "storywatch.yaml:31:12: storylines[1].query: unbalanced parenthesis at offset 17"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
@@ -411,6 +424,7 @@ func TestErrorFormat(t *testing.T) {
 }
 
 func TestSecretsStayOutOfMessages(t *testing.T) {
+	t.Parallel()
 	_, err := loadString(t, `
 notifiers:
   - id: hook
@@ -427,6 +441,7 @@ notifiers:
 }
 
 func TestMultipleDocumentsRejected(t *testing.T) {
+	t.Parallel()
 	_, err := loadString(t, "listen: \"\"\n---\nlisten: :8080\n", nil)
 	if err == nil || !strings.Contains(err.Error(), ":2:1: a config file holds one YAML document") {
 		t.Errorf("err = %v", err)
@@ -434,6 +449,7 @@ func TestMultipleDocumentsRejected(t *testing.T) {
 }
 
 func TestAnchorsAndAliases(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, `
 notifiers:
   - id: a
@@ -454,6 +470,7 @@ digests:
 }
 
 func TestMissingFile(t *testing.T) {
+	t.Parallel()
 	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), nil)
 	var errs Errors
 	if err == nil || errors.As(err, &errs) || !errors.Is(err, os.ErrNotExist) {

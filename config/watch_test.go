@@ -11,6 +11,7 @@ import (
 )
 
 func TestWatchSeesReplaceByRename(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "storywatch.yaml")
 	if err := os.WriteFile(path, []byte("listen: \"\"\n"), 0o600); err != nil {
@@ -54,6 +55,7 @@ func TestWatchSeesReplaceByRename(t *testing.T) {
 }
 
 func TestWatchIgnoresOtherFiles(t *testing.T) {
+	t.Parallel()
 	if relevant(fsEvent("/etc/storywatch/other.yaml"), "config.yaml") {
 		t.Error("a change to another file in the folder counted as a config change")
 	}
@@ -66,6 +68,7 @@ func TestWatchIgnoresOtherFiles(t *testing.T) {
 }
 
 func TestWatchIgnoresChmod(t *testing.T) {
+	t.Parallel()
 	for _, op := range []fsnotify.Op{fsnotify.Chmod, fsnotify.Write, fsnotify.Create, fsnotify.Rename, fsnotify.Remove} {
 		ev := fsnotify.Event{Name: "/etc/storywatch/config.yaml", Op: op}
 		if got, want := relevant(ev, "config.yaml"), op != fsnotify.Chmod; got != want {
@@ -75,6 +78,7 @@ func TestWatchIgnoresChmod(t *testing.T) {
 }
 
 func TestWatchMissingFolder(t *testing.T) {
+	t.Parallel()
 	err := Watch(context.Background(), filepath.Join(t.TempDir(), "nope", "x.yaml"), time.Millisecond, func() {})
 	if err == nil {
 		t.Fatal("watching a file in a missing folder succeeded")

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCanonical(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 	}{

@@ -21,6 +21,7 @@ func testFetcher(srv *httptest.Server) *Fetcher {
 }
 
 func TestFetchConditionalGetAnswered304(t *testing.T) {
+	t.Parallel()
 	var sawINM, sawIMS, sawUA string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sawINM, sawIMS, sawUA = r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since"), r.Header.Get("User-Agent")
@@ -54,6 +55,7 @@ func TestFetchConditionalGetAnswered304(t *testing.T) {
 }
 
 func TestFetchBodyLimits(t *testing.T) {
+	t.Parallel()
 	var bomb bytes.Buffer
 	zw := gzip.NewWriter(&bomb)
 	zw.Write(bytes.Repeat([]byte{' '}, 16<<20)) // 16 MiB of spaces, ~16 KiB compressed
@@ -101,6 +103,7 @@ func TestFetchBodyLimits(t *testing.T) {
 }
 
 func TestFetchRedirects(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/feed", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tinyFeed) })
 	mux.Handle("/moved", http.RedirectHandler("/moved2", http.StatusMovedPermanently))
@@ -148,6 +151,7 @@ func TestFetchRedirects(t *testing.T) {
 }
 
 func TestFetchHTTPErrorCarriesRetryAfter(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -161,6 +165,7 @@ func TestFetchHTTPErrorCarriesRetryAfter(t *testing.T) {
 }
 
 func TestFetchTimeoutBoundsAHangingServer(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
@@ -187,6 +192,7 @@ func TestFetchTimeoutBoundsAHangingServer(t *testing.T) {
 }
 
 func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name, value string

@@ -3,6 +3,7 @@ package feed
 import "testing"
 
 func TestPlainText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 	}{

@@ -6,6 +6,7 @@ import (
 )
 
 func TestAssignKeys(t *testing.T) {
+	t.Parallel()
 	item := func(guid, link, title string) Item {
 		return Item{GUID: guid, URL: link, CanonicalURL: Canonical(link), Title: title}
 	}
@@ -89,6 +90,7 @@ func TestAssignKeys(t *testing.T) {
 }
 
 func TestHashKeyIsStableAndSeparatesFields(t *testing.T) {
+	t.Parallel()
 	// Keys are stored, so the same input must give the same key every time.
 	if got, again := HashKey("a", "b"), HashKey("a", "b"); got != again {
 		t.Fatalf("HashKey is not deterministic: %q then %q", got, again)

@@ -22,6 +22,7 @@ func readTestdata(t testing.TB, name string) []byte {
 }
 
 func TestParseSeedFeed(t *testing.T) {
+	t.Parallel()
 	feed, err := Parse(readTestdata(t, "seed.xml"), "application/rss+xml", "https://news.example.org/world/rss")
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +87,7 @@ func TestParseSeedFeed(t *testing.T) {
 }
 
 func TestParseEncodings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, contentType string
 		field                   func(*Feed) string
@@ -138,6 +140,7 @@ func firstSummary(f *Feed) string {
 }
 
 func TestParseFormats(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc string
 		want      Item
@@ -208,6 +211,7 @@ func TestParseFormats(t *testing.T) {
 }
 
 func TestParseFarDatesDoNotPanic(t *testing.T) {
+	t.Parallel()
 	for _, date := range []string{"9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+14:00", "10000-01-01T00:00:00Z", "Mon, 01 Jan 0000 00:00:00 GMT"} {
 		doc := `<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>e</id><title>a</title><published>` + date + `</published></entry></feed>`
 		feed, err := Parse([]byte(doc), "", "https://x.example/feed")
@@ -221,6 +225,7 @@ func TestParseFarDatesDoNotPanic(t *testing.T) {
 }
 
 func TestParseRejectsWhatIsNotAFeed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc, want string
 	}{
@@ -317,6 +322,7 @@ var realFeedsWithoutItems = map[string]bool{
 }
 
 func TestParseRealFeeds(t *testing.T) {
+	t.Parallel()
 	root := realFeedsDir(t)
 	files, err := filepath.Glob(filepath.Join(root, "*", "*"))
 	if err != nil {

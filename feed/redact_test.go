@@ -3,6 +3,7 @@ package feed
 import "testing"
 
 func TestRedactURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"plain URL kept", "https://feeds.example.org/world/rss.xml", "https://feeds.example.org/world/rss.xml"},
 		{"API key in the query", "https://api.example.org/news?key=s3cret&q=witkoff", "https://api.example.org/news?…"},

@@ -15,6 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // documents and compares the hits, with their explanations, to
 // testdata/*.golden.json. Run with -update to rewrite them.
 func TestExplanationsGolden(t *testing.T) {
+	t.Parallel()
 	seed, err := os.ReadFile(filepath.Join("testdata", "witkoff-ushakov-transcript.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -41,6 +41,7 @@ func hitIDs(hits []Hit) []string {
 }
 
 func TestMatchBehaviour(t *testing.T) {
+	t.Parallel()
 	actors := []Actor{
 		{ID: "witkoff", Track: true, Aliases: []string{"Witkoff", "Steve Witkoff", "Уиткофф*"}},
 		{ID: "ushakov", Track: true, Aliases: []string{"Ushakov", "Ушаков*"}},
@@ -126,6 +127,7 @@ func TestMatchBehaviour(t *testing.T) {
 }
 
 func TestNearEvidence(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		query     string
@@ -169,6 +171,7 @@ func TestNearEvidence(t *testing.T) {
 // (ParseQuery refuses such queries, so it is built by hand) is evaluated
 // for every document instead of never.
 func TestWatchWithoutTriggerIsEvaluated(t *testing.T) {
+	t.Parallel()
 	c := &compiler{m: &Matcher{fields: defaultFields}, atomIDs: map[string]int32{}, units: map[string]int32{}}
 	skater := &expr{kind: nodeTerm, fields: defaultFields, atoms: []int32{c.atom([]string{"skater"}, false)}, labels: []string{"skater"}}
 	c.addWatch(Watch{ID: "s"}, &expr{kind: nodeNot, kids: []*expr{skater}})
@@ -184,6 +187,7 @@ func TestWatchWithoutTriggerIsEvaluated(t *testing.T) {
 }
 
 func TestTransliteration(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, text string
 		want       []string // per token: the transliteration, and the second spelling after "|" if any
@@ -223,6 +227,7 @@ func TestTransliteration(t *testing.T) {
 }
 
 func TestTokensOfCyrillicStayCyrillic(t *testing.T) {
+	t.Parallel()
 	// docs/architecture.md, "Matching": й folds to и in tokens; only the transliterated copy the
 	// Matcher searches tells them apart.
 	if got, want := Tokens("Юрий Зеленський Київ"), []string{"юрии", "зеленськии", "киів"}; !reflect.DeepEqual(got, want) {
@@ -231,6 +236,7 @@ func TestTokensOfCyrillicStayCyrillic(t *testing.T) {
 }
 
 func TestNegatedMatchGivesNoEvidence(t *testing.T) {
+	t.Parallel()
 	m := mustCompile(t, Watchlist{Storylines: []Storyline{{ID: "s", Query: `putin AND NOT (skater AND ballet) OR witkoff`}}})
 	hits := m.Match(Document{Title: "Putin skater witkoff"})
 	if len(hits) != 1 {
@@ -244,6 +250,7 @@ func TestNegatedMatchGivesNoEvidence(t *testing.T) {
 }
 
 func TestScore(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		query string
@@ -275,6 +282,7 @@ func TestScore(t *testing.T) {
 }
 
 func TestLongerAliasHidesTheShorterOneInside(t *testing.T) {
+	t.Parallel()
 	m := mustCompile(t, Watchlist{Actors: []Actor{{ID: "witkoff", Track: true, Aliases: []string{"Witkoff", "Steve Witkoff"}}}})
 	hits := m.Match(Document{Content: "US envoy Steve Witkoff said"})
 	if len(hits) != 1 || len(hits[0].Matches) != 1 || hits[0].Matches[0].Term != "Steve Witkoff" {
@@ -286,6 +294,7 @@ func TestLongerAliasHidesTheShorterOneInside(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
+	t.Parallel()
 	w := Watchlist{
 		Actors: []Actor{
 			{ID: "witkoff", Aliases: []string{"Witkoff"}},
@@ -313,6 +322,7 @@ func TestCompileErrors(t *testing.T) {
 }
 
 func TestWatches(t *testing.T) {
+	t.Parallel()
 	m := mustCompile(t, exampleWatchlist())
 	want := []Watch{
 		{ID: "witkoff", Title: "Steve Witkoff", Kind: "actor"},
@@ -328,6 +338,7 @@ func TestWatches(t *testing.T) {
 }
 
 func TestMatchIsSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
 	m := mustCompile(t, exampleWatchlist())
 	doc := Document{Title: "Witkoff and Ushakov call transcript leaked", Content: "Дмитриев и Уиткофф"}
 	want := hitIDs(m.Match(doc))
@@ -349,6 +360,7 @@ func TestMatchIsSafeForConcurrentUse(t *testing.T) {
 }
 
 func TestAppendNormalizedEqualsNormalize(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "Witkoff’s 28-point plan", "Ушаков и Дмитриев", "  ﬁnance — Ōsaka…  ", "a", "🙂 x 🙂"} {
 		got, n := AppendNormalized([]byte("prefix"), s)
 		want := Normalize(s)

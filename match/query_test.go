@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseQueryErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, query, want string
 	}{
@@ -52,6 +53,7 @@ func TestParseQueryErrors(t *testing.T) {
 }
 
 func TestParseQueryActors(t *testing.T) {
+	t.Parallel()
 	q, err := ParseQuery(`@dmitriev AND (@witkoff OR @ushakov OR Kushner) -skater AND title:@witkoff`)
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +66,7 @@ func TestParseQueryActors(t *testing.T) {
 // TestParseQueryShape checks precedence and grouping through a compact
 // rendering of the parse tree.
 func TestParseQueryShape(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, query, want string
 	}{

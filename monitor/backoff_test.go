@@ -6,6 +6,7 @@ import (
 )
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		interval   time.Duration

@@ -29,6 +29,7 @@ func (s *flakyStore) UnseenKeys(ctx context.Context, feedURL string, keys []stri
 // A store error after a good fetch must not keep that fetch's validators:
 // the next poll would be answered 304 and the items would never arrive.
 func TestStoreErrorAfterFetchLosesNoItems(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	leak := leak
 	leak.published = now0.Add(-time.Hour)

@@ -161,6 +161,7 @@ var unrelated = entry{guid: "ap-2", link: "https://apnews.com/article/weather",
 	title: "Storm brings snow to the Alps", desc: "Weather news with nothing to track."}
 
 func TestPollStoresItemsAndHitsThenNothingOnSecondPoll(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	leak := leak
 	leak.published = now0.Add(-time.Hour)
@@ -204,6 +205,7 @@ func TestPollStoresItemsAndHitsThenNothingOnSecondPoll(t *testing.T) {
 }
 
 func TestFailingFeedsDoNotStopTheCycle(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	srv.set("/good.xml", rss("Good", leak))
 	srv.handle("/500.xml", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
@@ -280,6 +282,7 @@ func TestFailingFeedsDoNotStopTheCycle(t *testing.T) {
 }
 
 func TestSameArticleInTwoFeedsIsOneItemWithOneHitPerWatch(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	a := leak
 	a.link = "https://apnews.com/article/witkoff-ushakov-call?utm_source=rss&utm_medium=feed"
@@ -316,6 +319,7 @@ func TestSameArticleInTwoFeedsIsOneItemWithOneHitPerWatch(t *testing.T) {
 }
 
 func TestFirstPollBackfill(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	old := leak
 	old.published = now0.Add(-72 * time.Hour)
@@ -356,6 +360,7 @@ func TestFirstPollBackfill(t *testing.T) {
 }
 
 func TestPermanentRedirectUpdatesFetchURLNotKey(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	srv.set("/new.xml", rss("Moved", leak))
 	srv.handle("/old.xml", func(w http.ResponseWriter, r *http.Request) {
@@ -379,6 +384,7 @@ func TestPermanentRedirectUpdatesFetchURLNotKey(t *testing.T) {
 }
 
 func TestConcurrencyLimits(t *testing.T) {
+	t.Parallel()
 	var inflight, peak atomic.Int32
 	h := func(w http.ResponseWriter, r *http.Request) {
 		n := inflight.Add(1)

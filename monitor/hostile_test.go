@@ -217,6 +217,9 @@ func wantHits(url string, n int) func(*testing.T, map[string][]store.Hit) {
 // Each hostile feed, polled in one cycle beside a good feed: the fetch ends
 // within the timeout, the client never holds more than max_body of it, the
 // feed's error says what happened, and the good feed's hits land.
+//
+// It does not run in parallel: it bounds the cycle's allocations, which
+// runtime.MemStats counts for the whole process.
 func TestHostileFeedCostsAtMostTimeoutAndMaxBody(t *testing.T) {
 	hs := hostiletest.Start(t, hostiletest.Options{MaxBody: hostileMaxBody})
 	t.Logf("gzip bomb: %d bytes inflating to %d", hs.BombCompressed, hs.BombInflated)
@@ -296,7 +299,9 @@ func TestHostileFeedCostsAtMostTimeoutAndMaxBody(t *testing.T) {
 }
 
 // One cycle with every hostile feed and two good ones ends within the
-// timeout plus a margin, and the good feeds' hits are stored.
+// timeout plus a margin, and the good feeds' hits are stored. It does not
+// run in parallel: the feeds' timeouts run on the wall clock, and a large
+// feed must be read within one while other tests load the machine.
 func TestCycleOfAllHostileFeedsEndsWithinTimeout(t *testing.T) {
 	hs := hostiletest.Start(t, hostiletest.Options{MaxBody: hostileMaxBody})
 	good := goodFeeds(t, 2)

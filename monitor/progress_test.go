@@ -10,6 +10,7 @@ import (
 )
 
 func TestProgressCountsEveryFeedOnce(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	srv.set("/a.xml", rss("A", leak))
 	srv.set("/b.xml", rss("B", unrelated))

@@ -25,6 +25,7 @@ func mustLocation(t *testing.T, name string) *time.Location {
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestSchedulerDigestInKyivFollowsDaylightSaving(t *testing.T) {
+	t.Parallel()
 	kyiv := mustLocation(t, "Europe/Kyiv")
 	sched, err := cron.ParseStandard("0 7 * * *")
 	if err != nil {
@@ -63,6 +64,7 @@ func TestSchedulerDigestInKyivFollowsDaylightSaving(t *testing.T) {
 }
 
 func TestSchedulerSetReplacesJobs(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
 	s := NewScheduler(discardLog(), WithSchedulerClock(func() time.Time { return now }))
 	noop := func(context.Context) {}
@@ -97,6 +99,7 @@ func TestSchedulerSetReplacesJobs(t *testing.T) {
 }
 
 func TestSchedulerRejectsDuplicateNames(t *testing.T) {
+	t.Parallel()
 	s := NewScheduler(discardLog())
 	j := Job{Name: "poll", Schedule: cron.Every(time.Minute), Run: func(context.Context) {}}
 	if err := s.Set([]Job{j, j}); err == nil {
@@ -105,6 +108,7 @@ func TestSchedulerRejectsDuplicateNames(t *testing.T) {
 }
 
 func TestSchedulerSkipsOverlappingRuns(t *testing.T) {
+	t.Parallel()
 	var buf syncBuffer
 	s := NewScheduler(slog.New(slog.NewTextHandler(&buf, nil)))
 	release := make(chan struct{})
@@ -133,6 +137,7 @@ func TestSchedulerSkipsOverlappingRuns(t *testing.T) {
 }
 
 func TestSchedulerRecoversPanicsAndRunsAgain(t *testing.T) {
+	t.Parallel()
 	var buf syncBuffer
 	s := NewScheduler(slog.New(slog.NewTextHandler(&buf, nil)))
 	var runs atomic.Int32
@@ -153,6 +158,7 @@ func TestSchedulerRecoversPanicsAndRunsAgain(t *testing.T) {
 }
 
 func TestSchedulerRunsOnScheduleAndStopsGracefully(t *testing.T) {
+	t.Parallel()
 	s := NewScheduler(discardLog())
 	ran := make(chan struct{}, 10)
 	finished := make(chan struct{})
@@ -196,6 +202,7 @@ func TestSchedulerRunsOnScheduleAndStopsGracefully(t *testing.T) {
 }
 
 func TestSchedulerCancelsJobsAfterGrace(t *testing.T) {
+	t.Parallel()
 	s := NewScheduler(discardLog())
 	started := make(chan struct{})
 	cancelled := make(chan struct{})
@@ -256,6 +263,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestSchedulerSetKeepsTheNextRunOfAnUnchangedSchedule(t *testing.T) {
+	t.Parallel()
 	s := NewScheduler(discardLog())
 	var ran atomic.Value
 	work := func(name string) func(context.Context) {
@@ -302,6 +310,7 @@ func TestSchedulerSetKeepsTheNextRunOfAnUnchangedSchedule(t *testing.T) {
 }
 
 func TestShutdownSplitAddsUpToTheGracePeriod(t *testing.T) {
+	t.Parallel()
 	for _, grace := range []time.Duration{10 * time.Second, time.Second, 20 * time.Millisecond} {
 		cancelAfter, returnWithin := ShutdownSplit(grace)
 		if cancelAfter+returnWithin != grace || cancelAfter <= 0 || returnWithin <= 0 {
@@ -311,6 +320,7 @@ func TestShutdownSplitAddsUpToTheGracePeriod(t *testing.T) {
 }
 
 func TestSchedulerShutdownStopsNewWorkAndEndsWithinGrace(t *testing.T) {
+	t.Parallel()
 	s := NewScheduler(discardLog())
 	started, release := make(chan struct{}), make(chan struct{})
 	t.Cleanup(func() { close(release) })

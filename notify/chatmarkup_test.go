@@ -9,6 +9,7 @@ import (
 )
 
 func TestChatRenderingNeutralisesFeedText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		title   string

@@ -28,6 +28,7 @@ func (f *fakeSender) SendTimeout() time.Duration                         { retur
 // is still in flight, at a clock the old claim (the retry delay, or none at
 // give-up) would have let it take the delivery.
 func TestClaimOutlastsTheSend(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		// before is how long after the digest the first attempt starts.
@@ -83,6 +84,7 @@ func TestClaimOutlastsTheSend(t *testing.T) {
 // sending, A's late failure arrives. It must not replace B's claim, so
 // that B's success is recorded and the delivery is not sent again.
 func TestStaleFinishDoesNotOverwrite(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addItem("Witkoff call leaked", "call-leak")
 	if _, err := e.digester().Run(context.Background(), morning); err != nil {
@@ -139,6 +141,7 @@ func TestStaleFinishDoesNotOverwrite(t *testing.T) {
 }
 
 func TestFinishDeliveryChecksTheAttempt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addItem("Witkoff call leaked", "call-leak")
 	e.digester().Run(context.Background(), morning)
@@ -169,6 +172,7 @@ func TestFinishDeliveryChecksTheAttempt(t *testing.T) {
 // TestHungSendIsCutAtTheSenderTimeout: a sender that never returns on its
 // own (a chat service shoutrrr waits on) must not stall the outbox.
 func TestHungSendIsCutAtTheSenderTimeout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addItem("Witkoff call leaked", "call-leak")
 	e.digester().Run(context.Background(), morning)
@@ -196,6 +200,7 @@ func TestHungSendIsCutAtTheSenderTimeout(t *testing.T) {
 }
 
 func TestGiveUpCountsFromCreation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	hook := &countingHook{statuses: make([]int, 100)}
 	for i := range hook.statuses {
@@ -233,6 +238,7 @@ func TestGiveUpCountsFromCreation(t *testing.T) {
 }
 
 func TestStoredAndLoggedErrorsRedactURLs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addItem("Witkoff call leaked", "call-leak")
 	e.digester().Run(context.Background(), morning)

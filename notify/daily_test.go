@@ -6,6 +6,7 @@ import (
 )
 
 func TestDailyCountsLocalCalendarDays(t *testing.T) {
+	t.Parallel()
 	kyiv, _ := time.LoadLocation("Europe/Kyiv")
 	now := time.Date(2025, 11, 26, 7, 0, 0, 0, kyiv)
 	times := []time.Time{

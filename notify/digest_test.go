@@ -9,6 +9,7 @@ import (
 )
 
 func TestBuildGroupsOrdersAndCaps(t *testing.T) {
+	t.Parallel()
 	d := notifytest.Digest()
 	if len(d.Watches) != 2 || d.Watches[0].ID != "call-leak" || d.Watches[1].ID != "peace-plan" {
 		t.Fatalf("sections = %+v", d.Watches)
@@ -40,6 +41,7 @@ func TestBuildGroupsOrdersAndCaps(t *testing.T) {
 }
 
 func TestBuildOrdersEqualScoresNewestFirst(t *testing.T) {
+	t.Parallel()
 	spec := notify.Spec{Name: "d", Watches: []notify.WatchInfo{{ID: "w"}}}
 	cands := []notify.Candidate{
 		{HitID: 1, Watch: "w", ItemID: 1, Score: 3, FoundAt: notifytest.T0.Add(-time.Hour)},
@@ -60,6 +62,7 @@ func TestBuildOrdersEqualScoresNewestFirst(t *testing.T) {
 }
 
 func TestEmptyDigest(t *testing.T) {
+	t.Parallel()
 	d := notify.Build(notifytest.Spec(), "x", notifytest.T0, nil, nil)
 	if !d.Empty() {
 		t.Error("a digest without candidates is not empty")

@@ -24,6 +24,7 @@ func titles(d *notify.Digest) []string {
 }
 
 func TestNewDigestStartsAtItsFirstRunMinusBackfill(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	e.addItem("Witkoff story of last week", "call-leak")
@@ -75,6 +76,7 @@ func TestNewDigestStartsAtItsFirstRunMinusBackfill(t *testing.T) {
 }
 
 func TestDigestJSONCountsStoriesCutByMaxStories(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, title := range []string{"Witkoff one", "Witkoff two", "Witkoff three"} {
 		e.addItem(title, "call-leak")

@@ -5,6 +5,7 @@ import (
 )
 
 func TestSplitMark(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		snippet string

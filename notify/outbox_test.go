@@ -158,6 +158,7 @@ func webhookSender(t *testing.T, url string) notify.Sender {
 }
 
 func TestDigestIncludesAHitOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addItem("Witkoff call leaked", "call-leak")
 	e.addItem("Peace plan text", "peace-plan")
@@ -193,6 +194,7 @@ func TestDigestIncludesAHitOnce(t *testing.T) {
 }
 
 func TestEmptyDigestIsSentOnlyWithSendEmpty(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	spec := morning
 	if d, _ := e.digester().Run(context.Background(), spec); d != nil {
@@ -205,6 +207,7 @@ func TestEmptyDigestIsSentOnlyWithSendEmpty(t *testing.T) {
 }
 
 func TestInstantDigestLeavesOutBackfilledHits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addItem("Found by a backtest", "call-leak")
 	raw, err := sql.Open("sqlite", e.path)
@@ -230,6 +233,7 @@ func TestInstantDigestLeavesOutBackfilledHits(t *testing.T) {
 }
 
 func TestWebhookFailingTwiceIsSentOnceWithBackoff(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	hook := &countingHook{statuses: []int{500, 500}}
 	srv := httptest.NewServer(hook)
@@ -273,6 +277,7 @@ func TestWebhookFailingTwiceIsSentOnceWithBackoff(t *testing.T) {
 }
 
 func TestSMTP451ThenAcceptedIsSentOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := smtptest.Start(t)
 	srv.Refuse(451)
@@ -305,6 +310,7 @@ func TestSMTP451ThenAcceptedIsSentOnce(t *testing.T) {
 }
 
 func TestSMTP550IsDeadAtOnceAndCanBeRetried(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := smtptest.Start(t)
 	srv.Refuse(550)
@@ -343,6 +349,7 @@ func TestSMTP550IsDeadAtOnceAndCanBeRetried(t *testing.T) {
 }
 
 func TestTemporaryFailuresGiveUp(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	hook := &countingHook{statuses: make([]int, 1000)}
 	for i := range hook.statuses {
@@ -377,6 +384,7 @@ func TestTemporaryFailuresGiveUp(t *testing.T) {
 }
 
 func TestDeliveryLeftSendingByACrashIsRetried(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	hook := &countingHook{}
 	srv := httptest.NewServer(hook)
@@ -405,6 +413,7 @@ func TestDeliveryLeftSendingByACrashIsRetried(t *testing.T) {
 }
 
 func TestNoSecretInLogsOrErrors(t *testing.T) {
+	t.Parallel()
 	const (
 		password = "smtp-Pa55w0rd-xyz"
 		secret   = "whsec-very-secret"

@@ -28,6 +28,7 @@ func (s *stopDuringSend) Send(ctx context.Context, _ *notify.Rendered) error {
 }
 
 func TestRunDueStartsNoSendAfterStopButFinishesTheOneInFlight(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.addItem("Witkoff call leaked", "call-leak")
 	spec := morning

@@ -6,6 +6,7 @@ import (
 )
 
 func TestRedactURLs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		in      string

@@ -35,6 +35,7 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestRenderGolden(t *testing.T) {
+	t.Parallel()
 	r, err := notify.Render(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +54,7 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, err := notify.Render(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +83,7 @@ func TestRenderIsDeterministic(t *testing.T) {
 }
 
 func TestHTMLEscapesFeedText(t *testing.T) {
+	t.Parallel()
 	r, err := notify.Render(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +104,7 @@ func TestHTMLEscapesFeedText(t *testing.T) {
 }
 
 func TestHTMLReferencesEveryChart(t *testing.T) {
+	t.Parallel()
 	r, err := notify.Render(notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestBuildListsStoriesNotCopies(t *testing.T) {
+	t.Parallel()
 	spec := notify.Spec{Name: "d", Watches: []notify.WatchInfo{{ID: "w"}, {ID: "v"}}}
 	outlets := []string{"AP", "Ynet", "kyiv.test"}
 	cands := []notify.Candidate{
@@ -37,6 +38,7 @@ func TestBuildListsStoriesNotCopies(t *testing.T) {
 }
 
 func TestBuildShowsAnItemWithoutStoryAsItsOwn(t *testing.T) {
+	t.Parallel()
 	spec := notify.Spec{Name: "d", Watches: []notify.WatchInfo{{ID: "w"}}}
 	d := notify.Build(spec, "x", notifytest.T0, []notify.Candidate{
 		{HitID: 1, Watch: "w", ItemID: 3, Outlet: "AP", Score: 1, FoundAt: notifytest.T0},

@@ -9,6 +9,7 @@ import (
 )
 
 func TestItemsSinceSkipsOldAndPrunedItems(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, now := testDB(t)
 	if _, err := db.SaveFetch(ctx, fetchOf("http://a.example/feed", newItem("old", "https://x.example/old", "Old report"))); err != nil {
@@ -38,6 +39,7 @@ func TestItemsSinceSkipsOldAndPrunedItems(t *testing.T) {
 }
 
 func TestAddBackfilledHitsKeepsExistingHits(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := testDB(t)
 	if _, err := db.SaveFetch(ctx, fetchOf("http://a.example/feed", newItem("k1", "https://x.example/1", "Witkoff call", "witkoff"))); err != nil {

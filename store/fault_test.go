@@ -89,6 +89,7 @@ func counts(ctx context.Context, path string) (items, hits, sources int, err err
 // mount namespace of its own. It polls one feed three times: before the
 // fault, under it, and after it clears, reporting each step on stdout.
 func TestFaultHelper(t *testing.T) {
+	t.Parallel()
 	fault := os.Getenv("STORYWATCH_FAULT")
 	if fault == "" {
 		t.Skip("helper process for the database fault tests")
@@ -361,6 +362,7 @@ func checkFaultSteps(t *testing.T, before faultStep, steps map[string]faultStep,
 // EFBIG as they would with ENOSPC): the feed fails with SQLite's error,
 // none of its items or hits are stored, and the next cycle stores them all.
 func TestDiskFullFailsTheFetchWholeAndRecovers(t *testing.T) {
+	t.Parallel()
 	before, steps := runFault(t, "fsize", nil)
 	checkFaultSteps(t, before, steps, "disk I/O error", "database or disk is full", "file too large")
 }
@@ -370,6 +372,7 @@ func TestDiskFullFailsTheFetchWholeAndRecovers(t *testing.T) {
 // or disk is full", nothing of it is stored, and once there is room again
 // the next cycle stores it all.
 func TestFullTmpfsFailsTheFetchWholeAndRecovers(t *testing.T) {
+	t.Parallel()
 	skipWithoutMountNamespace(t)
 	before, steps := runFault(t, "tmpfs", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
 	checkFaultSteps(t, before, steps, "database or disk is full", "disk I/O error")
@@ -395,6 +398,7 @@ func skipWithoutMountNamespace(t *testing.T) {
 // A database whose folder turned read-only: the run fails at once with a
 // clear error, writes nothing, and works again once it is writable.
 func TestReadOnlyDatabaseFailsClearlyAndRecovers(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		// chmod binds a non-root process.
 		before, steps := runFault(t, "readonly-chmod", nil)
@@ -411,6 +415,7 @@ func TestReadOnlyDatabaseFailsClearlyAndRecovers(t *testing.T) {
 // The database and the files SQLite makes beside it are private to the
 // user whatever the umask: feed history and the outbox are nobody else's.
 func TestDatabaseFilesArePrivate(t *testing.T) {
+	t.Parallel()
 	old := syscall.Umask(0)
 	defer syscall.Umask(old)
 	ctx := context.Background()

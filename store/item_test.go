@@ -28,6 +28,7 @@ func newItem(key, canonical, title string, watches ...string) monitor.NewItem {
 }
 
 func TestSaveFetchIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := testDB(t)
 	f := fetchOf("http://a.example/feed", newItem("k1", "https://x.example/1", "Witkoff call", "witkoff", "call-leak"), newItem("k2", "", "No link"))
@@ -62,6 +63,7 @@ func TestSaveFetchIsIdempotent(t *testing.T) {
 }
 
 func TestSameArticleInTwoFeedsIsOneItemWithTwoSources(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := testDB(t)
 	url := "https://news.example/witkoff"
@@ -92,6 +94,7 @@ func TestSameArticleInTwoFeedsIsOneItemWithTwoSources(t *testing.T) {
 }
 
 func TestHitsNewestFirstAndFiltered(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, now := testDB(t)
 	f := fetchOf("http://a.example/feed", newItem("k1", "https://x.example/1", "first", "witkoff"))
@@ -124,6 +127,7 @@ func TestHitsNewestFirstAndFiltered(t *testing.T) {
 }
 
 func TestPruneKeepsHitsAndTitles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, now := testDB(t)
 	db.SaveFetch(ctx, fetchOf("http://a.example/feed", newItem("old", "https://x.example/old", "old story", "witkoff")))
@@ -151,6 +155,7 @@ func TestPruneKeepsHitsAndTitles(t *testing.T) {
 }
 
 func TestFeedStateRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := testDB(t)
 	s := monitor.FeedState{
@@ -177,6 +182,7 @@ func TestFeedStateRoundTrip(t *testing.T) {
 // their links canonicalize alike (live-blog entries differing by
 // #fragment): each is stored, with its own text and hits, in one story.
 func TestEntriesOfOnePageInOneFeedAreItemsOfOneStory(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, now := testDB(t)
 	page := "https://live.example/ukraine-live" // both entries' links, fragment removed
@@ -201,6 +207,7 @@ func TestEntriesOfOnePageInOneFeedAreItemsOfOneStory(t *testing.T) {
 // A link seen longer ago than the story window is a new article: a
 // "latest" page reused for a new report a month later is not swallowed.
 func TestCanonicalURLJoinsOnlyWithinTheStoryWindow(t *testing.T) {
+	t.Parallel()
 	db, now := testDB(t)
 	page := "https://news.example/latest"
 	mustSave(t, db, fetchOf("http://a.example/feed", newItem("a1", page, "Old report", "witkoff")))
@@ -214,6 +221,7 @@ func TestCanonicalURLJoinsOnlyWithinTheStoryWindow(t *testing.T) {
 // A live blog runs for weeks under one link: its entries join the page's
 // story only while that story is within the story window, as any copy does.
 func TestEntriesOfOnePageStartANewStoryAfterTheWindow(t *testing.T) {
+	t.Parallel()
 	db, now := testDB(t)
 	page := "https://live.example/ukraine-live"
 	stories := 0
@@ -230,6 +238,7 @@ func TestEntriesOfOnePageStartANewStoryAfterTheWindow(t *testing.T) {
 // A feed that gives the same report a new GUID (same link, same title) has
 // not published a new item: the new key is one more source of the old one.
 func TestNewGUIDForTheSameReportIsNoNewItem(t *testing.T) {
+	t.Parallel()
 	db, now := testDB(t)
 	url := "https://news.example/witkoff-call"
 	mustSave(t, db, fetchOf("http://a.example/feed", newItem("guid:1", url, "Witkoff coached Ushakov, transcript shows", "witkoff")))

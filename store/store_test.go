@@ -25,6 +25,7 @@ func testDB(t *testing.T) (*DB, *time.Time) {
 }
 
 func TestOpenCreatesPrivateFileWithPragmas(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	p := filepath.Join(t.TempDir(), "sw.db")
 	db, err := Open(ctx, p)
@@ -69,6 +70,7 @@ func TestOpenCreatesPrivateFileWithPragmas(t *testing.T) {
 }
 
 func TestMigrationsRunOnceAcrossReopens(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	p := filepath.Join(t.TempDir(), "sw.db")
 	for i := 0; i < 2; i++ {
@@ -94,6 +96,7 @@ func TestMigrationsRunOnceAcrossReopens(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	p := filepath.Join(t.TempDir(), "sw.db")
 	db, err := Open(ctx, p)

@@ -63,6 +63,7 @@ func allStories(t *testing.T, db *DB) []Story {
 }
 
 func TestCopiesOfOneReportAreOneStory(t *testing.T) {
+	t.Parallel()
 	db, now := testDB(t)
 	title := "Witkoff advised Kremlin aide on how Putin should pitch Trump, transcript shows"
 	if s := mustSave(t, db, namedFetch("http://ap.test/feed", "AP",
@@ -114,6 +115,7 @@ func TestCopiesOfOneReportAreOneStory(t *testing.T) {
 }
 
 func TestDifferentReportsStayApart(t *testing.T) {
+	t.Parallel()
 	db, _ := testDB(t)
 	rewrite := "A leaked recording of an October call shows Steve Witkoff, Washington's special envoy, coaching Yuri " +
 		"Ushakov, a senior Kremlin adviser, on the way Vladimir Putin might pitch Donald Trump on ending the war. " +
@@ -131,6 +133,7 @@ func TestDifferentReportsStayApart(t *testing.T) {
 }
 
 func TestStoriesTakeCopiesForSevenDays(t *testing.T) {
+	t.Parallel()
 	db, now := testDB(t)
 	title := "Witkoff advised Kremlin aide, transcript shows"
 	mustSave(t, db, namedFetch("http://a.test/feed", "A", storyItem("1", "https://a.test/1", title, wireBody)))
@@ -145,6 +148,7 @@ func TestStoriesTakeCopiesForSevenDays(t *testing.T) {
 }
 
 func TestPendingHitsMarkStoriesAlreadySent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, now := testDB(t)
 	title := "Witkoff advised Kremlin aide, transcript shows"
@@ -185,6 +189,7 @@ func TestPendingHitsMarkStoriesAlreadySent(t *testing.T) {
 }
 
 func TestStoriesFilter(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, now := testDB(t)
 	mustSave(t, db, namedFetch("http://a.test/feed", "A",
@@ -335,6 +340,7 @@ func BenchmarkSaveFetchStories(b *testing.B) {
 // reads a bounded number of candidates per band, the latest, which are
 // copies of that story.
 func TestManyCopiesOfOneTextAreOneStory(t *testing.T) {
+	t.Parallel()
 	db, now := testDB(t)
 	var items []monitor.NewItem
 	for i := range 300 {
@@ -354,6 +360,7 @@ func TestManyCopiesOfOneTextAreOneStory(t *testing.T) {
 
 // Items stored before stories existed each become a story of their own.
 func TestMigrationGivesOlderItemsTheirOwnStories(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ms, err := loadMigrations()
 	if err != nil {
@@ -400,6 +407,7 @@ func TestMigrationGivesOlderItemsTheirOwnStories(t *testing.T) {
 // watch came from a backtest (left out of instant digests) or was found
 // before the digest started — is no development when a new copy comes.
 func TestPendingHitsTreatStoriesKnownBeforeTheDigestAsSent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, now := testDB(t)
 	title := "Witkoff advised Kremlin aide, transcript shows"

@@ -88,6 +88,7 @@ func numberedWords(n int) string {
 // TestFingerprintsAreStable pins outputs computed before any optimization:
 // these values are in users' databases.
 func TestFingerprintsAreStable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		item feed.Item
@@ -147,6 +148,7 @@ func randomTokens(r *rand.Rand, n, v int) []string {
 }
 
 func TestSimHashMatchesReference(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	for trial := range 3000 {
 		n := r.IntN(40)
@@ -167,6 +169,7 @@ func TestSimHashMatchesReference(t *testing.T) {
 // TestSimHashTiesMatchReference covers bit counts of exactly half the
 // distinct shingles ("a b a" and "b a b"), where a bit stays clear.
 func TestSimHashTiesMatchReference(t *testing.T) {
+	t.Parallel()
 	for n := range 12 {
 		toks := strings.Fields(strings.Repeat("a b ", n))
 		if got, want := SimHash(toks), refSimHash(toks); got != want {
@@ -176,6 +179,7 @@ func TestSimHashTiesMatchReference(t *testing.T) {
 }
 
 func TestFingerprintOfMatchesReference(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	words := strings.Fields(wireText + " Зеленський Женеві Café Müller İstanbul ﬁnance ½ 東京 — ’s")
 	text := func(n int) string {

@@ -17,6 +17,7 @@ const wireText = "Steve Witkoff, the US special envoy, advised Kremlin aide Yuri
 	"his job of talking to both sides."
 
 func TestFingerprint(t *testing.T) {
+	t.Parallel()
 	base := FingerprintOf(feed.Item{Title: "Witkoff advised Kremlin aide, transcript shows", Summary: wireText})
 	if base.Title == 0 || !base.HasText {
 		t.Fatalf("fingerprint of a wire story = %+v, want a title hash and a text hash", base)
@@ -64,6 +65,7 @@ func TestFingerprint(t *testing.T) {
 }
 
 func TestShortTitlesHaveNoTitleHash(t *testing.T) {
+	t.Parallel()
 	for _, title := range []string{"", "World", "Live updates", "  —  "} {
 		if fp := FingerprintOf(feed.Item{Title: title}); fp.Title != 0 || fp.HasText {
 			t.Errorf("%q: fingerprint %+v, want none", title, fp)
@@ -72,6 +74,7 @@ func TestShortTitlesHaveNoTitleHash(t *testing.T) {
 }
 
 func TestTitleWithoutOutlet(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ title, outlet, want string }{
 		{"Witkoff call leaked - Reuters", "Reuters", "Witkoff call leaked"},
 		{"Witkoff call leaked | The Kyiv Independent", "The Kyiv Independent", "Witkoff call leaked"},
@@ -89,6 +92,7 @@ func TestTitleWithoutOutlet(t *testing.T) {
 // Two hashes within MaxDistance bits share a band: the store's lookup by
 // band relies on it.
 func TestNearHashesShareABand(t *testing.T) {
+	t.Parallel()
 	h := SimHash(match.Tokens(wireText))
 	for a := 0; a < 64; a++ {
 		for b := a; b < 64; b++ {

@@ -74,6 +74,7 @@ func get(t *testing.T, h http.Handler, method, target string, header http.Header
 }
 
 func TestHealthzAnswersWithoutDatabase(t *testing.T) {
+	t.Parallel()
 	_, h := newTestServer(t, &fakeStore{pingErr: errors.New("gone")}, Settings{})
 	if rec := get(t, h, "GET", "/healthz", nil); rec.Code != 200 {
 		t.Fatalf("healthz = %d, want 200", rec.Code)
@@ -81,6 +82,7 @@ func TestHealthzAnswersWithoutDatabase(t *testing.T) {
 }
 
 func TestReadyz(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		pingErr   error
@@ -107,6 +109,7 @@ func TestReadyz(t *testing.T) {
 }
 
 func TestReadyzFollowsUnevenCronSchedules(t *testing.T) {
+	t.Parallel()
 	daytime, err := cron.ParseStandard("*/5 6-22 * * *") // no polls from 23:00 to 06:00 UTC
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +140,7 @@ func TestReadyzFollowsUnevenCronSchedules(t *testing.T) {
 }
 
 func TestEndpointsAreReadOnly(t *testing.T) {
+	t.Parallel()
 	_, h := newTestServer(t, &fakeStore{}, Settings{})
 	for _, target := range []string{"/healthz", "/api/hits", "/hits.atom", "/metrics", "/nowhere"} {
 		for _, method := range []string{"POST", "PUT", "DELETE", "PATCH"} {
@@ -152,6 +156,7 @@ func TestEndpointsAreReadOnly(t *testing.T) {
 }
 
 func TestTokenGuardsDataButNotProbes(t *testing.T) {
+	t.Parallel()
 	s, h := newTestServer(t, &fakeStore{}, Settings{Token: "s3cret"})
 	s.CycleDone(testNow)
 	tests := []struct {
@@ -182,6 +187,7 @@ func TestTokenGuardsDataButNotProbes(t *testing.T) {
 }
 
 func TestAtomFeedHasOneEntryPerStory(t *testing.T) {
+	t.Parallel()
 	st := &fakeStore{hits: sampleHits()}
 	_, h := newTestServer(t, st, Settings{Watches: map[string]string{"call-leak": "Witkoff–Ushakov call", "witkoff": "Steve Witkoff"}})
 	rec := get(t, h, "GET", "/hits.atom", nil)
@@ -226,6 +232,7 @@ func TestAtomFeedHasOneEntryPerStory(t *testing.T) {
 }
 
 func TestAtomFeedForOneWatch(t *testing.T) {
+	t.Parallel()
 	st := &fakeStore{hits: sampleHits()}
 	_, h := newTestServer(t, st, Settings{Watches: map[string]string{"call-leak": "Witkoff–Ushakov call"}})
 	rec := get(t, h, "GET", "/hits.atom?watch=call-leak", nil)
@@ -242,6 +249,7 @@ func TestAtomFeedForOneWatch(t *testing.T) {
 }
 
 func TestAPIHits(t *testing.T) {
+	t.Parallel()
 	st := &fakeStore{hits: sampleHits()}
 	_, h := newTestServer(t, st, Settings{})
 	rec := get(t, h, "GET", "/api/hits?since=150m&watch=call-leak", nil)
@@ -292,6 +300,7 @@ func TestAPIHits(t *testing.T) {
 }
 
 func TestMetricsExposeCounters(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Store: &fakeStore{}, Metrics: NewMetrics(func() float64 { return 3 })})
 	m := s.metrics
 	m.Fetch(FetchOK)
@@ -325,6 +334,7 @@ func TestMetricsExposeCounters(t *testing.T) {
 }
 
 func TestServeShutsDownOnCancel(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, &fakeStore{}, Settings{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -354,6 +364,7 @@ func TestServeShutsDownOnCancel(t *testing.T) {
 }
 
 func TestAtomEntryShowsTheStoryLeadAndNoEmptyLink(t *testing.T) {
+	t.Parallel()
 	m := []match.Match{{Term: "Witkoff", Field: "title", Snippet: "Witkoff"}}
 	st := &fakeStore{hits: []Hit{
 		// Newest first. The lead (item 10, the story's id) got its hit from
@@ -385,6 +396,7 @@ func TestAtomEntryShowsTheStoryLeadAndNoEmptyLink(t *testing.T) {
 }
 
 func TestTokenOfAnotherLengthIsRefused(t *testing.T) {
+	t.Parallel()
 	_, h := newTestServer(t, &fakeStore{}, Settings{Token: "s3cret"})
 	for _, given := range []string{"s3cre", "s3cret0", "S3CRET", ""} {
 		header := http.Header{"Authorization": {"Bearer " + given}}

@@ -15,6 +15,7 @@ import (
 )
 
 func TestChatThroughShoutrrrGeneric(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var bodies []string
 	status := http.StatusOK
@@ -54,6 +55,7 @@ func TestChatThroughShoutrrrGeneric(t *testing.T) {
 }
 
 func TestChatBadURLDoesNotLeak(t *testing.T) {
+	t.Parallel()
 	_, err := New(Options{NotifierID: "team-chat", URL: "nosuchservice://user:hunter22@example.org/secret-token"})
 	if err == nil {
 		t.Fatal("unknown service accepted")
@@ -66,6 +68,7 @@ func TestChatBadURLDoesNotLeak(t *testing.T) {
 }
 
 func TestChatHangIsBoundedByTimeout(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release

@@ -85,6 +85,7 @@ func parseMail(t *testing.T, data []byte) (*mail.Message, map[string][]mimePart)
 }
 
 func TestEmailCarriesTextHTMLAndInlineCharts(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	r := notifytest.Rendered(t)
 	if err := newTestEmail(t, srv, "", "").Send(context.Background(), r); err != nil {
@@ -144,6 +145,7 @@ func mimeHeader(h map[string][]string, key string) string {
 }
 
 func TestEmailAuth(t *testing.T) {
+	t.Parallel()
 	const password = "s3cret-pa55word"
 	t.Run("right credentials are accepted", func(t *testing.T) {
 		srv := smtptest.Start(t, smtptest.WithAuth("desk", password))
@@ -177,6 +179,7 @@ func TestEmailAuth(t *testing.T) {
 }
 
 func TestEmailClassifiesReplies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		code      int
@@ -204,6 +207,7 @@ func TestEmailClassifiesReplies(t *testing.T) {
 }
 
 func TestEmailUnreachableIsTemporary(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	e := newTestEmail(t, srv, "", "")
 	e.opts.Port = closedPort(t)
@@ -233,6 +237,7 @@ func decodeBase64(t *testing.T, b []byte) []byte {
 }
 
 func TestEmailOverTLS(t *testing.T) {
+	t.Parallel()
 	// httptest makes a certificate for 127.0.0.1 that its client trusts.
 	hs := httptest.NewTLSServer(http.NotFoundHandler())
 	defer hs.Close()

@@ -14,6 +14,7 @@ import (
 )
 
 func TestFileWritesAtomicallyBesideCharts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := notifytest.Rendered(t)
 	f, err := New(Options{NotifierID: "archive", Dir: filepath.Join(dir, "digests")})
@@ -61,6 +62,7 @@ func TestNewWantsADir(t *testing.T) {
 }
 
 func TestFileKeepsTwoDigestsOfOneSecond(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f, err := New(Options{NotifierID: "archive", Dir: dir})
 	if err != nil {

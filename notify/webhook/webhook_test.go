@@ -37,6 +37,7 @@ func verifySignature(secret, header string, body []byte) bool {
 }
 
 func TestWebhookSignsAndSendsJSON(t *testing.T) {
+	t.Parallel()
 	const secret = "whsec-0123456789"
 	var mu sync.Mutex
 	var got []*http.Request
@@ -78,6 +79,7 @@ func TestWebhookSignsAndSendsJSON(t *testing.T) {
 }
 
 func TestWebhookClassifiesAnswers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		status    int
@@ -112,6 +114,7 @@ func TestWebhookClassifiesAnswers(t *testing.T) {
 }
 
 func TestWebhookHangIsBoundedByTimeout(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release
@@ -133,6 +136,7 @@ func TestWebhookHangIsBoundedByTimeout(t *testing.T) {
 }
 
 func TestWebhookRedirectIsPermanentAndNotFollowed(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			moved := 0
