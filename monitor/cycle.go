@@ -252,6 +252,16 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 	}
 	wg.Wait()
 
+	c.tally()
+	c.Duration = p.now().Sub(c.Started)
+	p.log.Info("poll cycle", "feeds", len(feeds), "ok", c.OK, "not_modified", c.NotModified,
+		"failed", c.Failed, "deferred", c.Deferred, "items_new", c.ItemsNew, "hits_new", c.HitsNew,
+		"duration_ms", c.Duration.Milliseconds())
+	return c, ctx.Err()
+}
+
+// tally adds up the results of c.Feeds.
+func (c *Cycle) tally() {
 	for _, r := range c.Feeds {
 		switch r.Result {
 		case ResultOK:
@@ -270,11 +280,6 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 			c.HitsByWatch[w] += n
 		}
 	}
-	c.Duration = p.now().Sub(c.Started)
-	p.log.Info("poll cycle", "feeds", len(feeds), "ok", c.OK, "not_modified", c.NotModified,
-		"failed", c.Failed, "deferred", c.Deferred, "items_new", c.ItemsNew, "hits_new", c.HitsNew,
-		"duration_ms", c.Duration.Milliseconds())
-	return c, ctx.Err()
 }
 
 func host(st FeedState, f FeedConfig) string {

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -108,7 +109,23 @@ func Start(t testing.TB, opts Options) *Server {
 	bomb := gzipBomb(16 * opts.MaxBody)
 	s.BombCompressed, s.BombInflated = len(bomb), 16*opts.MaxBody
 
-	handlers := map[string]http.HandlerFunc{
+	handlers := s.transferHandlers(bomb)
+	maps.Copy(handlers, documentHandlers())
+	for name, h := range handlers {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		t.Cleanup(srv.CloseClientConnections)
+		s.urls[name] = srv.URL + "/" + name + ".xml"
+	}
+
+	s.startRedirects(t)
+	return s
+}
+
+// transferHandlers serve the cases that attack the transfer: a body that
+// trickles or never ends, a gzip bomb, lengths that lie.
+func (s *Server) transferHandlers(bomb []byte) map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
 		Trickle: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/rss+xml")
 			w.WriteHeader(http.StatusOK)
@@ -162,6 +179,14 @@ func Start(t testing.TB, opts Options) *Server {
 			w.Write([]byte(body[:len(body)/2]))
 			w.Write([]byte(body[len(body)/2:]))
 		},
+	}
+}
+
+// documentHandlers serve the cases that attack the parser or the store:
+// broken bytes, entity expansion, huge or many items, missing or repeated
+// identities, extreme dates, JSON that is not a feed.
+func documentHandlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
 		InvalidUTF8: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 			w.Write([]byte(Feed("Bad \xff\xfe bytes",
@@ -218,14 +243,11 @@ func Start(t testing.TB, opts Options) *Server {
 			w.Write([]byte(`[{"id":"1","title":"` + MatchingTitle + `","url":"https://json.example/1"}]`))
 		},
 	}
-	for name, h := range handlers {
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		t.Cleanup(srv.CloseClientConnections)
-		s.urls[name] = srv.URL + "/" + name + ".xml"
-	}
+}
 
-	// Redirects: a loop, a chain one too long and one just short enough.
+// startRedirects starts a redirect loop, a chain one hop too long and one
+// just short enough.
+func (s *Server) startRedirects(t testing.TB) {
 	var loop *httptest.Server
 	loop = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, loop.URL+r.URL.Path, http.StatusFound)
@@ -250,7 +272,6 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Cleanup(srv.Close)
 		s.urls[name] = srv.URL + "/hop/0"
 	}
-	return s
 }
 
 // startHang listens and accepts, and never reads or writes.
