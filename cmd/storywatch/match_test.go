@@ -16,7 +16,7 @@ import (
 )
 
 const (
-	seedFeed      = "../../monitor/testdata/seed.xml"
+	seedFeed      = "../../feed/testdata/seed.xml"
 	smallConfig   = "testdata/match.yaml"
 	exampleConfig = "../../config.example.yaml"
 )
