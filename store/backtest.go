@@ -7,24 +7,20 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/backtest"
+)
+
+var (
+	_ backtest.Store  = (*DB)(nil)
+	_ backtest.Writer = (*DB)(nil)
 )
 
 // BacktestItem is a stored item whose text is still kept, as a backtest
 // matches it.
-type BacktestItem struct {
-	ID        int64
-	FirstSeen time.Time
-	// Published is zero when the feed gave no date.
-	Published time.Time
-	// HeldBack is set when the feed's first poll recorded the item without
-	// matching it, as older than the backfill window.
-	HeldBack bool
-	Doc      match.Document
-}
+type BacktestItem = backtest.Item
 
 const selectItemsSince = `
-SELECT id, first_seen, published, held_back, COALESCE(title, ''), COALESCE(summary, ''), COALESCE(content, ''),
+SELECT id, COALESCE(story_id, 0), first_seen, published, held_back, COALESCE(title, ''), COALESCE(summary, ''), COALESCE(content, ''),
 	COALESCE(author, ''), COALESCE(category, ''), url
 FROM items WHERE first_seen >= ? AND pruned = 0
 ORDER BY first_seen, id`
@@ -41,7 +37,7 @@ func (d *DB) ItemsSince(ctx context.Context, since time.Time) ([]BacktestItem, e
 	for rows.Next() {
 		var it BacktestItem
 		var firstSeen, published sql.NullInt64
-		if err := rows.Scan(&it.ID, &firstSeen, &published, &it.HeldBack, &it.Doc.Title, &it.Doc.Summary, &it.Doc.Content,
+		if err := rows.Scan(&it.ID, &it.StoryID, &firstSeen, &published, &it.HeldBack, &it.Doc.Title, &it.Doc.Summary, &it.Doc.Content,
 			&it.Doc.Author, &it.Doc.Category, &it.Doc.URL); err != nil {
 			return nil, fmt.Errorf("items since %s: %w", since.Format(time.RFC3339), err)
 		}
@@ -55,10 +51,7 @@ func (d *DB) ItemsSince(ctx context.Context, since time.Time) ([]BacktestItem, e
 }
 
 // BackfilledHit is a hit that a backtest found for a stored item.
-type BackfilledHit struct {
-	ItemID int64
-	Hit    match.Hit
-}
+type BackfilledHit = backtest.Hit
 
 const insertBackfilledHit = `
 INSERT INTO hits (item_id, watch, score, matches, found_at, backfilled) VALUES (?, ?, ?, ?, ?, 1)

@@ -4,16 +4,13 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/storywatch/storywatch/backtest"
 )
 
 // ItemHit is a stored hit on an item whose text is still kept, as a
 // backtest compares it with what the current watchlist finds.
-type ItemHit struct {
-	ItemID     int64
-	Watch      string
-	Score      int
-	Backfilled bool
-}
+type ItemHit = backtest.StoredHit
 
 const selectHitsOfItemsSince = `
 SELECT h.item_id, h.watch, h.score, h.backfilled

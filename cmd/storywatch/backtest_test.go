@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/backtest"
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
@@ -44,7 +45,7 @@ func TestBacktestLeavesOutWhatTheFirstPollHeldBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := backtestWatches(ctx, db, m, now.Add(-48*time.Hour), nil, nil)
+	res, err := backtest.Run(ctx, db, m, backtest.Options{Since: now.Add(-48 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/storywatch/storywatch/backtest"
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
 )
@@ -107,12 +108,12 @@ func watchDefinitions(c *config.Config) map[string]string {
 // and scheduled digests, never sent as instant alerts.
 func (d *daemon) backtest(ctx context.Context, m *match.Matcher, watches []string) {
 	start := time.Now()
-	res, err := backtestWatches(ctx, d.db, m, start.Add(-backtestWindow), watches, nil)
+	res, err := backtest.Run(ctx, d.db, m, backtest.Options{Since: start.Add(-backtestWindow), Watches: watches})
 	if err != nil {
 		d.log.Error("backtest", "error", err)
 		return
 	}
-	added, err := res.apply(ctx, d.db)
+	added, err := res.Apply(ctx, d.db)
 	if err != nil {
 		d.log.Error("backtest", "error", err)
 		return
