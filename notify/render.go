@@ -10,7 +10,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
-	"unicode/utf8"
+
+	"github.com/storywatch/storywatch/match"
 )
 
 //go:embed templates/*.tmpl
@@ -210,12 +211,8 @@ type markParts struct {
 // splitMark splits a snippet at its mark. A mark out of range or not on
 // character boundaries is ignored rather than trusted.
 func splitMark(snippet string, mark [2]int) markParts {
-	a, b := mark[0], mark[1]
-	if a < 0 || b <= a || b > len(snippet) || !utf8.RuneStart(snippet[a]) ||
-		(b < len(snippet) && !utf8.RuneStart(snippet[b])) {
-		return markParts{Before: snippet}
-	}
-	return markParts{Before: snippet[:a], Mark: snippet[a:b], After: snippet[b:]}
+	before, marked, after := match.Match{Snippet: snippet, Mark: mark}.Split()
+	return markParts{Before: before, Mark: marked, After: after}
 }
 
 // markedText shows the mark in plain text as »match«.
