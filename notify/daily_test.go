@@ -16,7 +16,7 @@ func TestDailyCountsLocalCalendarDays(t *testing.T) {
 		time.Date(2025, 11, 13, 0, 5, 0, 0, kyiv),       // first day of the window
 		time.Date(2025, 11, 12, 23, 55, 0, 0, kyiv),     // just before it
 	}
-	got := daily(times, now, kyiv)
+	got := Daily(times, now, kyiv)
 	if len(got) != ChartDays || got[13] != 2 || got[12] != 1 || got[0] != 1 {
 		t.Errorf("daily = %v", got)
 	}

@@ -163,7 +163,7 @@ func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[
 			title = w.ID
 		}
 		d.Watches = append(d.Watches, Section{ID: w.ID, Title: title, Stories: []Story{},
-			Daily: daily(hitTimes[w.ID], now, loc)})
+			Daily: Daily(hitTimes[w.ID], now, loc)})
 	}
 
 	type entry struct {
@@ -268,8 +268,10 @@ func clean(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// daily counts times per local day over the ChartDays days ending today.
-func daily(times []time.Time, now time.Time, loc *time.Location) []int {
+// Daily counts times per local day in loc over the ChartDays days ending
+// today, oldest first: the bars of a digest's chart, and of the desk's
+// pages, from the times DigestStore.HitTimes gives.
+func Daily(times []time.Time, now time.Time, loc *time.Location) []int {
 	counts := make([]int, ChartDays)
 	today := dayStart(now.In(loc))
 	first := today.AddDate(0, 0, -(ChartDays - 1))
