@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/storywatch/storywatch/match"
 )
 
 // Store is the storage the endpoints read.
@@ -26,7 +29,10 @@ type Store interface {
 
 // Options configures New.
 type Options struct {
-	Store   Store
+	Store Store
+	// Pages, when not nil, serves the desk's pages (/, /watch/{id},
+	// /story/{id}, /try) from it.
+	Pages   PageStore
 	Metrics *Metrics
 	Log     *slog.Logger
 	// Now is the clock for readiness and feed dates; nil means time.Now.
@@ -48,17 +54,28 @@ type Settings struct {
 	// Watches maps each watch id to its title. /hits.atom answers 404 for
 	// an id not in it.
 	Watches map[string]string
+	// Watchlist is the config's actors and storylines: the pages list its
+	// watches (storylines first, then tracked actors) and /try compiles
+	// queries against its actors.
+	Watchlist match.Watchlist
+	// Location is the time zone of the pages' dates and chart days; nil
+	// means UTC.
+	Location *time.Location
 }
 
 // Server serves the HTTP endpoints.
 type Server struct {
 	store   Store
+	pages   PageStore
 	metrics *Metrics
 	log     *slog.Logger
 	now     func() time.Time
+	// tries bounds the /try queries running at once.
+	tries chan struct{}
 
 	mu        sync.RWMutex
 	settings  Settings
+	templates map[string]*template.Template
 	lastCycle time.Time
 }
 
@@ -115,7 +132,8 @@ func thirdLastTick(sc Schedule, now time.Time) time.Time {
 
 // New returns a Server; call Configure before serving.
 func New(opts Options) *Server {
-	s := &Server{store: opts.Store, metrics: opts.Metrics, log: opts.Log, now: opts.Now}
+	s := &Server{store: opts.Store, pages: opts.Pages, metrics: opts.Metrics, log: opts.Log, now: opts.Now,
+		tries: make(chan struct{}, maxTries), templates: pageTemplates(time.UTC)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -127,9 +145,14 @@ func New(opts Options) *Server {
 
 // Configure applies settings from a (re)loaded config.
 func (s *Server) Configure(settings Settings) {
+	if settings.Location == nil {
+		settings.Location = time.UTC
+	}
+	templates := pageTemplates(settings.Location)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settings = settings
+	s.templates = templates
 }
 
 // CycleDone records that a poll cycle completed at t, for /readyz.
@@ -160,14 +183,20 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("GET /hits.atom", s.auth(http.HandlerFunc(s.hitsAtom)))
 	mux.Handle("GET /api/hits", s.auth(http.HandlerFunc(s.apiHits)))
+	if s.pages != nil {
+		s.pageRoutes(mux)
+	}
 	return readOnly(mux)
 }
 
 // readOnly turns every method but GET and HEAD away, also for unknown
-// paths, so that nothing can be written through the server.
+// paths, so that nothing can be written through the server. The one
+// exception is posting the login and log-out forms, which set and clear
+// the session cookie and write nothing else.
 func readOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		form := r.Method == http.MethodPost && (r.URL.Path == "/login" || r.URL.Path == "/logout")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !form {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed: the storywatch endpoints are read-only", http.StatusMethodNotAllowed)
 			return
@@ -176,11 +205,11 @@ func readOnly(next http.Handler) http.Handler {
 	})
 }
 
-// auth requires the configured token, compared in constant time.
+// auth requires the configured token, compared in constant time, or a
+// session cookie from the login form.
 func (s *Server) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		settings, _ := s.current()
-		if settings.Token == "" || tokenOK(r, settings.Token) {
+		if s.authorized(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -198,8 +227,13 @@ func tokenOK(r *http.Request, token string) bool {
 	} else {
 		return false
 	}
-	// Compare digests: ConstantTimeCompare returns at once on a length
-	// mismatch, which would leak the token's length.
+	return tokenEqual(given, token)
+}
+
+// tokenEqual compares a given token with the configured one in constant
+// time. It compares digests: ConstantTimeCompare returns at once on a
+// length mismatch, which would leak the token's length.
+func tokenEqual(given, token string) bool {
 	g, t := sha256.Sum256([]byte(given)), sha256.Sum256([]byte(token))
 	return subtle.ConstantTimeCompare(g[:], t[:]) == 1
 }

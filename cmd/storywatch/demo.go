@@ -17,6 +17,7 @@ import (
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
+	"github.com/storywatch/storywatch/web"
 )
 
 // demoFiles are the demo's config and sample feeds: coverage of the
@@ -32,6 +33,7 @@ var demoFiles embed.FS
 func cmdDemo(a *app, args []string) error {
 	fs := a.flags("demo")
 	keep := fs.Bool("keep", false, "keep the temporary folder with the database and config")
+	serve := fs.Bool("serve", false, "then serve the desk's pages on 127.0.0.1 (a free port) until interrupted")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -75,6 +77,25 @@ func cmdDemo(a *app, args []string) error {
 	}
 	if *keep {
 		fmt.Fprintf(a.stdout, "\ndatabase, config and digest files kept in %s\n(try: storywatch -config %s stories)\n", dir, filepath.Join(dir, "config.yaml"))
+	}
+	if *serve {
+		return serveDemoPages(a, c, db, log)
+	}
+	return nil
+}
+
+// serveDemoPages serves the desk's pages over the demo's database on a
+// free loopback port, and prints their address, until interrupted.
+func serveDemoPages(a *app, c *config.Config, db *store.DB, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: listen on loopback: %w", err)
+	}
+	srv := web.New(web.Options{Store: webStore{db}, Pages: db, Log: log})
+	srv.Configure(web.Settings{Token: c.HTTPToken, Watchlist: watchlist(c), Location: c.Timezone})
+	fmt.Fprintf(a.stdout, "\nthe desk's pages: http://%s/ (Ctrl-C stops)\n", ln.Addr())
+	if err := srv.Serve(a.ctx, ln); err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
 	return nil
 }

@@ -83,7 +83,7 @@ func cmdRun(a *app, args []string) error {
 		kick:   make(chan struct{}, 1),
 	}
 	d.metrics = web.NewMetrics(d.outboxDepth)
-	d.server = web.New(web.Options{Store: webStore{db}, Metrics: d.metrics, Log: log})
+	d.server = web.New(web.Options{Store: webStore{db}, Pages: db, Metrics: d.metrics, Log: log})
 	d.sched = monitor.NewScheduler(log)
 	d.install(gen)
 	return d.run(a.ctx, cfg.Listen)
@@ -217,7 +217,8 @@ func (d *daemon) install(g *generation) {
 	for _, sc := range g.schedules {
 		polls = append(polls, readiness(sc))
 	}
-	d.server.Configure(web.Settings{Token: g.cfg.HTTPToken, PollSchedules: polls, Watches: watches})
+	d.server.Configure(web.Settings{Token: g.cfg.HTTPToken, PollSchedules: polls, Watches: watches,
+		Watchlist: watchlist(g.cfg), Location: g.cfg.Timezone})
 }
 
 // readiness translates a poll schedule for /readyz: an @every schedule
