@@ -124,7 +124,7 @@ func Render(d *Digest) (*Rendered, error) {
 			PNG:       png,
 		}
 		r.Images = append(r.Images, img)
-		alt := chartAlt(s.Daily)
+		alt := ChartAlt(s.Daily)
 		v.Sections = append(v.Sections, htmlSection{Section: s, Src: htmltemplate.URL("cid:" + img.ContentID), Alt: alt})
 		fileSections = append(fileSections, htmlSection{Section: s, Src: htmltemplate.URL(img.Filename), Alt: alt})
 	}
@@ -248,20 +248,6 @@ func chatText(s string) string {
 // markup in a chat message; none of them is valid in a URL anyway.
 func chatURL(s string) string {
 	return strings.NewReplacer("<", "%3C", ">", "%3E", "|", "%7C", " ", "%20", "`", "%60").Replace(s)
-}
-
-func chartAlt(daily []int) string {
-	total, peak := 0, 0
-	for _, n := range daily {
-		total += n
-		peak = max(peak, n)
-	}
-	today := 0
-	if len(daily) > 0 {
-		today = daily[len(daily)-1]
-	}
-	return fmt.Sprintf("New stories per day over %d days: %d in all, at most %d a day, %d today",
-		len(daily), total, peak, today)
 }
 
 // SafeName keeps the letters, digits, '-' and '_' of s and replaces every
