@@ -59,7 +59,6 @@ func pageFuncs(loc *time.Location) template.FuncMap {
 			return t.In(loc).Format("2006-01-02 15:04 MST")
 		},
 		"day":    func(t time.Time) string { return t.In(loc).Format("Jan 2") },
-		"href":   httpURL,
 		"parts":  markParts,
 		"terms":  matchTerms,
 		"brief":  briefMatch,

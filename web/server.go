@@ -70,8 +70,10 @@ type Server struct {
 	metrics *Metrics
 	log     *slog.Logger
 	now     func() time.Time
-	// tries bounds the /try queries running at once.
-	tries chan struct{}
+	// tries bounds the /try queries running at once; each gets
+	// tryTimeout.
+	tries      chan struct{}
+	tryTimeout time.Duration
 
 	mu        sync.RWMutex
 	settings  Settings
@@ -133,7 +135,7 @@ func thirdLastTick(sc Schedule, now time.Time) time.Time {
 // New returns a Server; call Configure before serving.
 func New(opts Options) *Server {
 	s := &Server{store: opts.Store, pages: opts.Pages, metrics: opts.Metrics, log: opts.Log, now: opts.Now,
-		tries: make(chan struct{}, maxTries), templates: pageTemplates(time.UTC)}
+		tries: make(chan struct{}, maxTries), tryTimeout: tryTimeout, templates: pageTemplates(time.UTC)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -83,11 +83,11 @@ func (s *Server) tryPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusServiceUnavailable, "try", v)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), tryTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), s.tryTimeout)
 	defer cancel()
 	res, err := backtest.Run(ctx, s.pages, m, backtest.Options{Since: v.From, Watches: []string{id}, Found: true, Limit: tryLimit})
 	if errors.Is(err, context.DeadlineExceeded) {
-		v.Err = fmt.Sprintf("The query took longer than %s; try a shorter period.", tryTimeout)
+		v.Err = fmt.Sprintf("The query took longer than %s; try a shorter period.", s.tryTimeout)
 		s.render(w, http.StatusServiceUnavailable, "try", v)
 		return
 	}
