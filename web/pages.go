@@ -129,13 +129,14 @@ type chrome struct {
 }
 
 // pageHeaders are the headers of every page: no script runs, nothing is
-// framed, links to outlets carry no referrer (a page's address can name
-// a watch).
+// framed, links to outlets carry no referrer (a page's address can name a
+// watch or hold a query). Same-origin requests keep theirs, so that the
+// login form's Origin names this server.
 func pageHeaders(h http.Header) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
 }

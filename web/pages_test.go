@@ -180,7 +180,7 @@ func TestPagesShowFeedTextAsText(t *testing.T) {
 		if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
 			t.Errorf("%s: Content-Security-Policy = %q, want no scripts at all", target, csp)
 		}
-		if rec.Header().Get("Referrer-Policy") != "no-referrer" {
+		if rec.Header().Get("Referrer-Policy") != "same-origin" {
 			t.Errorf("%s: links to outlets would send a referrer", target)
 		}
 	}

@@ -144,12 +144,20 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 // sameOrigin reports whether a form was posted from the server's own
-// pages: browsers send Origin with every POST, and a form from another
-// site names that site.
+// pages. Browsers say where a request comes from in Sec-Fetch-Site; older
+// ones only in Origin, which names the posting site ("null" when it is
+// hidden). A client that sends neither is no browser a page could misuse.
 func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "":
+	default:
+		return false
+	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
+		return true
 	}
 	u, err := url.Parse(origin)
 	return err == nil && u.Host == r.Host

@@ -113,9 +113,15 @@ func TestLoginRefusesOtherSitesAndForeignRedirects(t *testing.T) {
 	if cross.Code != http.StatusForbidden || len(cross.Result().Cookies()) != 0 {
 		t.Errorf("login from another site = %d, want 403 and no cookie", cross.Code)
 	}
-	fetch := postForm(h, "/login", url.Values{"token": {"s3cret"}}, http.Header{"Sec-Fetch-Site": {"cross-site"}})
-	if fetch.Code != http.StatusForbidden {
-		t.Errorf("login marked cross-site = %d, want 403", fetch.Code)
+	for _, site := range []string{"cross-site", "same-site"} {
+		fetch := postForm(h, "/login", url.Values{"token": {"s3cret"}}, http.Header{"Sec-Fetch-Site": {site}, "Origin": {"http://example.com"}})
+		if fetch.Code != http.StatusForbidden {
+			t.Errorf("login marked %s = %d, want 403", site, fetch.Code)
+		}
+	}
+	hidden := postForm(h, "/login", url.Values{"token": {"s3cret"}}, http.Header{"Origin": {"null"}})
+	if hidden.Code != http.StatusForbidden {
+		t.Errorf("login from a hidden origin = %d, want 403", hidden.Code)
 	}
 	for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example", "evil", ""} {
 		rec := postForm(h, "/login", url.Values{"token": {"s3cret"}, "next": {next}}, nil)
