@@ -26,7 +26,8 @@ WITH ws AS (
 )`
 
 const selectWatchStories = watchStories + `
-SELECT s.id, s.first_seen, s.copies, COALESCE(l.title, ''), l.url, l.published, ws.found
+SELECT s.id, s.first_seen, (SELECT COUNT(*) FROM items i JOIN item_sources src ON src.item_id = i.id WHERE i.story_id = s.id),
+	COALESCE(l.title, ''), l.url, l.published, ws.found
 FROM ws JOIN stories s ON s.id = ws.sid JOIN items l ON l.id = s.lead_item_id
 WHERE ws.found >= ?
 ORDER BY s.first_seen DESC, s.id DESC

@@ -51,8 +51,8 @@ func TestWatchStoriesNewestFirstWithTheBestHit(t *testing.T) {
 		t.Fatalf("call-leak stories = %+v, want the one story of the report and its rewrite", page)
 	}
 	s := page.Stories[0]
-	if s.Copies != 2 || s.Score != 6 || len(s.Matches) != 1 || s.Matches[0].Term != "transcript" || s.Title != "Witkoff coached Ushakov, transcript shows" {
-		t.Errorf("story = %+v, want 2 copies and the best hit (score 6)", s)
+	if s.Copies != 3 || s.Score != 6 || len(s.Matches) != 1 || s.Matches[0].Term != "transcript" || s.Title != "Witkoff coached Ushakov, transcript shows" {
+		t.Errorf("story = %+v, want 3 copies (2 items, one in two feeds) and the best hit (score 6)", s)
 	}
 	if got := s.Outlets; len(got) != 3 || got[0] != "AP" || got[1] != "Wire" || got[2] != "Ynet" {
 		t.Errorf("outlets = %v, want AP, Wire, Ynet", got)
@@ -100,8 +100,8 @@ func TestStoryTimelineListsEverySighting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tl.CopyCount != 2 || len(tl.Copies) != 3 {
-		t.Fatalf("timeline = %+v, want 2 items seen in 3 feeds", tl)
+	if tl.CopyCount != 3 || len(tl.Copies) != 3 {
+		t.Fatalf("timeline = %+v, want 3 copies: 2 items, one seen in two feeds", tl)
 	}
 	want := []struct{ feed, url string }{
 		{"AP", "https://apnews.example/leak"}, {"Wire", "https://apnews.example/leak"}, {"Ynet", "https://ynet.example/leak"},

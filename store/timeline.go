@@ -14,7 +14,9 @@ import (
 )
 
 const selectStoryHead = `
-SELECT s.id, s.lead_item_id, s.first_seen, s.last_seen, s.copies, COALESCE(l.title, ''), l.url, l.published
+SELECT s.id, s.lead_item_id, s.first_seen, s.last_seen,
+	(SELECT COUNT(*) FROM items i JOIN item_sources src ON src.item_id = i.id WHERE i.story_id = s.id),
+	COALESCE(l.title, ''), l.url, l.published
 FROM stories s JOIN items l ON l.id = s.lead_item_id
 WHERE s.id = ?`
 

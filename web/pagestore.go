@@ -57,7 +57,8 @@ type StorySummary struct {
 	URL       string
 	Published time.Time
 	FirstSeen time.Time
-	// Copies counts the items of the story.
+	// Copies counts the story's copies: its items, each as many times as
+	// feeds carried it (the same article in two feeds is two copies).
 	Copies int
 	// Outlets names who published the copies, first seen first.
 	Outlets []string
@@ -76,16 +77,16 @@ type StoryTimeline struct {
 	Published time.Time
 	FirstSeen time.Time
 	LastSeen  time.Time
-	// Copies are the sightings of the story's items, one per feed that
-	// carried each item, first seen first. At most MaxCopies are listed;
-	// CopyCount counts the items whatever the cut.
+	// Copies are the story's items, one per feed that carried each item
+	// (the same article in two feeds is two copies), first seen first. At
+	// most MaxCopies are listed; CopyCount counts them all.
 	Copies    []Copy
 	CopyCount int
 	// Hits are the watches' hits on the copies, first found first.
 	Hits []StoryHit
 }
 
-// MaxCopies bounds the sightings a timeline lists: a feed that repeats an
+// MaxCopies bounds the copies a timeline lists: a feed that repeats an
 // item thousands of times must not make a page of thousands of rows.
 const MaxCopies = 500
 

@@ -19,9 +19,8 @@ type storyView struct {
 	FirstSeen time.Time
 	LastSeen  time.Time
 	Copies    []copyRow
-	// CopyCount counts the story's items; Sightings counts the rows of
-	// Copies (one per feed that carried an item); Cut is set when
-	// MaxCopies cut the list.
+	// CopyCount counts the story's copies; Cut is set when MaxCopies cut
+	// the list.
 	CopyCount int
 	Cut       bool
 	Outlets   []string
@@ -74,7 +73,7 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 		title = "(untitled)"
 	}
 	v := storyView{chrome: s.chrome(r, title, "watches"), ID: t.ID, Title: title, Link: httpURL(t.URL),
-		Published: t.Published, FirstSeen: t.FirstSeen, LastSeen: t.LastSeen, CopyCount: t.CopyCount, Cut: len(t.Copies) >= MaxCopies}
+		Published: t.Published, FirstSeen: t.FirstSeen, LastSeen: t.LastSeen, CopyCount: t.CopyCount, Cut: len(t.Copies) < t.CopyCount}
 	titles := map[int64]string{}
 	seen := map[string]bool{}
 	for _, c := range t.Copies {

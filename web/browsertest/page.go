@@ -105,18 +105,23 @@ func Do(t testing.TB, ctx context.Context, what string, actions ...chromedp.Acti
 	}
 }
 
-// Screenshot returns a PNG of the whole page at the given viewport width.
-func Screenshot(t testing.TB, ctx context.Context, url string, width int64) []byte {
+// Screenshot returns a PNG of what a viewport of width × height shows of
+// the page at url, shrunk for the docs (Shrink).
+func Screenshot(t testing.TB, ctx context.Context, url string, width, height int64) []byte {
 	t.Helper()
-	Do(t, ctx, "set the viewport", chromedp.EmulateViewport(width, 800))
+	Do(t, ctx, "set the viewport", chromedp.EmulateViewport(width, height))
 	Go(t, ctx, url)
 	ctx, cancel := context.WithTimeout(ctx, StepTimeout)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot of %s: %v", url, err)
 	}
-	return png
+	small, err := Shrink(shot)
+	if err != nil {
+		t.Fatalf("screenshot of %s: %v", url, err)
+	}
+	return small
 }
 
 // jsString quotes s as a JavaScript string literal (JSON's escapes,
