@@ -5,6 +5,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -139,6 +141,31 @@ func writeScreenshots(t *testing.T, tab context.Context, dir string, pages map[s
 				t.Fatal(err)
 			}
 			t.Logf("wrote %s (%d KB)", path, len(png)/1024)
+		}
+	}
+}
+
+// TestDemoServeServesThePages checks the same without a browser, so that a
+// machine without Chromium still runs `demo -serve` end to end.
+func TestDemoServeServesThePages(t *testing.T) {
+	t.Parallel()
+	base := startDemoServe(t)
+	for path, want := range map[string]string{
+		"/":                           "Witkoff–Ushakov call recording",
+		"/watch/call-leak":            "Ушаков",
+		"/try?q=%40ushakov+AND+leak*": "<mark>",
+	} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s = %d, want 200 with %q:\n%s", path, resp.StatusCode, want, body)
 		}
 	}
 }
