@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
@@ -53,7 +54,7 @@ func seedStore(t *testing.T, now time.Time) *store.DB {
 		t.Fatal(err)
 	}
 	item := func(key, url, title, summary string) monitor.NewItem {
-		it := monitor.Item{Key: key, URL: url, CanonicalURL: url, Title: title, Summary: summary, Published: now.Add(-time.Hour)}
+		it := feed.Item{Key: key, URL: url, CanonicalURL: url, Title: title, Summary: summary, Published: now.Add(-time.Hour)}
 		if !strings.HasPrefix(url, "http") {
 			it.CanonicalURL = ""
 		}
