@@ -123,7 +123,7 @@ func samplePages() *fakePages {
 	}
 }
 
-func newPageServer(t *testing.T, pages *fakePages, token string) (*Server, http.Handler) {
+func newPageServer(t testing.TB, pages *fakePages, token string) (*Server, http.Handler) {
 	t.Helper()
 	s := New(Options{Store: &fakeStore{}, Pages: pages, Now: func() time.Time { return testNow }})
 	s.Configure(Settings{Token: token, Watchlist: testWatchlist})

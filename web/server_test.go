@@ -62,7 +62,7 @@ func newTestServer(t *testing.T, st *fakeStore, settings Settings) (*Server, htt
 	return s, s.Handler()
 }
 
-func get(t *testing.T, h http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
+func get(t testing.TB, h http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, target, nil)
 	for k, v := range header {
