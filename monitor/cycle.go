@@ -49,6 +49,10 @@ type Options struct {
 	// (polled, failed or deferred), with the count done and the total. It
 	// may be called from several goroutines at once.
 	Progress func(done, total int)
+	// Stop, when closed, makes a running cycle start no further feed, as
+	// a cancelled context does, while the fetches in flight keep their
+	// context to finish (a shutdown's grace period).
+	Stop <-chan struct{}
 }
 
 // Poller runs poll cycles: fetch, parse, match and store, feed by feed. It
@@ -63,6 +67,7 @@ type Poller struct {
 	now         func() time.Time
 	log         *slog.Logger
 	progress    func(done, total int)
+	stop        <-chan struct{}
 	matcher     *match.Matcher
 	feeds       []FeedConfig
 }
@@ -108,6 +113,7 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 		now:         opts.Now,
 		log:         opts.Logger,
 		progress:    opts.Progress,
+		stop:        opts.Stop,
 		matcher:     m,
 		feeds:       append([]FeedConfig(nil), feeds...),
 	}
@@ -185,27 +191,13 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 	}
 	m := p.matcher
 
-	global := make(chan struct{}, p.concurrency)
-	var hostMu sync.Mutex
-	hosts := map[string]chan struct{}{}
-	hostSlot := func(h string) chan struct{} {
-		hostMu.Lock()
-		defer hostMu.Unlock()
-		s, ok := hosts[h]
-		if !ok {
-			s = make(chan struct{}, p.perHost)
-			hosts[h] = s
-		}
-		return s
-	}
-
+	sl := newSlots(p.concurrency, p.perHost)
 	var done atomic.Int64
 	feedDone := func() {
 		if p.progress != nil {
 			p.progress(int(done.Add(1)), len(feeds))
 		}
 	}
-	stop := StartDone(ctx)
 	var wg sync.WaitGroup
 	for i, f := range feeds {
 		st, ok := states[f.URL]
@@ -221,32 +213,14 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 		go func() {
 			defer wg.Done()
 			defer feedDone()
-			// Take the host's slot before a global one, so feeds waiting
-			// for a busy host do not hold back other hosts.
-			// A shutdown (StartDone) leaves feeds not yet started alone;
-			// fetches in flight keep ctx to finish.
-			notStarted := FeedResult{URL: f.URL, Result: ResultDeferred, Err: context.Canceled}
-			hs := hostSlot(host(st, f))
-			select {
-			case hs <- struct{}{}:
-			case <-stop:
-				c.Feeds[i] = notStarted
+			// A shutdown (Stop, or ctx) leaves feeds not yet started
+			// alone; fetches in flight keep ctx to finish.
+			release, ok := sl.acquire(ctx, p.stop, host(st, f))
+			if !ok {
+				c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultDeferred, Err: context.Canceled}
 				return
 			}
-			defer func() { <-hs }()
-			select {
-			case global <- struct{}{}:
-			case <-stop:
-				c.Feeds[i] = notStarted
-				return
-			}
-			defer func() { <-global }()
-			select {
-			case <-stop:
-				c.Feeds[i] = notStarted
-				return
-			default:
-			}
+			defer release()
 			c.Feeds[i] = p.pollFeed(ctx, f, st, m)
 		}()
 	}
@@ -280,6 +254,63 @@ func (c *Cycle) tally() {
 			c.HitsByWatch[w] += n
 		}
 	}
+}
+
+// slots bound a cycle's fetches: at most a number at once, and at most a
+// number to one host.
+type slots struct {
+	global  chan struct{}
+	perHost int
+	mu      sync.Mutex
+	hosts   map[string]chan struct{}
+}
+
+func newSlots(concurrency, perHost int) *slots {
+	return &slots{global: make(chan struct{}, concurrency), perHost: perHost, hosts: map[string]chan struct{}{}}
+}
+
+func (s *slots) host(h string) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hs, ok := s.hosts[h]
+	if !ok {
+		hs = make(chan struct{}, s.perHost)
+		s.hosts[h] = hs
+	}
+	return hs
+}
+
+// acquire waits for a slot for host h: the host's before a global one, so
+// feeds waiting for a busy host do not hold back other hosts. It gives up,
+// reporting false, once stop is closed or ctx is done, even when a slot is
+// free by then: work not yet started is not started.
+func (s *slots) acquire(ctx context.Context, stop <-chan struct{}, h string) (release func(), ok bool) {
+	hs := s.host(h)
+	select {
+	case hs <- struct{}{}:
+	case <-stop:
+		return nil, false
+	case <-ctx.Done():
+		return nil, false
+	}
+	select {
+	case s.global <- struct{}{}:
+	case <-stop:
+		<-hs
+		return nil, false
+	case <-ctx.Done():
+		<-hs
+		return nil, false
+	}
+	select {
+	case <-stop:
+	case <-ctx.Done():
+	default:
+		return func() { <-s.global; <-hs }, true
+	}
+	<-s.global
+	<-hs
+	return nil, false
 }
 
 func host(st FeedState, f FeedConfig) string {

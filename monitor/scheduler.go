@@ -20,9 +20,9 @@ type Job struct {
 	Name string
 	// Schedule says when the job is due, in its own time zone.
 	Schedule cron.Schedule
-	// Run does the work. Its context is cancelled when a shutdown's grace
-	// period is over.
-	Run func(ctx context.Context)
+	// Run does the work. The scheduler gives it no context: the owner of
+	// the work (the daemon's drain) decides how long it may run.
+	Run func()
 }
 
 // Planned is when a job is next due.
@@ -36,23 +36,18 @@ type Planned struct {
 // queued, and a panic in a job is recovered and logged, so one bad feed or
 // digest never stops the daemon. The set of jobs can be replaced while the
 // scheduler runs (a config reload).
+//
+// The scheduler only decides when jobs start. It neither cancels nor waits
+// for runs in flight when it stops: their owner does (the daemon runs every
+// job through its drain).
 type Scheduler struct {
 	log  *slog.Logger
 	now  func() time.Time
 	cron *cron.Cron
 
-	// jobCtx is given to every job; it outlives Run's context by most of
-	// the shutdown grace period so that in-flight work can finish. It
-	// carries startCtx, which ends as soon as the shutdown begins: work not
-	// yet started (see StartDone) is not started.
-	jobCtx      context.Context
-	cancelJob   context.CancelFunc
-	cancelStart context.CancelFunc
-
 	mu      sync.Mutex
 	jobs    map[string]*scheduledJob
 	stopped bool
-	manual  sync.WaitGroup // runs started by Trigger
 }
 
 // scheduledJob is a job's overlap guard and cron entry. The guard (the
@@ -60,7 +55,7 @@ type Scheduler struct {
 // current version of the job's work, so a reload that keeps a job also
 // keeps skipping overlaps with a run that began before it.
 type scheduledJob struct {
-	run     atomic.Pointer[func(context.Context)]
+	run     atomic.Pointer[func()]
 	wrapped cron.Job
 	entry   cron.EntryID
 	sched   cron.Schedule
@@ -82,9 +77,6 @@ func NewScheduler(log *slog.Logger, opts ...SchedulerOption) *Scheduler {
 	for _, opt := range opts {
 		opt(s)
 	}
-	var start context.Context
-	start, s.cancelStart = context.WithCancel(context.Background())
-	s.jobCtx, s.cancelJob = context.WithCancel(context.WithValue(context.Background(), startKey{}, start))
 	s.cron = cron.New(cron.WithLogger(cronLogger{log: log, info: slog.LevelDebug}))
 	return s
 }
@@ -161,7 +153,7 @@ func (s *Scheduler) newJob(name string) *scheduledJob {
 	logger := cronLogger{log: s.log.With("job", name), info: slog.LevelInfo}
 	inner := cron.FuncJob(func() {
 		if run := sj.run.Load(); run != nil {
-			(*run)(s.jobCtx)
+			(*run)()
 		}
 	})
 	sj.wrapped = cron.NewChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)).Then(inner)
@@ -169,8 +161,9 @@ func (s *Scheduler) newJob(name string) *scheduledJob {
 }
 
 // Trigger runs the named job now, outside its schedule, with the same
-// overlap guard and panic recovery; it reports whether the job exists. The
-// daemon uses it to poll at start rather than one interval later.
+// overlap guard and panic recovery; it reports whether a run was started:
+// false for a job it does not have, or once Run has stopped. The daemon
+// uses it to poll at start rather than one interval later.
 func (s *Scheduler) Trigger(name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -178,11 +171,7 @@ func (s *Scheduler) Trigger(name string) bool {
 	if !ok || s.stopped {
 		return false
 	}
-	s.manual.Add(1)
-	go func() {
-		defer s.manual.Done()
-		sj.wrapped.Run()
-	}()
+	go sj.wrapped.Run()
 	return true
 }
 
@@ -205,63 +194,16 @@ func (s *Scheduler) Next() []Planned {
 	return out
 }
 
-// startKey is the context key of the context that ends when a job must
-// start no new work.
-type startKey struct{}
-
-// StartDone returns a channel that is closed when work begun under ctx
-// must start nothing new: for a job's context, as soon as the scheduler
-// shuts down, while the work already running keeps ctx until the grace
-// period is over. For any other context it is ctx.Done().
-func StartDone(ctx context.Context) <-chan struct{} {
-	if start, ok := ctx.Value(startKey{}).(context.Context); ok {
-		return start.Done()
-	}
-	return ctx.Done()
-}
-
-// ShutdownSplit divides a shutdown grace period: running work gets
-// cancelAfter, then the time left (a fifth of grace) for returning once
-// cancelled. Their sum is grace, so a shutdown takes at most grace.
-func ShutdownSplit(grace time.Duration) (cancelAfter, returnWithin time.Duration) {
-	returnWithin = grace / 5
-	return grace - returnWithin, returnWithin
-}
-
-// Run schedules jobs until ctx is done. Then it stops starting jobs (and
-// ends the jobs' StartDone), and waits for running ones; after most of
-// grace their context is cancelled, and Run waits for them to return until
-// grace is over in all (see ShutdownSplit). Run returns nil.
-func (s *Scheduler) Run(ctx context.Context, grace time.Duration) error {
+// Run schedules jobs until ctx is done. Then it starts no further run,
+// whether due or triggered, and returns at once: runs in flight go on
+// under their owner's control. Run returns nil.
+func (s *Scheduler) Run(ctx context.Context) error {
 	s.cron.Start()
 	<-ctx.Done()
-	s.cancelStart()
 	s.mu.Lock()
-	s.stopped = true // after cancelStart: a refused Trigger means no new work
+	s.stopped = true
 	s.mu.Unlock()
-	cancelAfter, returnWithin := ShutdownSplit(grace)
-	cronDone := s.cron.Stop()
-	all := make(chan struct{})
-	go func() {
-		<-cronDone.Done()
-		s.manual.Wait()
-		close(all)
-	}()
-	timer := time.NewTimer(cancelAfter)
-	defer timer.Stop()
-	select {
-	case <-all:
-	case <-timer.C:
-		s.log.Warn("jobs still running late in the shutdown grace period; cancelling them", "grace_ms", grace.Milliseconds())
-		s.cancelJob()
-		// A job that ignores its context must not hold the daemon up.
-		select {
-		case <-all:
-		case <-time.After(returnWithin):
-			s.log.Error("jobs ignored cancellation; leaving them behind")
-		}
-	}
-	s.cancelJob()
+	s.cron.Stop()
 	return nil
 }
 

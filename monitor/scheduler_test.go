@@ -48,7 +48,7 @@ func TestSchedulerDigestInKyivFollowsDaylightSaving(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := NewScheduler(discardLog(), WithSchedulerClock(func() time.Time { return tt.now }))
-			err := s.Set([]Job{{Name: "digest morning", Schedule: sched, Run: func(context.Context) {}}})
+			err := s.Set([]Job{{Name: "digest morning", Schedule: sched, Run: func() {}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func TestSchedulerSetReplacesJobs(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
 	s := NewScheduler(discardLog(), WithSchedulerClock(func() time.Time { return now }))
-	noop := func(context.Context) {}
+	noop := func() {}
 	if err := s.Set([]Job{
 		{Name: "poll @every 10m", Schedule: cron.Every(10 * time.Minute), Run: noop},
 		{Name: "poll @every 5m", Schedule: cron.Every(5 * time.Minute), Run: noop},
@@ -101,7 +101,7 @@ func TestSchedulerSetReplacesJobs(t *testing.T) {
 func TestSchedulerRejectsDuplicateNames(t *testing.T) {
 	t.Parallel()
 	s := NewScheduler(discardLog())
-	j := Job{Name: "poll", Schedule: cron.Every(time.Minute), Run: func(context.Context) {}}
+	j := Job{Name: "poll", Schedule: cron.Every(time.Minute), Run: func() {}}
 	if err := s.Set([]Job{j, j}); err == nil {
 		t.Fatal("Set accepted two jobs with one name")
 	}
@@ -114,7 +114,7 @@ func TestSchedulerSkipsOverlappingRuns(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{}, 10)
 	var runs atomic.Int32
-	err := s.Set([]Job{{Name: "poll slow", Schedule: cron.Every(time.Hour), Run: func(context.Context) {
+	err := s.Set([]Job{{Name: "poll slow", Schedule: cron.Every(time.Hour), Run: func() {
 		runs.Add(1)
 		select {
 		case started <- struct{}{}:
@@ -141,7 +141,7 @@ func TestSchedulerRecoversPanicsAndRunsAgain(t *testing.T) {
 	var buf syncBuffer
 	s := NewScheduler(slog.New(slog.NewTextHandler(&buf, nil)))
 	var runs atomic.Int32
-	err := s.Set([]Job{{Name: "digest bad", Schedule: cron.Every(time.Hour), Run: func(context.Context) {
+	err := s.Set([]Job{{Name: "digest bad", Schedule: cron.Every(time.Hour), Run: func() {
 		runs.Add(1)
 		panic("boom")
 	}}})
@@ -157,32 +157,31 @@ func TestSchedulerRecoversPanicsAndRunsAgain(t *testing.T) {
 	}
 }
 
-func TestSchedulerRunsOnScheduleAndStopsGracefully(t *testing.T) {
+func TestSchedulerRunsOnScheduleAndStopsStartingRuns(t *testing.T) {
 	t.Parallel()
 	s := NewScheduler(discardLog())
 	ran := make(chan struct{}, 10)
-	finished := make(chan struct{})
+	release, finished := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	err := s.Set([]Job{{Name: "poll @every 1s", Schedule: cron.Every(time.Second), Run: func(ctx context.Context) {
+	err := s.Set([]Job{{Name: "poll @every 1s", Schedule: cron.Every(time.Second), Run: func() {
 		ran <- struct{}{}
-		// In-flight work gets to finish after the daemon is told to stop.
-		time.Sleep(50 * time.Millisecond)
-		if ctx.Err() == nil {
-			once.Do(func() { close(finished) })
-		}
+		<-release
+		once.Do(func() { close(finished) })
 	}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, 5*time.Second) }()
+	go func() { done <- s.Run(ctx) }()
 	select {
 	case <-ran:
 	case <-time.After(5 * time.Second):
 		t.Fatal("job did not run on its schedule")
 	}
 	cancel()
+	// Run returns while the run is still in flight: its owner, not the
+	// scheduler, waits for it and bounds it.
 	select {
 	case err := <-done:
 		if err != nil {
@@ -191,44 +190,14 @@ func TestSchedulerRunsOnScheduleAndStopsGracefully(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after cancel")
 	}
-	select {
-	case <-finished:
-	default:
-		t.Error("the running job was cut off instead of finishing")
-	}
 	if s.Trigger("poll @every 1s") {
 		t.Error("Trigger ran a job after the scheduler stopped")
 	}
-}
-
-func TestSchedulerCancelsJobsAfterGrace(t *testing.T) {
-	t.Parallel()
-	s := NewScheduler(discardLog())
-	started := make(chan struct{})
-	cancelled := make(chan struct{})
-	err := s.Set([]Job{{Name: "poll hang", Schedule: cron.Every(time.Hour), Run: func(ctx context.Context) {
-		close(started)
-		<-ctx.Done()
-		close(cancelled)
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, 20*time.Millisecond) }()
-	s.Trigger("poll hang")
-	<-started
-	cancel()
+	close(release)
 	select {
-	case <-done:
+	case <-finished:
 	case <-time.After(5 * time.Second):
-		t.Fatal("Run waited past the grace period")
-	}
-	select {
-	case <-cancelled:
-	default:
-		t.Error("Run returned before the job saw its context cancelled")
+		t.Error("the run in flight did not finish after the scheduler stopped")
 	}
 }
 
@@ -266,8 +235,8 @@ func TestSchedulerSetKeepsTheNextRunOfAnUnchangedSchedule(t *testing.T) {
 	t.Parallel()
 	s := NewScheduler(discardLog())
 	var ran atomic.Value
-	work := func(name string) func(context.Context) {
-		return func(context.Context) { ran.Store(name) }
+	work := func(name string) func() {
+		return func() { ran.Store(name) }
 	}
 	kyiv := mustLocation(t, "Europe/Kyiv")
 	parse := func(spec string) cron.Schedule {
@@ -307,57 +276,4 @@ func TestSchedulerSetKeepsTheNextRunOfAnUnchangedSchedule(t *testing.T) {
 	}
 	s.Trigger("poll @every 2s")
 	waitFor(t, func() bool { v, _ := ran.Load().(string); return v == "poll new" })
-}
-
-func TestShutdownSplitAddsUpToTheGracePeriod(t *testing.T) {
-	t.Parallel()
-	for _, grace := range []time.Duration{10 * time.Second, time.Second, 20 * time.Millisecond} {
-		cancelAfter, returnWithin := ShutdownSplit(grace)
-		if cancelAfter+returnWithin != grace || cancelAfter <= 0 || returnWithin <= 0 {
-			t.Errorf("ShutdownSplit(%v) = %v + %v, want two positive parts adding up to it", grace, cancelAfter, returnWithin)
-		}
-	}
-}
-
-func TestSchedulerShutdownStopsNewWorkAndEndsWithinGrace(t *testing.T) {
-	t.Parallel()
-	s := NewScheduler(discardLog())
-	started, release := make(chan struct{}), make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	sawStop := make(chan bool, 1)
-	err := s.Set([]Job{{Name: "poll stubborn", Schedule: cron.Every(time.Hour), Run: func(ctx context.Context) {
-		close(started)
-		<-StartDone(ctx)
-		// No new work may start, but the work in flight keeps its context.
-		sawStop <- ctx.Err() == nil
-		<-release // ignores cancellation
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	const grace = 300 * time.Millisecond
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, grace) }()
-	s.Trigger("poll stubborn")
-	<-started
-	begin := time.Now()
-	cancel()
-	select {
-	case live := <-sawStop:
-		if !live {
-			t.Error("StartDone closed only once the job's context was cancelled")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("StartDone did not close when the shutdown began")
-	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return")
-	}
-	// Before, a job ignoring its context held Run for grace plus 2 s.
-	if took := time.Since(begin); took > grace+1500*time.Millisecond {
-		t.Errorf("shutdown took %v, want at most the grace period %v (plus scheduling slack)", took, grace)
-	}
 }

@@ -122,9 +122,9 @@ type Outbox struct {
 	// no other worker claims a delivery whose send may still be running;
 	// 0 means DefaultClaimMargin.
 	ClaimMargin time.Duration
-	// Stop, when set and closed, makes RunDue start no further delivery
-	// while the sends in flight keep their context (a shutdown's grace
-	// period).
+	// Stop, when set and closed, makes RunDue start no further delivery,
+	// as a cancelled context does, while the send in flight keeps its
+	// context to finish (a shutdown's grace period).
 	Stop <-chan struct{}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/backtest"
+	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/match"
 )
 
@@ -46,7 +47,7 @@ func cmdBacktest(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := match.Compile(watchlist(c))
+	m, err := match.Compile(daemon.Watchlist(c))
 	if err != nil {
 		return &usageError{fmt.Errorf("compile watchlist: %w", err)}
 	}

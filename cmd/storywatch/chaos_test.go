@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -17,10 +15,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/storywatch/storywatch/config"
-	"github.com/storywatch/storywatch/match"
-	"github.com/storywatch/storywatch/store"
 )
 
 // chaosFeeds publishes items while the test runs: feed f has item n once
@@ -363,48 +357,5 @@ func TestSecondRunProcessRefusesWhileReadsWork(t *testing.T) {
 			t.Errorf("%s while the daemon runs: exit %d\n%s%s", args[0], code, out, errOut)
 		}
 	}
-	stopDaemon(t, cmd, logs)
-}
-
-// A run killed after its cycle stored hits and before its instant digest
-// recorded them leaves hits in no digest. The next run's cycles find
-// nothing new; the hits must still go out.
-func TestRunDigestsHitsLeftByAKilledRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the daemon as a child process")
-	}
-	feeds := newChaosFeeds(t, time.Hour)
-	hook := &chaosHook{byKey: map[string]int{}}
-	hookSrv := httptest.NewServer(hook)
-	t.Cleanup(hookSrv.Close)
-	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "sw.db")
-	cfgPath := filepath.Join(dir, "storywatch.yaml")
-	writeByRename(t, cfgPath, daemonConfigText(dbPath, hookSrv.URL, []string{feeds.URL + "/feed0.xml"}, ""))
-
-	// What the killed run committed: the cycle's items and hits, no digest.
-	c, err := config.Load(cfgPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := match.Compile(watchlist(c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cyc, err := newPoller(c, db, m, slog.New(slog.DiscardHandler), nil).PollAll(context.Background())
-	db.Close()
-	if err != nil || cyc.HitsNew == 0 {
-		t.Fatalf("the killed run's cycle: %+v, %v; want hits", cyc, err)
-	}
-
-	cmd, logs := startDaemon(t, cfgPath)
-	eventually(t, 20*time.Second, "the left hits delivered", func() bool {
-		posts, _ := hook.snapshot()
-		return posts >= 1
-	})
 	stopDaemon(t, cmd, logs)
 }

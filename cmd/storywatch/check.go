@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/match"
 )
 
@@ -46,7 +47,7 @@ func cmdCheck(a *app, args []string) error {
 // config.Load already rejects what the matcher would, with positions; this
 // is the safety net for anything the two disagree on.
 func (a *app) compiles(c *config.Config) bool {
-	_, err := match.Compile(watchlist(c))
+	_, err := match.Compile(daemon.Watchlist(c))
 	if err == nil {
 		return true
 	}
@@ -63,9 +64,7 @@ func (a *app) compiles(c *config.Config) bool {
 func (a *app) buildsSenders(c *config.Config) bool {
 	ok := true
 	for i, n := range c.Notifiers {
-		one := *c
-		one.Notifiers = []config.Notifier{n}
-		if _, err := senders(&one, time.Now); err != nil {
+		if _, err := daemon.Sender(n, time.Now, version); err != nil {
 			field := n.Kind()
 			switch {
 			case n.Webhook != nil:

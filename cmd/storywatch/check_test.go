@@ -200,33 +200,6 @@ func TestLoadConfigPrintsProblemsForOtherCommands(t *testing.T) {
 	}
 }
 
-func TestWatchlistTranslatesActorsAndStorylines(t *testing.T) {
-	c, err := config.Load(checkExample, func(k string) string { return checkExampleEnv[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := watchlist(c)
-	if len(w.Actors) != len(c.Actors) || len(w.Storylines) != len(c.Storylines) {
-		t.Fatalf("watchlist has %d actors and %d storylines, config %d and %d",
-			len(w.Actors), len(w.Storylines), len(c.Actors), len(c.Storylines))
-	}
-	for i, a := range c.Actors {
-		got := w.Actors[i]
-		if got.ID != a.ID || got.Name != a.Name || got.Track != a.Track || strings.Join(got.Aliases, "|") != strings.Join(a.Aliases, "|") {
-			t.Errorf("actor %d: got %+v, config %+v", i, got, a)
-		}
-	}
-	for i, s := range c.Storylines {
-		got := w.Storylines[i]
-		if got.ID != s.ID || got.Title != s.Title || got.Query != s.Query {
-			t.Errorf("storyline %d: got %+v, config %+v", i, got, s)
-		}
-	}
-	if w.Actors[4].ID != "putin" || w.Actors[4].Track {
-		t.Errorf("putin should be translated with Track false: %+v", w.Actors[4])
-	}
-}
-
 func TestCheckRejectsAChatURLRunWouldRefuse(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "storywatch.yaml")

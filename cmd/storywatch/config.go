@@ -6,7 +6,6 @@ import (
 	"io/fs"
 
 	"github.com/storywatch/storywatch/config"
-	"github.com/storywatch/storywatch/match"
 )
 
 // invalidConfigError says that the config file has problems, which
@@ -47,20 +46,4 @@ func (a *app) loadConfig() (*config.Config, error) {
 		return nil, usagef("%v (give a config with -config FILE or $STORYWATCH_CONFIG; config.example.yaml is a start)", err)
 	}
 	return nil, &usageError{err}
-}
-
-// watchlist translates the config's actors and storylines into what the
-// matcher is compiled from.
-func watchlist(c *config.Config) match.Watchlist {
-	w := match.Watchlist{
-		Actors:     make([]match.Actor, len(c.Actors)),
-		Storylines: make([]match.Storyline, len(c.Storylines)),
-	}
-	for i, a := range c.Actors {
-		w.Actors[i] = match.Actor{ID: a.ID, Name: a.Name, Aliases: a.Aliases, Track: a.Track}
-	}
-	for i, s := range c.Storylines {
-		w.Storylines[i] = match.Storyline{ID: s.ID, Title: s.Title, Query: s.Query}
-	}
-	return w
 }

@@ -50,11 +50,11 @@ func cmdDeliveries(a *app, args []string) error {
 			}
 			return err
 		}
-		o, err := newOutbox(c, db, a.logger())
+		d, err := newDaemon(daemonOptions(c, db, a.logger()))
 		if err != nil {
 			return err
 		}
-		if _, err := o.RunDue(ctx); err != nil {
+		if err := d.SendDue(ctx); err != nil {
 			return err
 		}
 		dl, err := db.Delivery(ctx, retryID)

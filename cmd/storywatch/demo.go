@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -14,10 +13,8 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/config"
-	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/notify"
-	"github.com/storywatch/storywatch/store"
-	"github.com/storywatch/storywatch/web"
 )
 
 // demoFiles are the demo's config and sample feeds: coverage of the
@@ -55,46 +52,45 @@ func cmdDemo(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := match.Compile(watchlist(c))
-	if err != nil {
-		return fmt.Errorf("demo: compile watchlist: %w", err)
-	}
 	log := a.logger()
 	db, err := openStore(a.ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	d, err := daemon.New(daemonOptions(c, db, log))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 
 	fmt.Fprintf(a.stdout, "storywatch demo: %d sample feeds served on http://%s\n", len(c.Feeds), feeds.Addr())
-	cycle, err := pollOnce(a.ctx, c, db, m, log, nil)
+	cycle, err := d.Once(a.ctx)
 	printCycle(a.stdout, cycle)
 	if err != nil {
 		return err
 	}
-	if err := sendDemoDigest(a, c, db, log); err != nil {
+	if err := sendDemoDigest(a, d, c.Digests[0].ID); err != nil {
 		return err
 	}
 	if *keep {
 		fmt.Fprintf(a.stdout, "\ndatabase, config and digest files kept in %s\n(try: storywatch -config %s stories)\n", dir, filepath.Join(dir, "config.yaml"))
 	}
 	if *serve {
-		return serveDemoPages(a, c, db, log)
+		return serveDemoPages(a, d)
 	}
 	return nil
 }
 
-// serveDemoPages serves the desk's pages over the demo's database on a
-// free loopback port, and prints their address, until interrupted.
-func serveDemoPages(a *app, c *config.Config, db *store.DB, log *slog.Logger) error {
+// serveDemoPages serves the desk's pages (and the daemon's other
+// endpoints) over the demo's database on a free loopback port, and prints
+// their address, until interrupted.
+func serveDemoPages(a *app, d *daemon.Daemon) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("demo: listen on loopback: %w", err)
 	}
-	srv := web.New(web.Options{Store: webStore{db}, Pages: db, Log: log})
-	srv.Configure(web.Settings{Token: c.HTTPToken, Watchlist: watchlist(c), Location: c.Timezone})
 	fmt.Fprintf(a.stdout, "\nthe desk's pages: http://%s/ (Ctrl-C stops)\n", ln.Addr())
-	if err := srv.Serve(a.ctx, ln); err != nil {
+	if err := d.Serve(a.ctx, ln); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	return nil
@@ -103,23 +99,14 @@ func serveDemoPages(a *app, c *config.Config, db *store.DB, log *slog.Logger) er
 // sendDemoDigest records the bundled config's digest, delivers it through
 // its file notifier as the daemon would, and prints its text rendering:
 // stories, not items, each with the outlets that carried it.
-func sendDemoDigest(a *app, c *config.Config, db *store.DB, log *slog.Logger) error {
-	spec := digestSpec(c, c.Digests[0])
-	g := &notify.Digester{Store: db, Now: db.Now, Log: log}
-	dg, err := g.Run(a.ctx, spec)
+func sendDemoDigest(a *app, d *daemon.Daemon, name string) error {
+	dg, err := d.Digest(a.ctx, name)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	if dg == nil {
 		fmt.Fprintln(a.stdout, "\nno digest: nothing matched")
 		return nil
-	}
-	o, err := newOutbox(c, db, log)
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if _, err := o.RunDue(a.ctx); err != nil {
-		return fmt.Errorf("demo: %w", err)
 	}
 	r, err := notify.Render(dg)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
@@ -24,26 +25,31 @@ func cmdDigest(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, ok := findDigest(c, pos[0])
-	if !ok {
-		var names []string
-		for _, d := range c.Digests {
-			names = append(names, d.ID)
+	name := pos[0]
+	var names []string
+	sendEmpty := false
+	for _, d := range c.Digests {
+		names = append(names, d.ID)
+		if d.ID == name {
+			sendEmpty = d.SendEmpty
 		}
-		return usagef("digest: no digest %q in %s (have %v)", pos[0], c.Path, names)
+	}
+	if !slices.Contains(names, name) {
+		return usagef("digest: no digest %q in %s (have %v)", name, c.Path, names)
 	}
 	ctx := a.ctx
-	db, err := openStore(ctx, c, a.logger())
+	log := a.logger()
+	db, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	log := a.logger()
-	spec := digestSpec(c, d)
-	g := &notify.Digester{Store: db, Now: db.Now, Log: log}
-
+	d, err := newDaemon(daemonOptions(c, db, log))
+	if err != nil {
+		return err
+	}
 	if !*send {
-		dg, err := g.Preview(ctx, spec)
+		dg, err := d.PreviewDigest(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -52,26 +58,19 @@ func cmdDigest(a *app, args []string) error {
 			return err
 		}
 		fmt.Fprint(a.stdout, r.Text)
-		if dg.Empty() && !spec.SendEmpty {
+		if dg.Empty() && !sendEmpty {
 			fmt.Fprintf(a.stdout, "\n(nothing new: -send would not send this digest)\n")
 		}
 		return nil
 	}
-
-	dg, err := g.Run(ctx, spec)
+	// Records the digest, then sends everything due: this digest's
+	// deliveries and any left over.
+	dg, err := d.Digest(ctx, name)
 	if err != nil {
-		return err
-	}
-	o, err := newOutbox(c, db, log)
-	if err != nil {
-		return err
-	}
-	// Send everything due, this digest's deliveries and any left over.
-	if _, err := o.RunDue(ctx); err != nil {
 		return err
 	}
 	if dg == nil {
-		fmt.Fprintf(a.stdout, "digest %s: nothing new, nothing sent\n", spec.Name)
+		fmt.Fprintf(a.stdout, "digest %s: nothing new, nothing sent\n", name)
 		return nil
 	}
 	return reportDigest(ctx, a, db, dg)

@@ -451,26 +451,17 @@ func TestWebhookFailingTwiceEndsSentOnce(t *testing.T) {
 func TestInstantDigestFiresOnceAfterTheCycle(t *testing.T) {
 	e := newDigestEnv(t)
 	e.seed(t, []string{"Witkoff and Ushakov call"}, "Witkoff", "call-leak")
-	a := &app{ctx: context.Background(), getenv: func(k string) string { return e.env[k] }, configPath: e.config,
-		stdout: io.Discard, stderr: io.Discard}
-	c, err := a.loadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), c.Database)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := afterCycle(context.Background(), c, db, a.logger()); err != nil {
-		t.Fatal(err)
+	// once: a cycle (the feed has nothing new), then the instant digest of
+	// what is pending, then the outbox.
+	if code, out, errOut := e.run(t, "once"); code != 0 {
+		t.Fatalf("once: exit %d\n%s%s", code, out, errOut)
 	}
 	_, _, byKey, bodies := e.hook.snapshot()
 	if len(byKey) != 1 || !bytes.Contains(bodies[0], []byte(`"digest":"breaking"`)) {
 		t.Fatalf("instant digest: keys %v", byKey)
 	}
-	if err := afterCycle(context.Background(), c, db, a.logger()); err != nil {
-		t.Fatal(err)
+	if code, out, errOut := e.run(t, "once"); code != 0 {
+		t.Fatalf("second once: exit %d\n%s%s", code, out, errOut)
 	}
 	if requests, _, _, _ := e.hook.snapshot(); requests != 1 {
 		t.Errorf("instant digest fired again without new hits (%d requests)", requests)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/store"
 	"github.com/storywatch/storywatch/web"
 )
@@ -41,7 +42,7 @@ func cmdHits(a *app, args []string) error {
 	if *asJSON {
 		out := make([]web.HitJSON, len(hits))
 		for i, h := range hits {
-			out[i] = webHit(h).JSON()
+			out[i] = daemon.WebHit(h).JSON()
 		}
 		return writeJSONLines(a.stdout, out)
 	}

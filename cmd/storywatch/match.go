@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 )
@@ -77,7 +78,7 @@ func cmdMatch(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := match.Compile(watchlist(cfg))
+	m, err := match.Compile(daemon.Watchlist(cfg))
 	if err != nil {
 		return fmt.Errorf("match: compile watchlist: %w", err)
 	}

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,15 +12,15 @@ import (
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/feed"
-	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
 )
 
 // cmdOnce runs one poll cycle over every feed now, ignoring schedules (feeds
 // backing off after errors or a Retry-After are still left alone), prunes
-// old item text and prints a summary. Feed failures are reported, not
-// fatal: the command fails only when every feed it fetched failed.
+// old item text, runs the instant digests and the outbox, and prints a
+// summary. Feed failures are reported, not fatal: the command fails only
+// when every feed it fetched failed.
 func cmdOnce(a *app, args []string) error {
 	fs := a.flags("once")
 	if _, err := a.parse(fs, args); err != nil {
@@ -34,21 +30,16 @@ func cmdOnce(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := match.Compile(watchlist(c))
-	if err != nil {
-		return &usageError{fmt.Errorf("compile watchlist: %w", err)}
-	}
 	log := a.logger()
 	db, err := openStore(a.ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-
-	var progress func(done, total int)
+	opts := daemonOptions(c, db, log)
 	if isTerminal(a.stderr) {
 		var mu sync.Mutex
-		progress = func(done, total int) {
+		opts.Progress = func(done, total int) {
 			mu.Lock()
 			defer mu.Unlock()
 			fmt.Fprintf(a.stderr, "\rpolled %d/%d feeds", done, total)
@@ -57,14 +48,15 @@ func cmdOnce(a *app, args []string) error {
 			}
 		}
 	}
-	cycle, err := pollOnce(a.ctx, c, db, m, log, progress)
-	printCycle(a.stdout, cycle)
+	d, err := newDaemon(opts)
 	if err != nil {
 		return err
 	}
-	// Instant digests, then the delivery worker until nothing is due
-	// (deliver.go).
-	if err := afterCycle(a.ctx, c, db, log); err != nil {
+	// The cycle, then what follows every cycle of the daemon: pruning,
+	// instant digests and the outbox until nothing is due.
+	cycle, err := d.Once(a.ctx)
+	printCycle(a.stdout, cycle)
+	if err != nil {
 		return err
 	}
 	return cycleFailure(cycle)
@@ -74,86 +66,6 @@ func cmdOnce(a *app, args []string) error {
 // and errors only, so that stdout stays the command's output.
 func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-// openStore opens the config's database.
-func openStore(ctx context.Context, c *config.Config, log *slog.Logger) (*store.DB, error) {
-	if strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://") {
-		return nil, errors.New("database: PostgreSQL is not supported yet; use a SQLite file path")
-	}
-	return store.Open(ctx, c.Database, store.WithLogger(log))
-}
-
-// newPoller translates the config into a Poller. client may be nil.
-func newPoller(c *config.Config, db *store.DB, m *match.Matcher, log *slog.Logger, client *http.Client) *monitor.Poller {
-	return monitor.NewPoller(db, m, feedConfigs(c, time.Now()), pollerOptions(c, log, client))
-}
-
-// pollerOptions translates the poll section of the config.
-func pollerOptions(c *config.Config, log *slog.Logger, client *http.Client) monitor.Options {
-	return monitor.Options{
-		Fetch: feed.Fetcher{
-			Client:    client,
-			UserAgent: strings.ReplaceAll(c.Poll.UserAgent, "VERSION", version),
-			Timeout:   c.Poll.Timeout,
-			MaxBody:   c.Poll.MaxBody,
-		},
-		Concurrency: c.Poll.Concurrency,
-		PerHost:     c.Poll.PerHost,
-		Backfill:    backfillOption(c.Poll.Backfill),
-		Logger:      log,
-	}
-}
-
-// backfillOption translates poll.backfill for monitor, where zero means
-// its default: a configured 0 means no backfill, which monitor spells as a
-// negative duration.
-func backfillOption(d time.Duration) time.Duration {
-	if d == 0 {
-		return -1
-	}
-	return d
-}
-
-// feedConfigs lists the config's feeds with their poll interval, measured
-// between the schedule's next two runs after now.
-func feedConfigs(c *config.Config, now time.Time) []monitor.FeedConfig {
-	out := make([]monitor.FeedConfig, len(c.Feeds))
-	for i, f := range c.Feeds {
-		sched := c.Poll.Schedule
-		if f.Schedule != nil {
-			sched = *f.Schedule
-		}
-		out[i] = monitor.FeedConfig{URL: f.URL, Name: f.Name, Interval: interval(sched, now),
-			Aggregator: slices.Contains(f.Tags, "aggregator")}
-	}
-	return out
-}
-
-func interval(s config.Schedule, now time.Time) time.Duration {
-	if s.Schedule == nil {
-		return 0
-	}
-	next := s.Next(now)
-	return s.Next(next).Sub(next)
-}
-
-// pollOnce runs one cycle over every feed, then prunes item text older than
-// the retention period. progress may be nil.
-func pollOnce(ctx context.Context, c *config.Config, db *store.DB, m *match.Matcher, log *slog.Logger, progress func(done, total int)) (monitor.Cycle, error) {
-	opts := pollerOptions(c, log, nil)
-	opts.Progress = progress
-	p := monitor.NewPoller(db, m, feedConfigs(c, time.Now()), opts)
-	cycle, err := p.PollAll(ctx)
-	if err != nil {
-		return cycle, fmt.Errorf("poll: %w", err)
-	}
-	if c.Retention > 0 {
-		if _, err := db.Prune(ctx, time.Now().Add(-c.Retention)); err != nil {
-			log.Warn("prune", "error", err)
-		}
-	}
-	return cycle, nil
 }
 
 // printCycle writes the cycle's summary and one line per failed feed.

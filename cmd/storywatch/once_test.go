@@ -400,3 +400,30 @@ func TestDemoPrintsTheDigestWithoutNetwork(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedURLSecretsStayOutOfLogsAndErrors(t *testing.T) {
+	srv := newPollServer(t)
+	srv.special["/news"] = func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusNotFound) }
+	dir := t.TempDir()
+	cfg := pollConfig(t, dir, "5s", srv.URL+"/news?key=s3cret-api-key")
+	code, out, errOut := runCmd(t, "-config", cfg, "once")
+	if code == 0 && !strings.Contains(out, "1 failed") {
+		t.Fatalf("once: exit %d, want the feed failed\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "/news?…") {
+		t.Errorf("the failure is not logged with the redacted URL:\n%s", errOut)
+	}
+	if strings.Contains(out+errOut, "s3cret") {
+		t.Errorf("once printed the feed URL's key:\n%s%s", out, errOut)
+	}
+	_, out, _ = runCmd(t, "-config", cfg, "feeds", "-json")
+	var feed struct {
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &feed); err != nil {
+		t.Fatalf("feeds -json: %v\n%s", err, out)
+	}
+	if feed.Error == "" || strings.Contains(feed.Error, "s3cret") {
+		t.Errorf("stored error = %q, want it without the key", feed.Error)
+	}
+}

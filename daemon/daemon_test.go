@@ -1,13 +1,12 @@
-package main
+package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -16,16 +15,17 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
 	"github.com/storywatch/storywatch/web"
 )
 
-// flakyDigestStore fails every call while failing is set and otherwise
-// has nothing pending; it counts the digest runs it saw.
+// flakyDigestStore is a store whose digests fail while failing is set and
+// otherwise find nothing pending; it counts the digest runs it saw.
 type flakyDigestStore struct {
+	*store.DB
 	failing atomic.Bool
 	runs    atomic.Int32
 }
@@ -51,53 +51,38 @@ func (f *flakyDigestStore) HitTimes(context.Context, []string, time.Time) (map[s
 func (f *flakyDigestStore) RecordDigest(context.Context, notify.Record) error { return nil }
 
 func TestFailedInstantDigestIsRetriedAfterTheNextCycle(t *testing.T) {
-	st := &flakyDigestStore{}
-	st.failing.Store(true)
-	d := &daemon{log: slog.New(slog.DiscardHandler), digestStore: st, kick: make(chan struct{}, 1)}
-	d.gen.Store(&generation{digests: []notify.Spec{{Name: "breaking", Instant: true, Location: time.UTC,
-		Watches: []notify.WatchInfo{{ID: "call-leak"}}}}})
+	t.Parallel()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "storywatch.yaml")
+	writeByRename(t, cfgPath, daemonConfigText(filepath.Join(dir, "sw.db"), "http://127.0.0.1:1/hook", nil, ""))
+	var st *flakyDigestStore
+	d, _ := newTestDaemon(t, cfgPath, discard(), func(o *Options) {
+		st = &flakyDigestStore{DB: o.Store.(*store.DB)}
+		st.failing.Store(true)
+		o.Store = st
+	})
+	ctx := context.Background()
 
-	d.instantDigests(context.Background(), 3) // the cycle that found hits; the digest fails
+	// The cycle that found hits; the digest fails.
+	if _, err := d.instantDigests(ctx, 3); !errors.Is(err, errDatabase) {
+		t.Errorf("instant digests = %v, want the store's error", err)
+	}
 	if st.runs.Load() != 1 {
 		t.Fatalf("instant digest ran %d times after a cycle with hits, want 1", st.runs.Load())
 	}
 	st.failing.Store(false)
-	d.instantDigests(context.Background(), 0) // next cycle, no new hits
+	d.instantDigests(ctx, 0) // next cycle, no new hits
 	if st.runs.Load() != 2 {
 		t.Fatalf("a failed instant digest was not retried after the next cycle (runs %d, want 2)", st.runs.Load())
 	}
-	d.instantDigests(context.Background(), 0) // it succeeded: quiet cycles skip it
+	d.instantDigests(ctx, 0) // it succeeded: quiet cycles skip it
 	if st.runs.Load() != 2 {
 		t.Errorf("instant digest ran again after succeeding with no new hits (runs %d, want 2)", st.runs.Load())
 	}
 }
 
-// newTestDaemon builds the daemon of cmdRun for the config at cfgPath,
-// without starting its scheduler or HTTP server.
-func newTestDaemon(t *testing.T, cfgPath string, log *slog.Logger) *daemon {
-	t.Helper()
-	cfg, err := config.Load(cfgPath, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := openStore(context.Background(), cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	gen, err := newGeneration(cfg, db, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &daemon{log: log, db: db, path: cfgPath, getenv: func(string) string { return "" }, kick: make(chan struct{}, 1)}
-	d.metrics = web.NewMetrics(func() float64 { return 0 })
-	d.server = web.New(web.Options{Store: webStore{db}, Metrics: d.metrics, Log: log})
-	d.sched = monitor.NewScheduler(log)
-	d.install(gen)
-	return d
-}
-
 func TestReloadBacktestSeesItemsOfAPollStillRunning(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := newPollServer(t)
 	started, release := make(chan struct{}), make(chan struct{})
@@ -108,14 +93,14 @@ func TestReloadBacktestSeesItemsOfAPollStillRunning(t *testing.T) {
 		fmt.Fprint(w, pollFeed("AP", leakItem))
 	}
 	cfgPath := pollConfig(t, dir, "10s", srv.URL+"/slow")
-	d := newTestDaemon(t, cfgPath, slog.New(slog.DiscardHandler))
+	d, db := newTestDaemon(t, cfgPath, discard())
 	old := d.gen.Load()
 	if len(old.groups) != 1 {
 		t.Fatalf("want one poll group, got %d", len(old.groups))
 	}
 	pollDone := make(chan struct{})
 	for _, feeds := range old.groups {
-		go func() { defer close(pollDone); d.pollJob(old, feeds)(context.Background()) }()
+		go func() { defer close(pollDone); d.pollJob(old, feeds)() }()
 	}
 	<-started
 
@@ -128,15 +113,17 @@ func TestReloadBacktestSeesItemsOfAPollStillRunning(t *testing.T) {
     title: Putin on the phone
     query: 'Putin AND call'
 `)
-	reloadDone := make(chan struct{})
-	go func() { defer close(reloadDone); d.reload(context.Background(), "test") }()
+	next := loadConfig(t, cfgPath)
+	reloadDone := make(chan error, 1)
+	go func() { reloadDone <- d.Reload(next) }()
 	// Let the poll finish once the reload either waits for it (a writer
 	// is pending on the old generation) or has already backtested.
 	deadline := time.Now().Add(10 * time.Second)
 waiting:
 	for {
 		select {
-		case <-reloadDone:
+		case err := <-reloadDone:
+			reloadDone <- err
 			break waiting
 		default:
 		}
@@ -152,9 +139,11 @@ waiting:
 	}
 	close(release)
 	<-pollDone
-	<-reloadDone
+	if err := <-reloadDone; err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
 
-	hits, err := d.db.Hits(context.Background(), store.HitFilter{Watch: "putin-call"})
+	hits, err := db.Hits(context.Background(), store.HitFilter{Watch: "putin-call"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,25 +152,36 @@ waiting:
 	}
 }
 
+func TestReloadOfAConfigThatCannotRunKeepsTheRunningOne(t *testing.T) {
+	t.Parallel()
+	cfgPath := pollConfig(t, t.TempDir(), "5s", "http://127.0.0.1:1/feed")
+	d, _ := newTestDaemon(t, cfgPath, discard())
+	before := d.gen.Load()
+	bad := loadConfig(t, cfgPath)
+	bad.Storylines[0].Query = "(call" // config.Load rejects this; a hand-made config reaches the matcher
+	if err := d.Reload(bad); err == nil || !strings.Contains(err.Error(), "compile watchlist") {
+		t.Errorf("Reload of a watchlist that does not compile = %v, want the compile error", err)
+	}
+	if d.gen.Load() != before {
+		t.Error("a config that cannot run replaced the running one")
+	}
+}
+
 func TestBackfillZeroMatchesNothingPublishedBeforeTheFirstPoll(t *testing.T) {
+	t.Parallel()
 	srv := newPollServer(t)
 	srv.feeds["/ap.xml"] = pollFeed("AP", leakItem) // published an hour ago
-	dir := t.TempDir()
-	cfg := pollConfig(t, dir, "5s", srv.URL+"/ap.xml")
-	text, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(cfg, []byte(strings.Replace(string(text), "backfill: 24h", "backfill: 0", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errOut := runCmd(t, "-config", cfg, "once")
-	if code != 0 || !strings.Contains(out, "1 new item, 0 new hits") {
-		t.Fatalf("once with backfill 0: exit %d, want the item seen and no hits\n%s%s", code, out, errOut)
+	cfgPath := pollConfig(t, t.TempDir(), "5s", srv.URL+"/ap.xml")
+	editConfig(t, cfgPath, strings.NewReplacer("backfill: 24h", "backfill: 0"))
+	d, _ := newTestDaemon(t, cfgPath, discard())
+	c, err := d.Once(context.Background())
+	if err != nil || c.ItemsNew != 1 || c.HitsNew != 0 {
+		t.Fatalf("Once with backfill 0 = %+v, %v; want the item seen and no hits", c, err)
 	}
 }
 
 func TestShutdownStartsNoNewFetchAndLogsNoError(t *testing.T) {
+	t.Parallel()
 	srv := newPollServer(t)
 	var requests atomic.Int32
 	started, release := make(chan struct{}), make(chan struct{})
@@ -194,33 +194,21 @@ func TestShutdownStartsNoNewFetchAndLogsNoError(t *testing.T) {
 		fmt.Fprint(w, pollFeed("Wire", leakItem))
 	}
 	srv.special["/a"], srv.special["/b"] = hold, hold
-	dir := t.TempDir()
-	cfgPath := pollConfig(t, dir, "10s", srv.URL+"/a", srv.URL+"/b")
-	text, err := os.ReadFile(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one := strings.NewReplacer("concurrency: 8", "concurrency: 1", "per_host: 8", "per_host: 1").Replace(string(text))
-	if err := os.WriteFile(cfgPath, []byte(one), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := pollConfig(t, t.TempDir(), "10s", srv.URL+"/a", srv.URL+"/b")
+	editConfig(t, cfgPath, strings.NewReplacer("concurrency: 8", "concurrency: 1", "per_host: 8", "per_host: 1"))
 	logs := &logBuffer{}
-	d := newTestDaemon(t, cfgPath, slog.New(slog.NewJSONHandler(logs, nil)))
-	job := pollJobNames(d.gen.Load())[0]
+	d, _ := newTestDaemon(t, cfgPath, logs.logger())
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.sched.Run(ctx, shutdownGrace) }()
-	d.sched.Trigger(job)
-	<-started // one feed is being fetched, the other waits for the slot
-	cancel()
-	// A refused Trigger means the shutdown has begun.
-	eventually(t, 5*time.Second, "scheduler stopping", func() bool { return !d.sched.Trigger(job) })
+	stopped := make(chan struct{})
+	stop := runDaemon(t, d) // Run polls every feed at start
+	<-started               // one feed is being fetched, the other waits for the slot
+	go func() { defer close(stopped); stop() }()
+	eventually(t, 5*time.Second, "shutdown begun", func() bool { return d.drain.stopping.Err() != nil })
 	close(release)
 	select {
-	case <-done:
-	case <-time.After(shutdownGrace):
-		t.Fatal("scheduler did not stop within the grace period")
+	case <-stopped:
+	case <-time.After(DefaultGrace):
+		t.Fatal("the daemon did not stop within the grace period")
 	}
 	if n := requests.Load(); n != 1 {
 		t.Errorf("%d fetches, want 1: the feed waiting for a slot was started during the shutdown", n)
@@ -230,14 +218,43 @@ func TestShutdownStartsNoNewFetchAndLogsNoError(t *testing.T) {
 	cancelled, cancelNow := context.WithCancel(context.Background())
 	cancelNow()
 	for _, feeds := range d.gen.Load().groups {
-		d.pollJob(d.gen.Load(), feeds)(cancelled)
+		d.runPoll(cancelled, d.gen.Load(), feeds)
 	}
 	if strings.Contains(logs.String(), `"level":"ERROR"`) {
 		t.Errorf("a clean stop logged an error:\n%s", logs)
 	}
 }
 
+// A run killed after its cycle stored hits and before its instant digest
+// recorded them leaves hits in no digest. The next run's cycles find
+// nothing new; the hits must still go out.
+func TestRunDigestsHitsLeftByAKilledRun(t *testing.T) {
+	t.Parallel()
+	srv := newPollServer(t)
+	srv.feeds["/rss"] = daemonFeed(time.Now())
+	hook, delivered := hookServer(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "storywatch.yaml")
+	writeByRename(t, cfgPath, daemonConfigText(filepath.Join(dir, "sw.db"), hook.URL, []string{srv.URL + "/rss"}, ""))
+	d, db := newTestDaemon(t, cfgPath, discard())
+
+	// What the killed run committed: the cycle's items and hits, no digest.
+	c := loadConfig(t, cfgPath)
+	m, err := match.Compile(Watchlist(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cyc, err := monitor.NewPoller(db, m, feedConfigs(c, time.Now()), pollerOptions(c, "test")).PollAll(context.Background())
+	if err != nil || cyc.HitsNew == 0 {
+		t.Fatalf("the killed run's cycle: %+v, %v; want hits", cyc, err)
+	}
+
+	runDaemon(t, d)
+	eventually(t, 20*time.Second, "the left hits delivered", func() bool { return delivered.Load() >= 1 })
+}
+
 func TestReadinessKeepsCronTicksAndGivesEveryItsInterval(t *testing.T) {
+	t.Parallel()
 	if got := readiness(cron.Every(2 * time.Minute)); got != web.Every(2*time.Minute) {
 		t.Errorf("readiness(@every 2m) = %#v, want web.Every(2m)", got)
 	}
@@ -247,32 +264,5 @@ func TestReadinessKeepsCronTicksAndGivesEveryItsInterval(t *testing.T) {
 	}
 	if got := readiness(spec); got != web.Schedule(spec) {
 		t.Errorf("readiness(cron spec) = %#v, want the spec itself", got)
-	}
-}
-
-func TestFeedURLSecretsStayOutOfLogsAndErrors(t *testing.T) {
-	srv := newPollServer(t)
-	srv.special["/news"] = func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusNotFound) }
-	dir := t.TempDir()
-	cfg := pollConfig(t, dir, "5s", srv.URL+"/news?key=s3cret-api-key")
-	code, out, errOut := runCmd(t, "-config", cfg, "once")
-	if code == 0 && !strings.Contains(out, "1 failed") {
-		t.Fatalf("once: exit %d, want the feed failed\n%s%s", code, out, errOut)
-	}
-	if !strings.Contains(errOut, "/news?…") {
-		t.Errorf("the failure is not logged with the redacted URL:\n%s", errOut)
-	}
-	if strings.Contains(out+errOut, "s3cret") {
-		t.Errorf("once printed the feed URL's key:\n%s%s", out, errOut)
-	}
-	_, out, _ = runCmd(t, "-config", cfg, "feeds", "-json")
-	var feed struct {
-		Error string `json:"error"`
-	}
-	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &feed); err != nil {
-		t.Fatalf("feeds -json: %v\n%s", err, out)
-	}
-	if feed.Error == "" || strings.Contains(feed.Error, "s3cret") {
-		t.Errorf("stored error = %q, want it without the key", feed.Error)
 	}
 }

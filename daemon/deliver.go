@@ -1,0 +1,150 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/storywatch/storywatch/notify"
+)
+
+// outboxEvery is how often the delivery loop looks for due deliveries when
+// nothing wakes it earlier.
+const outboxEvery = 5 * time.Second
+
+// instantDigests runs the instant digests after a cycle that stored
+// hitsNew new hits, and reports whether any recorded a digest. With no new
+// hits they run only until they have all succeeded once in this process:
+// hits stored by a run killed before its digest, or left by a digest that
+// failed, must not wait for the next new hit. A failed digest does not stop
+// the others; their errors come back joined.
+func (d *Daemon) instantDigests(ctx context.Context, hitsNew int) (bool, error) {
+	if hitsNew == 0 && d.instantChecked.Load() {
+		return false, nil
+	}
+	d.cycleMu.Lock()
+	defer d.cycleMu.Unlock()
+	// The digests of the generation running now: a reload may have come
+	// during the cycle.
+	recorded := false
+	var errs []error
+	for _, spec := range d.gen.Load().digests {
+		if !spec.Instant {
+			continue
+		}
+		dg, err := d.recordDigest(ctx, spec)
+		if err != nil {
+			d.log.Error("digest", "digest", spec.Name, "error", err)
+			errs = append(errs, err)
+		}
+		if dg != nil {
+			recorded = true
+		}
+	}
+	d.instantChecked.Store(len(errs) == 0)
+	if len(errs) > 0 {
+		return recorded, fmt.Errorf("instant digests: %w", errors.Join(errs...))
+	}
+	return recorded, nil
+}
+
+// digestJob is the scheduled job of a digest: it records the digest
+// through the drain and wakes the delivery loop.
+func (d *Daemon) digestJob(spec notify.Spec) func() {
+	return func() {
+		d.drain.do(func(ctx context.Context) {
+			dg, err := d.recordDigest(ctx, spec)
+			if err != nil {
+				d.log.Error("digest", "digest", spec.Name, "error", err)
+			}
+			if dg != nil {
+				d.wakeOutbox()
+			}
+		})
+	}
+}
+
+// recordDigest records the digest of spec that is due now, with the
+// daemon's clock; it returns nil when there was nothing to record.
+func (d *Daemon) recordDigest(ctx context.Context, spec notify.Spec) (*notify.Digest, error) {
+	g := notify.Digester{Store: d.store, Now: d.now, Log: d.log}
+	return g.Run(ctx, spec)
+}
+
+// Digest records the configured digest called name as it is due now (nil
+// when there is nothing to send) and then sends every delivery that is
+// due, its own and any left over. Its deliveries' outcomes are in the
+// store; the error is the recording's or the outbox's.
+func (d *Daemon) Digest(ctx context.Context, name string) (*notify.Digest, error) {
+	spec, err := d.spec(name)
+	if err != nil {
+		return nil, err
+	}
+	dg, err := d.recordDigest(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return dg, d.SendDue(ctx)
+}
+
+// PreviewDigest builds the configured digest called name as it would be
+// recorded now, recording nothing.
+func (d *Daemon) PreviewDigest(ctx context.Context, name string) (*notify.Digest, error) {
+	spec, err := d.spec(name)
+	if err != nil {
+		return nil, err
+	}
+	g := notify.Digester{Store: d.store, Now: d.now, Log: d.log}
+	return g.Preview(ctx, spec)
+}
+
+// SendDue sends every delivery that is due now, with the running config's
+// notifiers and backoff, until none is. Failed deliveries are rescheduled
+// (or dead) in the store; the error is a storage error. Once the shutdown
+// has begun it starts no further delivery.
+func (d *Daemon) SendDue(ctx context.Context) error {
+	g := d.gen.Load()
+	ob := notify.Outbox{
+		Store:   d.store,
+		Senders: g.senders,
+		Backoff: backoff(g.cfg),
+		Now:     d.now,
+		Log:     d.log,
+		Stop:    d.drain.stopped(),
+		OnResult: func(dl notify.Delivery, status notify.Status, _ error) {
+			result := string(status)
+			if status == notify.StatusPending {
+				result = "retry"
+			}
+			d.metrics.Delivery(dl.Notifier, result)
+		},
+	}
+	_, err := ob.RunDue(ctx)
+	return err
+}
+
+func (d *Daemon) wakeOutbox() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// deliverLoop sends the outbox every outboxEvery and whenever a digest was
+// recorded, until the shutdown begins.
+func (d *Daemon) deliverLoop(ctx context.Context) {
+	t := time.NewTicker(outboxEvery)
+	defer t.Stop()
+	for {
+		if err := d.SendDue(ctx); err != nil && ctx.Err() == nil {
+			d.log.Error("delivery outbox", "error", err)
+		}
+		select {
+		case <-d.drain.stopped():
+			return
+		case <-t.C:
+		case <-d.kick:
+		}
+	}
+}
