@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/storywatch/storywatch/bench"
 )
 
 func runBenchCommand(t *testing.T, args ...string) string {
@@ -40,7 +39,7 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 }
 
 func TestBenchJSONCountsWhatTheCycleDid(t *testing.T) {
-	var rep benchReport
+	var rep bench.Report
 	out := runBenchCommand(t, "-json", "-cycles", "2", "-concurrency", "2")
 	if lines := strings.Count(strings.TrimSpace(out), "\n"); lines != 0 {
 		t.Errorf("bench -json printed %d lines, want one object on one line", lines+1)
@@ -70,53 +69,5 @@ func TestBenchRejectsZeroFeeds(t *testing.T) {
 	err := run(context.Background(), []string{"bench", "-feeds", "0"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	if exitCode(err, &stderr) != exitUsage {
 		t.Errorf("bench -feeds 0: %v, want a usage error", err)
-	}
-}
-
-func TestBenchFeedsAnswer304ToTheirValidators(t *testing.T) {
-	g := newBenchFeeds(2, 3, nil, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	for _, tc := range []struct {
-		name, header, value string
-		want                int
-	}{
-		{"no validator", "", "", http.StatusOK},
-		{"its ETag", "If-None-Match", g.etag(1), http.StatusNotModified},
-		{"another feed's ETag", "If-None-Match", g.etag(0), http.StatusOK},
-		{"its Last-Modified", "If-Modified-Since", g.lastModified(), http.StatusNotModified},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, "/f1.xml", nil)
-			if tc.header != "" {
-				req.Header.Set(tc.header, tc.value)
-			}
-			rec := httptest.NewRecorder()
-			g.ServeHTTP(rec, req)
-			if rec.Code != tc.want {
-				t.Errorf("status %d, want %d", rec.Code, tc.want)
-			}
-		})
-	}
-}
-
-func TestBenchFeedsAreStableAndShareCopies(t *testing.T) {
-	g := newBenchFeeds(2, 3, nil, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	var a, b bytes.Buffer
-	g.write(&a, 1)
-	g.write(&b, 1)
-	if a.String() != b.String() {
-		t.Error("feed 1 differs between two requests: its ETag would lie")
-	}
-	if n := strings.Count(a.String(), "<item>"); n != 3 {
-		t.Errorf("feed has %d items, want 3", n)
-	}
-	// Item 0 of feed 1 is a copy of item 1 of feed 0: the same title and
-	// text under another link.
-	title0, text0 := g.item(0, 1)
-	title1, text1 := g.item(1, 0)
-	if title0 != title1 || text0 != text1 {
-		t.Error("item 0 of feed 1 is not a copy of item 1 of feed 0")
-	}
-	if _, other := g.item(1, 1); other == text0 {
-		t.Error("item 1 of feed 1 is a copy too")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -127,7 +126,7 @@ func (s *demoServer) Addr() net.Addr { return s.ln.Addr() }
 func (s *demoServer) Close() error   { return s.srv.Close() }
 
 func serveDemoFeeds(a *app) (*demoServer, error) {
-	sub, err := fs.Sub(demoFiles, "demo/feeds")
+	sub, err := demoFeeds()
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package main
+package bench
 
 import "time"
 
@@ -14,4 +14,4 @@ func memStatus() (rss, peak int64) { return 0, 0 }
 func cpuModel() string { return "" }
 
 // ioCounters is measured on Linux only.
-func ioCounters() benchIO { return benchIO{} }
+func ioCounters() IO { return IO{} }

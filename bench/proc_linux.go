@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package bench
 
 import (
 	"bufio"
@@ -60,8 +60,8 @@ func cpuModel() string {
 
 // ioCounters returns the process's I/O system calls and bytes so far
 // (/proc/self/io): reads and writes of files and sockets alike.
-func ioCounters() benchIO {
-	var c benchIO
+func ioCounters() IO {
+	var c IO
 	b, err := os.ReadFile("/proc/self/io")
 	if err != nil {
 		return c

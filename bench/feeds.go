@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -18,14 +18,14 @@ import (
 	"github.com/storywatch/storywatch/match"
 )
 
-// benchFeeds generates the feeds of storywatch bench. Feed bodies are
+// generator generates the feeds of the benchmark. Feed bodies are
 // assembled on each request from a pool of words, so that the harness
 // holds about a megabyte however many feeds it serves and the peak RSS
 // measured is the pipeline's. Every item's text is its own, except that
 // one item in ten is a copy of an item of the previous feed (same title and
 // text, another link: a wire story run by two outlets), so clustering has
 // copies to find.
-type benchFeeds struct {
+type generator struct {
 	feeds, items int
 	words        []string
 	extra        []string
@@ -43,15 +43,19 @@ var exampleNames = []string{
 // anonymous stand in for names in most sentences.
 var anonymous = []string{"The minister", "A government spokesman", "The mayor", "Officials", "Правительство", "Мэр города", "Міністр"}
 
-// newBenchFeeds builds the word pool: the lower-case words of the demo's
-// feeds (English, Russian, Ukrainian and Hebrew news prose), with their
-// frequencies. Item text is drawn word by word from it, so that two items
-// share no more phrases than two unrelated reports do.
-func newBenchFeeds(feeds, items int, extra []string, now time.Time) *benchFeeds {
-	g := &benchFeeds{feeds: feeds, items: items, published: now.Add(-time.Hour), extra: extra}
-	entries, _ := fs.ReadDir(demoFiles, "demo/feeds")
+// newGenerator builds the word pool: the lower-case words of the files of
+// corpus (the demo's feeds: English, Russian, Ukrainian and Hebrew news
+// prose), with their frequencies. Item text is drawn word by word from
+// it, so that two items share no more phrases than two unrelated reports
+// do. A nil or empty corpus gives a small pool of its own.
+func newGenerator(corpus fs.FS, feeds, items int, extra []string, now time.Time) *generator {
+	g := &generator{feeds: feeds, items: items, published: now.Add(-time.Hour), extra: extra}
+	var entries []fs.DirEntry
+	if corpus != nil {
+		entries, _ = fs.ReadDir(corpus, ".")
+	}
 	for _, e := range entries {
-		b, err := fs.ReadFile(demoFiles, "demo/feeds/"+e.Name())
+		b, err := fs.ReadFile(corpus, e.Name())
 		if err != nil {
 			continue
 		}
@@ -89,7 +93,7 @@ func stripTags(s string) string {
 // item returns the title and text of item i of feed f: sentences of 8 to
 // 20 words, each opened by a subject that is, one time in ten, a person
 // of the example watchlist and one time in forty a generated actor.
-func (g *benchFeeds) item(f, i int) (title, text string) {
+func (g *generator) item(f, i int) (title, text string) {
 	if i%10 == 0 && g.feeds > 1 && i+1 < g.items {
 		// A copy of the next item of the previous feed, which is no copy.
 		f, i = (f+g.feeds-1)%g.feeds, i+1
@@ -123,16 +127,16 @@ func (g *benchFeeds) item(f, i int) (title, text string) {
 }
 
 // etag is feed f's validator: bodies never change, so neither does it.
-func (g *benchFeeds) etag(f int) string { return `"bench-` + strconv.Itoa(f) + `"` }
+func (g *generator) etag(f int) string { return `"bench-` + strconv.Itoa(f) + `"` }
 
-func (g *benchFeeds) lastModified() string {
+func (g *generator) lastModified() string {
 	return g.published.UTC().Format(http.TimeFormat)
 }
 
 // write writes feed f as RSS 2.0: every item has its own link and GUID, a
 // title and a description of about 1 KB (half as HTML in CDATA, half as
 // escaped plain text).
-func (g *benchFeeds) write(w io.Writer, f int) {
+func (g *generator) write(w io.Writer, f int) {
 	var b bytes.Buffer
 	b.Grow(g.items * 1300)
 	fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Bench feed %d</title><link>https://news%d.example/</link><description>Generated news</description>\n", f, f)
@@ -172,7 +176,7 @@ func xmlEscape(b *bytes.Buffer, s string) {
 
 // ServeHTTP serves /f{n}.xml with an ETag and Last-Modified, answering 304
 // to a request that presents either.
-func (g *benchFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (g *generator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(r.URL.Path, "/f")
 	name, ok2 := strings.CutSuffix(name, ".xml")
 	f, err := strconv.Atoi(name)
@@ -192,7 +196,7 @@ func (g *benchFeeds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve starts the loopback feed server; stop closes it.
-func (g *benchFeeds) serve() (base string, stop func(), err error) {
+func (g *generator) serve() (base string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("listen on loopback: %w", err)
@@ -202,10 +206,10 @@ func (g *benchFeeds) serve() (base string, stop func(), err error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-// benchWatchlist is a watchlist modelled on config.example.yaml plus actors generated
+// watchlist is a watchlist modelled on config.example.yaml plus actors generated
 // actors of 4 aliases each and storylines generated storylines, built like
 // the matcher's benchmarks. It returns the generated actors' names too.
-func benchWatchlist(actors, storylines int) (match.Watchlist, []string) {
+func watchlist(actors, storylines int) (match.Watchlist, []string) {
 	w := match.Watchlist{
 		Actors: []match.Actor{
 			{ID: "witkoff", Name: "Steve Witkoff", Track: true, Aliases: []string{"Witkoff", "Steve Witkoff", "Steven Witkoff", "Уиткофф*", "Виткофф*", "Віткофф*"}},
@@ -227,11 +231,11 @@ func benchWatchlist(actors, storylines int) (match.Watchlist, []string) {
 	r := rand.New(rand.NewPCG(1, uint64(actors)))
 	var names []string
 	for i := range actors {
-		first, last := benchName(r), benchName(r)
+		first, last := personName(r), personName(r)
 		names = append(names, first+" "+last)
 		w.Actors = append(w.Actors, match.Actor{
 			ID: fmt.Sprintf("a%d", i), Name: first + " " + last, Track: true,
-			Aliases: []string{last + first[:1], first + " " + last, "Minister " + last, benchCyrillic.Replace(strings.ToLower(last)) + "*"},
+			Aliases: []string{last + first[:1], first + " " + last, "Minister " + last, cyrillic.Replace(strings.ToLower(last)) + "*"},
 		})
 	}
 	words := []string{"talks", "deal", "sanctions", "envoy", "ceasefire", "summit", "minister", "report", "meeting", "border", "energy", "election", "court", "vote", "trade"}
@@ -243,25 +247,25 @@ func benchWatchlist(actors, storylines int) (match.Watchlist, []string) {
 		case 0:
 			q = fmt.Sprintf(`@a%d AND (@a%d OR %s)`, a, b, w1)
 		case 1:
-			q = fmt.Sprintf(`"%s %s" OR (%s NEAR/5 @a%d)`, benchName(r), w1, w2, a)
+			q = fmt.Sprintf(`"%s %s" OR (%s NEAR/5 @a%d)`, personName(r), w1, w2, a)
 		case 2:
 			q = fmt.Sprintf(`@a%d %s* -%s`, a, w1[:4], w2)
 		default:
-			q = fmt.Sprintf(`title:@a%d OR (@a%d AND "%s")`, a, b, benchName(r))
+			q = fmt.Sprintf(`title:@a%d OR (@a%d AND "%s")`, a, b, personName(r))
 		}
 		w.Storylines = append(w.Storylines, match.Storyline{ID: fmt.Sprintf("s%d", i), Query: q})
 	}
 	return w, names
 }
 
-var benchSyllables = []string{"ka", "lo", "mi", "ren", "sto", "vak", "dor", "ish", "bel", "nor", "tas", "gri", "zen", "pol", "vin", "mar", "ush", "tek", "sal", "dov"}
+var syllables = []string{"ka", "lo", "mi", "ren", "sto", "vak", "dor", "ish", "bel", "nor", "tas", "gri", "zen", "pol", "vin", "mar", "ush", "tek", "sal", "dov"}
 
-var benchCyrillic = strings.NewReplacer("sh", "ш", "a", "а", "b", "б", "d", "д", "e", "е", "g", "г", "i", "и", "k", "к", "l", "л", "m", "м", "n", "н", "o", "о", "p", "п", "r", "р", "s", "с", "t", "т", "u", "у", "v", "в", "z", "з")
+var cyrillic = strings.NewReplacer("sh", "ш", "a", "а", "b", "б", "d", "д", "e", "е", "g", "г", "i", "и", "k", "к", "l", "л", "m", "м", "n", "н", "o", "о", "p", "п", "r", "р", "s", "с", "t", "т", "u", "у", "v", "в", "z", "з")
 
-func benchName(r *rand.Rand) string {
+func personName(r *rand.Rand) string {
 	var b strings.Builder
 	for range 2 + r.IntN(2) {
-		b.WriteString(benchSyllables[r.IntN(len(benchSyllables))])
+		b.WriteString(syllables[r.IntN(len(syllables))])
 	}
 	s := b.String()
 	return strings.ToUpper(s[:1]) + s[1:]

@@ -1,0 +1,373 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/storywatch/storywatch/feed"
+	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/store"
+)
+
+// Options sizes a benchmark.
+type Options struct {
+	// Feeds are served on loopback, Items each, about 1 KB an item.
+	Feeds, Items int
+	// Actors of 4 aliases each and Storylines are generated besides the
+	// example watchlist's.
+	Actors, Storylines int
+	// Concurrency is the number of feeds fetched at once.
+	Concurrency int
+	// Cycles full cycles run, each into a fresh database; medians are
+	// reported.
+	Cycles int
+	// CPUProfile and MemProfile, when set, are files to write a CPU
+	// profile of the full cycles and an allocation profile after them to.
+	CPUProfile, MemProfile string
+	// NoBaselines skips fetching, parsing and matching alone.
+	NoBaselines bool
+	// Corpus holds the news prose the item text is drawn from (the demo's
+	// feeds); nil gives a small pool of words of its own.
+	Corpus fs.FS
+	// Progress, when not nil, is told of each phase.
+	Progress func(format string, args ...any)
+}
+
+// ErrOptions is the error of Options that cannot be run.
+var ErrOptions = errors.New("feeds, items, concurrency and cycles must be at least 1; actors and storylines at least 0")
+
+// Run measures poll cycles through the real pipeline (fetch, parse,
+// match, store) against generated feeds on a loopback server, and, unless
+// o.NoBaselines, fetching, gofeed, Parse and matching alone on the same
+// bytes.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Feeds < 1 || o.Items < 1 || o.Actors < 0 || o.Storylines < 0 || o.Concurrency < 1 || o.Cycles < 1 {
+		return nil, ErrOptions
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, ...any) {}
+	}
+	rep := &Report{Feeds: o.Feeds, ItemsPerFeed: o.Items, Items: o.Feeds * o.Items,
+		Concurrency: o.Concurrency, Cycles: o.Cycles, CPUs: runtime.NumCPU(), CPUModel: cpuModel(),
+		GoVersion: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
+
+	o.Progress("compiling a watchlist of %d generated actors and %d storylines", o.Actors, o.Storylines)
+	w, names := watchlist(o.Actors, o.Storylines)
+	rep.Actors, rep.Storylines = len(w.Actors), len(w.Storylines)
+	start := time.Now()
+	m, err := match.Compile(w)
+	if err != nil {
+		return nil, fmt.Errorf("bench: compile watchlist: %w", err)
+	}
+	rep.CompileS = time.Since(start).Seconds()
+
+	g := newGenerator(o.Corpus, o.Feeds, o.Items, names, time.Now())
+	base, stop, err := g.serve()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	defer stop()
+	cfgs := make([]monitor.FeedConfig, o.Feeds)
+	for f := range cfgs {
+		cfgs[f] = monitor.FeedConfig{URL: fmt.Sprintf("%s/f%d.xml", base, f)}
+	}
+	client := feed.NewHTTPClient(time.Minute)
+	if t, ok := client.Transport.(*http.Transport); ok {
+		// One loopback host serves every feed: keep a connection per worker.
+		t.MaxIdleConnsPerHost = o.Concurrency
+	}
+	defer client.CloseIdleConnections()
+	r := &run{o: o, rep: rep, m: m, g: g, base: base, cfgs: cfgs, client: client}
+	if err := r.cycles(ctx); err != nil {
+		return nil, err
+	}
+	if o.NoBaselines {
+		return rep, nil
+	}
+	if err := r.baselines(ctx); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// run is one benchmark's state across its phases.
+type run struct {
+	o      Options
+	rep    *Report
+	m      *match.Matcher
+	g      *generator
+	base   string
+	cfgs   []monitor.FeedConfig
+	client *http.Client
+}
+
+// cycles runs the full cycles, each into a fresh database, with the
+// profiles and the memory readings around them.
+func (r *run) cycles(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "storywatch-bench-")
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if r.o.CPUProfile != "" {
+		f, err := os.Create(r.o.CPUProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	runtime.GC()
+	rss, _ := memStatus()
+	rep := r.rep
+	rep.RSSBeforeMB = mb(rss)
+	var full, notMod []Times
+	for k := range r.o.Cycles {
+		r.o.Progress("cycle %d of %d: %d feeds × %d items", k+1, r.o.Cycles, r.o.Feeds, r.o.Items)
+		c, c304, dbBytes, err := benchCycle(ctx, filepath.Join(dir, fmt.Sprintf("bench-%d.db", k)), r.m, r.cfgs, r.client, r.o.Concurrency)
+		if err != nil {
+			return err
+		}
+		full, notMod = append(full, c.times), append(notMod, c304)
+		rep.ItemsNew, rep.HitsNew, rep.FeedsFailed, rep.DBBytes, rep.CycleIO = c.itemsNew, c.hitsNew, c.failed, dbBytes, c.io
+	}
+	if r.o.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	_, peak := memStatus()
+	rep.PeakRSSMB = mb(peak)
+	if r.o.MemProfile != "" {
+		if err := writeAllocs(r.o.MemProfile); err != nil {
+			return err
+		}
+	}
+	for _, t := range full {
+		rep.AllCycleWallS = append(rep.AllCycleWallS, t.WallS)
+	}
+	rep.Cycle, rep.NotModified = median(full), median(notMod)
+	if rep.Cycle.WallS > 0 {
+		rep.ItemsPerS = float64(rep.ItemsNew) / rep.Cycle.WallS
+		rep.FeedsPerS = float64(r.o.Feeds) / rep.Cycle.WallS
+	}
+	return nil
+}
+
+// baselines times the same feeds without the pipeline: fetching alone,
+// gofeed alone on one goroutine and at the cycle's concurrency, Parse
+// (gofeed plus conversion) and matching alone.
+func (r *run) baselines(ctx context.Context) error {
+	rep, o := r.rep, r.o
+	var err error
+	o.Progress("fetching alone")
+	fetcher := &feed.Fetcher{Client: r.client, MaxBody: 8 << 20, Timeout: time.Minute}
+	rep.Fetch, err = measure(func() error {
+		return forEach(o.Feeds, o.Concurrency, func(f int) error {
+			_, err := fetcher.Fetch(ctx, r.cfgs[f].URL, "", "")
+			return err
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("bench: fetch alone: %w", err)
+	}
+	o.Progress("gofeed alone, 1 and %d goroutines", o.Concurrency)
+	gofeedParse := func(b []byte) error {
+		_, err := gofeed.NewParser().Parse(bytes.NewReader(b))
+		return err
+	}
+	if rep.Gofeed1, rep.FeedBytes, err = parseBatches(r.g, 1, gofeedParse); err != nil {
+		return fmt.Errorf("bench: gofeed: %w", err)
+	}
+	if rep.GofeedC, _, err = parseBatches(r.g, o.Concurrency, gofeedParse); err != nil {
+		return fmt.Errorf("bench: gofeed: %w", err)
+	}
+	o.Progress("feed.Parse alone, %d goroutines; matching alone", o.Concurrency)
+	if rep.ParseC, _, err = parseBatches(r.g, o.Concurrency, func(b []byte) error {
+		_, err := feed.Parse(b, "application/rss+xml; charset=utf-8", r.base+"/f.xml")
+		return err
+	}); err != nil {
+		return fmt.Errorf("bench: parse: %w", err)
+	}
+	if rep.Match1, err = matchAlone(r.g, r.m, r.base); err != nil {
+		return fmt.Errorf("bench: match: %w", err)
+	}
+	if rep.GofeedC.CPUS > 0 {
+		rep.OwnOverhead = (rep.Cycle.CPUS - rep.GofeedC.CPUS) / rep.GofeedC.CPUS
+	}
+	return nil
+}
+
+type cycleResult struct {
+	times                     Times
+	io                        IO
+	itemsNew, hitsNew, failed int
+}
+
+// benchCycle runs one full cycle into a fresh database at path, then one
+// where every feed answers 304.
+func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monitor.FeedConfig, client *http.Client, concurrency int) (cycleResult, Times, int64, error) {
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: %w", err)
+	}
+	defer db.Close()
+	p := monitor.NewPoller(db, m, cfgs, monitor.Options{Fetch: feed.Fetcher{Client: client, Timeout: time.Minute},
+		Concurrency: concurrency, PerHost: concurrency, Logger: slog.New(slog.DiscardHandler)})
+	runtime.GC()
+	var c monitor.Cycle
+	io0 := ioCounters()
+	times, err := measure(func() error {
+		var err error
+		c, err = p.PollAll(ctx)
+		return err
+	})
+	if err != nil {
+		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: poll: %w", err)
+	}
+	res := cycleResult{times: times, io: ioCounters().sub(io0), itemsNew: c.ItemsNew, hitsNew: c.HitsNew, failed: c.Failed}
+	if c.Failed > 0 {
+		for _, r := range c.Feeds {
+			if r.Err != nil {
+				return res, Times{}, 0, fmt.Errorf("bench: %d feeds failed, first: %w", c.Failed, r.Err)
+			}
+		}
+	}
+	runtime.GC()
+	c304, err := measure(func() error {
+		var err error
+		c, err = p.PollAll(ctx)
+		return err
+	})
+	if err != nil {
+		return res, Times{}, 0, fmt.Errorf("bench: poll again: %w", err)
+	}
+	if c.NotModified != len(cfgs) {
+		return res, Times{}, 0, fmt.Errorf("bench: second cycle: %d of %d feeds answered 304", c.NotModified, len(cfgs))
+	}
+	var size int64
+	for _, suffix := range []string{"", "-wal"} {
+		if fi, err := os.Stat(path + suffix); err == nil {
+			size += fi.Size()
+		}
+	}
+	return res, c304, size, nil
+}
+
+// measure runs fn and returns its wall and process CPU time.
+func measure(fn func() error) (Times, error) {
+	start, cpu := time.Now(), cpuTime()
+	err := fn()
+	return Times{WallS: time.Since(start).Seconds(), CPUS: (cpuTime() - cpu).Seconds()}, err
+}
+
+// forEach calls fn(0..n-1) on workers goroutines and returns the first error.
+func forEach(n, workers int, fn func(int) error) error {
+	next := make(chan int)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var first error
+			for i := range next {
+				if err := fn(i); err != nil && first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseBatches renders the feeds in batches (so that all of them are never
+// in memory at once) and times parse over each batch on workers
+// goroutines; rendering is not timed. It returns the total time and bytes.
+func parseBatches(g *generator, workers int, parse func([]byte) error) (Times, int64, error) {
+	const batch = 100
+	var total Times
+	var size int64
+	for lo := 0; lo < g.feeds; lo += batch {
+		bodies := make([][]byte, min(batch, g.feeds-lo))
+		for i := range bodies {
+			var b bytes.Buffer
+			g.write(&b, lo+i)
+			bodies[i] = b.Bytes()
+			size += int64(b.Len())
+		}
+		runtime.GC()
+		t, err := measure(func() error {
+			return forEach(len(bodies), workers, func(i int) error { return parse(bodies[i]) })
+		})
+		if err != nil {
+			return total, size, err
+		}
+		total.WallS += t.WallS
+		total.CPUS += t.CPUS
+	}
+	return total, size, nil
+}
+
+// matchAlone times the matcher alone, on one goroutine, over every parsed
+// item.
+func matchAlone(g *generator, m *match.Matcher, base string) (Times, error) {
+	var total Times
+	var b bytes.Buffer
+	for f := range g.feeds {
+		b.Reset()
+		g.write(&b, f)
+		parsed, err := feed.Parse(b.Bytes(), "application/rss+xml; charset=utf-8", base+"/f.xml")
+		if err != nil {
+			return total, err
+		}
+		t, _ := measure(func() error {
+			for _, it := range parsed.Items {
+				m.Match(it.Document())
+			}
+			return nil
+		})
+		total.WallS += t.WallS
+		total.CPUS += t.CPUS
+	}
+	return total, nil
+}
+
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("bench: memory profile: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"slices"
+)
+
+// Times is the wall and CPU time of one measured phase.
+type Times struct {
+	WallS float64 `json:"wall_s"`
+	CPUS  float64 `json:"cpu_s"`
+}
+
+// IO counts read and write system calls and their bytes, on files
+// and sockets alike.
+type IO struct {
+	ReadCalls  int64 `json:"read_calls"`
+	WriteCalls int64 `json:"write_calls"`
+	ReadBytes  int64 `json:"read_bytes"`
+	WriteBytes int64 `json:"write_bytes"`
+}
+
+func (a IO) sub(b IO) IO {
+	return IO{a.ReadCalls - b.ReadCalls, a.WriteCalls - b.WriteCalls, a.ReadBytes - b.ReadBytes, a.WriteBytes - b.WriteBytes}
+}
+
+// Report is what a benchmark measured; `storywatch bench -json` prints it
+// as is, WriteText for people.
+type Report struct {
+	Feeds        int    `json:"feeds"`
+	ItemsPerFeed int    `json:"items_per_feed"`
+	Items        int    `json:"items"`
+	FeedBytes    int64  `json:"feed_bytes"`
+	Actors       int    `json:"actors"`
+	Storylines   int    `json:"storylines"`
+	Concurrency  int    `json:"concurrency"`
+	Cycles       int    `json:"cycles"`
+	CPUs         int    `json:"cpus"`
+	CPUModel     string `json:"cpu_model"`
+	GoVersion    string `json:"go_version"`
+
+	CompileS float64 `json:"compile_s"`
+	// Cycle is the median full cycle (every item new), NotModified the
+	// median cycle that follows it, where every feed answers 304.
+	Cycle       Times   `json:"cycle"`
+	ItemsPerS   float64 `json:"items_per_s"`
+	FeedsPerS   float64 `json:"feeds_per_s"`
+	ItemsNew    int     `json:"items_new"`
+	HitsNew     int     `json:"hits_new"`
+	FeedsFailed int     `json:"feeds_failed"`
+	// CycleIO is the I/O of the last full cycle.
+	CycleIO     IO    `json:"cycle_io"`
+	NotModified Times `json:"not_modified_cycle"`
+	DBBytes     int64 `json:"db_bytes"`
+	// RSSBeforeMB is the resident set before the first cycle (the compiled
+	// watchlist and the harness); PeakRSSMB the peak over the cycles.
+	RSSBeforeMB float64 `json:"rss_before_mb"`
+	PeakRSSMB   float64 `json:"peak_rss_mb"`
+
+	// The same bytes without storywatch's pipeline: fetching alone, gofeed
+	// alone on one goroutine and at the cycle's concurrency, our Parse
+	// (gofeed plus conversion) and matching alone.
+	Fetch         Times     `json:"fetch_only"`
+	Gofeed1       Times     `json:"gofeed_1"`
+	GofeedC       Times     `json:"gofeed_concurrent"`
+	ParseC        Times     `json:"monitor_parse_concurrent"`
+	Match1        Times     `json:"match_1"`
+	OwnOverhead   float64   `json:"own_overhead"`
+	AllCycleWallS []float64 `json:"all_cycle_wall_s"`
+}
+
+func median(ts []Times) Times {
+	if len(ts) == 0 {
+		return Times{}
+	}
+	ws, cs := make([]float64, len(ts)), make([]float64, len(ts))
+	for i, t := range ts {
+		ws[i], cs[i] = t.WallS, t.CPUS
+	}
+	slices.Sort(ws)
+	slices.Sort(cs)
+	return Times{WallS: ws[len(ws)/2], CPUS: cs[len(cs)/2]}
+}
+
+func mb(n int64) float64 { return float64(n) / (1 << 20) }
+
+// WriteText writes the report for people, with the targets of
+// docs/benchmarks.md.
+func (r *Report) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "storywatch bench: %d feeds × %d items = %d items (%.1f MB of feeds); watchlist %d actors, %d storylines (compiled in %.2f s); concurrency %d; %d cycle(s)\n",
+		r.Feeds, r.ItemsPerFeed, r.Items, mb(r.FeedBytes), r.Actors, r.Storylines, r.CompileS, r.Concurrency, r.Cycles)
+	fmt.Fprintf(w, "machine: %d CPUs, %s, %s\n\n", r.CPUs, r.CPUModel, r.GoVersion)
+	fmt.Fprintf(w, "full cycle:        wall %7.2f s  cpu %7.2f s  %8.0f items/s  %6.1f feeds/s  (%d new items, %d new hits, %d feeds failed)\n",
+		r.Cycle.WallS, r.Cycle.CPUS, r.ItemsPerS, r.FeedsPerS, r.ItemsNew, r.HitsNew, r.FeedsFailed)
+	fmt.Fprintf(w, "  its I/O:         %d reads (%.0f MB), %d writes (%.0f MB), files and sockets\n",
+		r.CycleIO.ReadCalls, mb(r.CycleIO.ReadBytes), r.CycleIO.WriteCalls, mb(r.CycleIO.WriteBytes))
+	fmt.Fprintf(w, "304 cycle:         wall %7.2f s  cpu %7.2f s\n", r.NotModified.WallS, r.NotModified.CPUS)
+	fmt.Fprintf(w, "peak RSS:          %.0f MB (%.0f MB before the first cycle); database %.1f MB\n\n", r.PeakRSSMB, r.RSSBeforeMB, mb(r.DBBytes))
+	fmt.Fprintf(w, "the same feeds without the pipeline:\n")
+	fmt.Fprintf(w, "  fetch alone, %2d goroutines:       wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.Fetch.WallS, r.Fetch.CPUS)
+	fmt.Fprintf(w, "  gofeed alone, 1 goroutine:        wall %7.2f s  cpu %7.2f s\n", r.Gofeed1.WallS, r.Gofeed1.CPUS)
+	fmt.Fprintf(w, "  gofeed alone, %2d goroutines:      wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.GofeedC.WallS, r.GofeedC.CPUS)
+	fmt.Fprintf(w, "  feed.Parse, %2d goroutines:        wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.ParseC.WallS, r.ParseC.CPUS)
+	fmt.Fprintf(w, "  match alone, 1 goroutine:         wall %7.2f s  cpu %7.2f s\n\n", r.Match1.WallS, r.Match1.CPUS)
+	fmt.Fprintf(w, "own overhead = (cycle CPU - gofeed CPU at %d goroutines) / gofeed CPU = (%.2f - %.2f) / %.2f = %.2f×\n\n",
+		r.Concurrency, r.Cycle.CPUS, r.GofeedC.CPUS, r.GofeedC.CPUS, r.OwnOverhead)
+	scale := float64(r.Items) / 100000
+	fmt.Fprintf(w, "targets (docs/benchmarks.md: 2,000 feeds × 50 items on 2 cores; time targets scaled to %d items, %d feeds):\n", r.Items, r.Feeds)
+	row := func(name, got string, ok bool) {
+		verdict := "met"
+		if !ok {
+			verdict = "NOT met"
+		}
+		fmt.Fprintf(w, "  %-34s %-12s %s\n", name, got, verdict)
+	}
+	row(fmt.Sprintf("full cycle ≤ %.2f s", 30*scale), fmt.Sprintf("%.2f s", r.Cycle.WallS), r.Cycle.WallS <= 30*scale)
+	row("peak RSS ≤ 250 MB", fmt.Sprintf("%.0f MB", r.PeakRSSMB), r.PeakRSSMB <= 250)
+	row(fmt.Sprintf("304 cycle ≤ %.2f s", 5*float64(r.Feeds)/2000), fmt.Sprintf("%.2f s", r.NotModified.WallS), r.NotModified.WallS <= 5*float64(r.Feeds)/2000)
+	row("own overhead ≤ 0.5× gofeed", fmt.Sprintf("%.2f×", r.OwnOverhead), r.OwnOverhead <= 0.5)
+}
