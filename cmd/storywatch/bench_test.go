@@ -26,6 +26,7 @@ func runBenchCommand(t *testing.T, args ...string) string {
 }
 
 func TestBenchPrintsEveryFigure(t *testing.T) {
+	t.Parallel()
 	out := runBenchCommand(t)
 	for _, want := range []string{
 		"3 feeds × 5 items = 15 items", "full cycle:", "items/s", "feeds/s", "(15 new items,", "304 cycle:",
@@ -39,6 +40,7 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 }
 
 func TestBenchJSONCountsWhatTheCycleDid(t *testing.T) {
+	t.Parallel()
 	var rep bench.Report
 	out := runBenchCommand(t, "-json", "-cycles", "2", "-concurrency", "2")
 	if lines := strings.Count(strings.TrimSpace(out), "\n"); lines != 0 {
@@ -65,6 +67,7 @@ func TestBenchJSONCountsWhatTheCycleDid(t *testing.T) {
 }
 
 func TestBenchRejectsZeroFeeds(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"bench", "-feeds", "0"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	if exitCode(err, &stderr) != exitUsage {

@@ -35,6 +35,7 @@ func checkRun(t *testing.T, env map[string]string, args ...string) (code int, st
 }
 
 func TestCheckExampleConfig(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := checkRun(t, checkExampleEnv, "check", "-config", checkExample)
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
@@ -49,6 +50,7 @@ func TestCheckExampleConfig(t *testing.T) {
 }
 
 func TestCheckExampleWithoutEnvironment(t *testing.T) {
+	t.Parallel()
 	// The example's secrets have harmless defaults, so that it checks on a
 	// fresh checkout.
 	code, stdout, stderr := checkRun(t, nil, "check", "-config", checkExample)
@@ -60,6 +62,7 @@ func TestCheckExampleWithoutEnvironment(t *testing.T) {
 // TestCheckInvalidConfigs runs check on every config/testdata/invalid-*.yaml
 // and expects exit 2 with exactly the lines of its .want file.
 func TestCheckInvalidConfigs(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("../../config/testdata/invalid-*.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +95,7 @@ func TestCheckInvalidConfigs(t *testing.T) {
 }
 
 func TestCheckConfigFlagPlacement(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -121,6 +125,7 @@ func TestCheckConfigFlagPlacement(t *testing.T) {
 }
 
 func TestCheckMissingFile(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "missing.yaml")
 	code, stdout, stderr := checkRun(t, nil, "check", "-config", missing)
 	if code != exitUsage {
@@ -146,6 +151,7 @@ func TestCheckMissingDefaultFileSaysHowToGiveOne(t *testing.T) {
 }
 
 func TestCheckRejectsArguments(t *testing.T) {
+	t.Parallel()
 	code, _, stderr := checkRun(t, checkExampleEnv, "check", "-config", checkExample, "extra")
 	if code != exitUsage || !strings.Contains(stderr, "no arguments") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
@@ -153,6 +159,7 @@ func TestCheckRejectsArguments(t *testing.T) {
 }
 
 func TestCheckReportsWatchlistCompileErrors(t *testing.T) {
+	t.Parallel()
 	// config.Load rejects these itself; a Config built by hand reaches the
 	// matcher, whose every problem check must print.
 	var stderr bytes.Buffer
@@ -176,6 +183,7 @@ func TestCheckReportsWatchlistCompileErrors(t *testing.T) {
 }
 
 func TestLoadConfigPrintsProblemsForOtherCommands(t *testing.T) {
+	t.Parallel()
 	file := "../../config/testdata/invalid-unbalanced-paren.yaml"
 	var stderr bytes.Buffer
 	a := &app{getenv: func(string) string { return "" }, stderr: &stderr, configPath: file}
@@ -201,6 +209,7 @@ func TestLoadConfigPrintsProblemsForOtherCommands(t *testing.T) {
 }
 
 func TestCheckRejectsAChatURLRunWouldRefuse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "storywatch.yaml")
 	cfg := `database: sw.db

@@ -19,6 +19,7 @@ import (
 // a key to deduplicate by; notify's TestDeliveryLeftSendingByACrashIsRetried
 // covers the retry with an injected clock).
 func TestKilledAfterRecordingIsDeliveredOnceAfterRestart(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a subprocess")
 	}

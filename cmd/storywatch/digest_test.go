@@ -259,6 +259,7 @@ func textprotoGet(h map[string][]string, k string) string {
 }
 
 func TestDigestSendDeliversEmailWebhookAndFileOnce(t *testing.T) {
+	t.Parallel()
 	e := newDigestEnv(t, smtptest.WithAuth("desk", testSMTPPassword))
 	e.seed(t, []string{"Leaked call: Witkoff coached Ushakov", "Kremlin on the Witkoff transcript"},
 		"Witkoff and Ushakov on a call", "call-leak", "witkoff")
@@ -370,6 +371,7 @@ func TestDigestSendDeliversEmailWebhookAndFileOnce(t *testing.T) {
 }
 
 func TestSMTP550IsDeadShownAndRetried(t *testing.T) {
+	t.Parallel()
 	e := newDigestEnv(t)
 	e.seed(t, []string{"Witkoff story"}, "Witkoff", "witkoff")
 	e.smtp.Refuse(550)
@@ -421,6 +423,7 @@ func TestSMTP550IsDeadShownAndRetried(t *testing.T) {
 }
 
 func TestWebhookFailingTwiceEndsSentOnce(t *testing.T) {
+	t.Parallel()
 	e := newDigestEnv(t)
 	e.seed(t, []string{"Witkoff story"}, "Witkoff", "witkoff")
 	e.hook.fail = 2
@@ -449,6 +452,7 @@ func TestWebhookFailingTwiceEndsSentOnce(t *testing.T) {
 }
 
 func TestInstantDigestFiresOnceAfterTheCycle(t *testing.T) {
+	t.Parallel()
 	e := newDigestEnv(t)
 	e.seed(t, []string{"Witkoff and Ushakov call"}, "Witkoff", "call-leak")
 	// once: a cycle (the feed has nothing new), then the instant digest of

@@ -36,6 +36,7 @@ var hostileErrors = map[string]string{
 // ends within the timeout plus a margin, the good feeds' hits are stored,
 // and `storywatch feeds` says what went wrong with each failing feed.
 func TestOnceOverHostileFeedsEndsInTimeAndFeedsExplains(t *testing.T) {
+	t.Parallel()
 	const maxBody = 4 << 20
 	hs := hostiletest.Start(t, hostiletest.Options{MaxBody: maxBody})
 	var urls []string
@@ -151,6 +152,7 @@ const hostileMarkupFeed = `{"version":"https://jsonfeed.org/version/1.1","title"
 // hits table or the webhook's JSON as markup; secrets never reach a log,
 // an error or the outbox, even when every delivery fails.
 func TestHostileTextIsEscapedAndSecretsNeverShow(t *testing.T) {
+	t.Parallel()
 	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/feed+json")
 		fmt.Fprint(w, hostileMarkupFeed)

@@ -72,6 +72,7 @@ func decodeLines(t *testing.T, out string) []matchOutput {
 }
 
 func TestMatchSeedFeedReportsTheStory(t *testing.T) {
+	t.Parallel()
 	for _, cfg := range configs(t) {
 		t.Run(filepath.Base(cfg), func(t *testing.T) {
 			r := runStorywatch(t, "", "-config", cfg, "match", "-json", seedFeed)
@@ -138,6 +139,7 @@ func keys[V any](m map[string]V) []string {
 }
 
 func TestMatchJSONHasExactlyTheDesignedShape(t *testing.T) {
+	t.Parallel()
 	r := runStorywatch(t, "", "-config", smallConfig, "match", "-json", seedFeed)
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -167,6 +169,7 @@ func TestMatchJSONHasExactlyTheDesignedShape(t *testing.T) {
 }
 
 func TestMatchTextOutput(t *testing.T) {
+	t.Parallel()
 	r := runStorywatch(t, "", "-config", smallConfig, "match", seedFeed)
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -190,6 +193,7 @@ const unrelatedFeed = `<rss version="2.0"><channel><title>t</title>
 </channel></rss>`
 
 func TestMatchPrintsOnlyMatchingItemsUnlessAll(t *testing.T) {
+	t.Parallel()
 	r := runStorywatch(t, unrelatedFeed, "-config", smallConfig, "match", "-json", "-")
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -213,6 +217,7 @@ func TestMatchPrintsOnlyMatchingItemsUnlessAll(t *testing.T) {
 }
 
 func TestMatchPlainText(t *testing.T) {
+	t.Parallel()
 	text := "Witkoff told Ushakov, according to a transcript of the call, that Putin should congratulate Trump."
 	r := runStorywatch(t, text, "-config", smallConfig, "match", "-text", "-json", "-")
 	if r.err != nil {
@@ -232,6 +237,7 @@ func TestMatchPlainText(t *testing.T) {
 }
 
 func TestMatchFetchesURLs(t *testing.T) {
+	t.Parallel()
 	seed, err := os.ReadFile(seedFeed)
 	if err != nil {
 		t.Fatal(err)
@@ -280,6 +286,7 @@ func TestMatchFetchesURLs(t *testing.T) {
 }
 
 func TestMatchGoesOnAfterABrokenSource(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken.xml")
 	if err := os.WriteFile(broken, []byte("<html><body>Witkoff</body></html>"), 0o644); err != nil {
@@ -310,6 +317,7 @@ func TestMatchGoesOnAfterABrokenSource(t *testing.T) {
 }
 
 func TestMatchWithoutSourcesIsAUsageError(t *testing.T) {
+	t.Parallel()
 	r := runStorywatch(t, "", "-config", smallConfig, "match", "-json")
 	if code := exitCode(r.err, io.Discard); code != exitUsage {
 		t.Errorf("exit code %d, want %d (err %v)", code, exitUsage, r.err)
@@ -338,6 +346,7 @@ func realFeedsDir(t *testing.T) string {
 }
 
 func TestMatchAllRealFeeds(t *testing.T) {
+	t.Parallel()
 	root := realFeedsDir(t)
 	files, err := filepath.Glob(filepath.Join(root, "*", "*"))
 	if err != nil || len(files) == 0 {

@@ -119,6 +119,7 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 var leakItem = pollItem{"ap-1", "Witkoff coached Ushakov on Putin call, recording shows", "https://apnews.com/article/witkoff-ushakov?utm_source=rss"}
 
 func TestOnceStoresHitsAndSecondOnceIsConditional(t *testing.T) {
+	t.Parallel()
 	srv := newPollServer(t)
 	srv.feeds["/ap.xml"] = pollFeed("AP", leakItem, pollItem{"ap-2", "Snow in the Alps", "https://apnews.com/article/snow"})
 	cfg := pollConfig(t, t.TempDir(), "5s", srv.URL+"/ap.xml")
@@ -172,6 +173,7 @@ func TestOnceStoresHitsAndSecondOnceIsConditional(t *testing.T) {
 }
 
 func TestOnceSurvivesFailingFeeds(t *testing.T) {
+	t.Parallel()
 	srv := newPollServer(t)
 	srv.feeds["/good.xml"] = pollFeed("Good", leakItem)
 	srv.special["/500.xml"] = func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) }
@@ -256,6 +258,7 @@ func TestHelperProcess(t *testing.T) {
 }
 
 func TestOnceKilledMidCycleLosesAndRepeatsNothing(t *testing.T) {
+	t.Parallel()
 	srv := newPollServer(t)
 	gate := make(chan struct{})
 	var gateOnce sync.Once
@@ -402,6 +405,7 @@ func TestDemoPrintsTheDigestWithoutNetwork(t *testing.T) {
 }
 
 func TestFeedURLSecretsStayOutOfLogsAndErrors(t *testing.T) {
+	t.Parallel()
 	srv := newPollServer(t)
 	srv.special["/news"] = func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusNotFound) }
 	dir := t.TempDir()

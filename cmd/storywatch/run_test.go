@@ -144,6 +144,7 @@ func hookServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 // asks it, a real SIGHUP reloads it, a second run on its database refuses
 // to start, and read-only commands work while it runs.
 func TestRunServesReloadsOnSIGHUPAndHoldsTheDatabase(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the daemon for seconds")
 	}
@@ -283,6 +284,7 @@ func stopDaemon(t *testing.T, cmd *exec.Cmd, logs *logBuffer) time.Duration {
 }
 
 func TestRunStopsOnSIGTERMDuringACycleAndRepeatsNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the daemon twice as a child process")
 	}
@@ -370,6 +372,7 @@ func storedHits(t *testing.T, cfgPath string) int {
 }
 
 func TestHealthFailsWithoutADaemon(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	srv.Close() // nothing listens there now
@@ -381,6 +384,7 @@ func TestHealthFailsWithoutADaemon(t *testing.T) {
 }
 
 func TestNewLoggerFormats(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		format string
 		want   string

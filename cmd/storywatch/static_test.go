@@ -15,6 +15,7 @@ import (
 // that holds nothing but the binary and a config: no CA bundle, no zoneinfo,
 // no libc, no shell — what a scratch or distroless image gives it.
 func TestStaticBinaryRunsFromEmptyRoot(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds a full static binary; skipped with -short")
 	}

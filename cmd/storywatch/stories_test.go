@@ -190,6 +190,7 @@ const (
 )
 
 func TestThreeOutletsCopiesAreOneStory(t *testing.T) {
+	t.Parallel()
 	srv := newStoryFeeds(t)
 	srv.publish("ap.xml", "ynet.xml", "kyiv.xml")
 	dir := t.TempDir()
@@ -255,6 +256,7 @@ func TestThreeOutletsCopiesAreOneStory(t *testing.T) {
 }
 
 func TestLaterCopiesOfASentStoryAreNoNews(t *testing.T) {
+	t.Parallel()
 	srv := newStoryFeeds(t)
 	srv.publish("ap.xml")
 	dir := t.TempDir()
@@ -307,6 +309,7 @@ func TestLaterCopiesOfASentStoryAreNoNews(t *testing.T) {
 }
 
 func TestBacktestListsAppliesAndThenHasNothingToAdd(t *testing.T) {
+	t.Parallel()
 	srv := newStoryFeeds(t)
 	srv.publish("ap.xml", "ynet.xml", "kyiv.xml")
 	dir := t.TempDir()
@@ -370,6 +373,7 @@ func TestBacktestListsAppliesAndThenHasNothingToAdd(t *testing.T) {
 }
 
 func TestStoriesTextAndUsage(t *testing.T) {
+	t.Parallel()
 	srv := newStoryFeeds(t)
 	srv.publish("ap.xml")
 	dir := t.TempDir()
