@@ -127,9 +127,10 @@ waiting:
 			break waiting
 		default:
 		}
-		if d.gen.Load() != old && !old.polls.TryRLock() {
-			break waiting
-		} else if d.gen.Load() != old {
+		if d.gen.Load() != old {
+			if !old.polls.TryRLock() {
+				break waiting
+			}
 			old.polls.RUnlock()
 		}
 		if time.Now().After(deadline) {
