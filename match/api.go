@@ -38,6 +38,15 @@ type Actor struct {
 	ID      string
 	Name    string
 	Aliases []string
+	// Exact turns name variants off for every alias: each matches as
+	// written (docs/matching.md).
+	Exact bool
+	// ExactAliases are aliases, also listed in Aliases, that match as
+	// written while the others have variants.
+	ExactAliases []string
+	// Region is an ISO 3166 region code (IT, DE, US): the actor then also
+	// matches the region's names in every language CLDR knows.
+	Region string
 	// Track makes the actor a watch of its own; when false it is only a
 	// building block for storyline queries.
 	Track bool
@@ -80,4 +89,10 @@ type Match struct {
 	Snippet string `json:"snippet"`
 	// Mark is the byte range [start, end) of the match inside Snippet.
 	Mark [2]int `json:"mark"`
+	// Found is the text that matched, and Variant says how it differs
+	// from Term when it is a name variant: "spelling", "inflection",
+	// "region", or several of them joined by ", ". Both are empty when
+	// the text is the term as written.
+	Found   string `json:"found,omitempty"`
+	Variant string `json:"variant,omitempty"`
 }

@@ -24,9 +24,13 @@ type Matcher struct {
 	// is required by them (see triggers).
 	always []int32
 
-	ac     *ahocorasick.Automaton
-	fields fieldMask // fields any watch looks at
-	pool   sync.Pool // *scratch
+	ac *ahocorasick.Automaton
+	// patAtom maps the automaton's patterns to atoms; the atoms of aliases
+	// with variants have no pattern (variantTable finds them).
+	patAtom []int32
+	vt      *variantTable // nil without aliases with variants
+	fields  fieldMask     // fields any watch looks at
+	pool    sync.Pool     // *scratch
 }
 
 // atom is one distinct normalized word sequence that the automaton finds.
@@ -57,18 +61,23 @@ type compiler struct {
 	labels   map[string][]string
 	patterns [][]byte
 	watchOf  [][]int32 // atom -> watches (may repeat)
+	variants *variantCompiler
+	// varied are the actors with at least one alias with variants.
+	varied map[string]bool
 }
 
 // Compile compiles a watchlist into a Matcher. Every problem is reported,
 // joined with errors.Join, each naming the watch it belongs to.
 func Compile(w Watchlist) (*Matcher, error) {
 	c := &compiler{
-		m:       &Matcher{},
-		atomIDs: map[string]int32{},
-		units:   map[string]int32{},
-		actors:  map[string]*Actor{},
-		aliases: map[string][]int32{},
-		labels:  map[string][]string{},
+		m:        &Matcher{},
+		atomIDs:  map[string]int32{},
+		units:    map[string]int32{},
+		actors:   map[string]*Actor{},
+		aliases:  map[string][]int32{},
+		labels:   map[string][]string{},
+		variants: newVariantCompiler(),
+		varied:   map[string]bool{},
 	}
 	var errs []error
 	ids := map[string]bool{}
@@ -80,25 +89,8 @@ func Compile(w Watchlist) (*Matcher, error) {
 		}
 		ids[a.ID] = true
 		c.actors[a.ID] = a
-		aliases := a.Aliases
-		if len(aliases) == 0 && a.Name != "" {
-			aliases = []string{a.Name}
-		}
-		if len(aliases) == 0 {
-			errs = append(errs, fmt.Errorf("actor %q: no aliases", a.ID))
-			continue
-		}
-		for _, al := range aliases {
-			words, prefix, msg := termWords(al)
-			if msg != "" {
-				errs = append(errs, fmt.Errorf("actor %q: alias %q: %s", a.ID, al, msg))
-				continue
-			}
-			id := c.atom(words, prefix)
-			if !containsID(c.aliases[a.ID], id) {
-				c.aliases[a.ID] = append(c.aliases[a.ID], id)
-				c.labels[a.ID] = append(c.labels[a.ID], strings.TrimSpace(al))
-			}
+		if err := c.actorAliases(a); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	for _, a := range w.Actors {
@@ -148,6 +140,62 @@ func Compile(w Watchlist) (*Matcher, error) {
 	return c.m, nil
 }
 
+// actorAliases compiles the aliases of one actor (and the names of its
+// region), each into its atom and, unless it is exact, its variant atom.
+func (c *compiler) actorAliases(a *Actor) error {
+	aliases := actorAliasList(a)
+	if len(aliases) == 0 {
+		if a.Region != "" {
+			return fmt.Errorf("actor %q: unknown region %q", a.ID, a.Region)
+		}
+		return fmt.Errorf("actor %q: no aliases", a.ID)
+	}
+	var errs []error
+	for _, al := range aliases {
+		words, prefix, msg := termWords(al.text)
+		if msg != "" {
+			errs = append(errs, fmt.Errorf("actor %q: alias %q: %s", a.ID, al.text, msg))
+			continue
+		}
+		label := strings.TrimSpace(al.text)
+		c.addAlias(a.ID, c.atom(words, prefix), label)
+		if prefix || al.exact {
+			continue
+		}
+		ids, key := c.variants.phraseWords(writtenWords(al.text))
+		if key == "" {
+			continue
+		}
+		id, ok := c.atomIDs[key]
+		if !ok {
+			id = c.patternless(len(words))
+			if !c.variants.addPhrase(id, ids, al.region) {
+				continue
+			}
+			c.atomIDs[key] = id
+		}
+		c.varied[a.ID] = true
+		c.addAlias(a.ID, id, label)
+	}
+	return errors.Join(errs...)
+}
+
+func (c *compiler) addAlias(actor string, id int32, label string) {
+	if containsID(c.aliases[actor], id) {
+		return // the same words as an earlier alias: its label explains them
+	}
+	c.aliases[actor] = append(c.aliases[actor], id)
+	c.labels[actor] = append(c.labels[actor], label)
+}
+
+// patternless adds an atom that the automaton does not find.
+func (c *compiler) patternless(words int) int32 {
+	id := int32(len(c.m.atoms))
+	c.m.atoms = append(c.m.atoms, atom{words: words})
+	c.watchOf = append(c.watchOf, nil)
+	return id
+}
+
 func containsID(ids []int32, id int32) bool {
 	for _, x := range ids {
 		if x == id {
@@ -172,6 +220,7 @@ func (c *compiler) atom(words []string, prefix bool) int32 {
 	c.atomIDs[pat] = id
 	c.m.atoms = append(c.m.atoms, atom{words: len(words), prefix: prefix})
 	c.patterns = append(c.patterns, []byte(pat))
+	c.m.patAtom = append(c.m.patAtom, id)
 	c.watchOf = append(c.watchOf, nil)
 	return id
 }
@@ -187,6 +236,9 @@ func (c *compiler) unit(key string) int32 {
 
 func (c *compiler) actorLeaf(id string, fields fieldMask) *expr {
 	c.m.fields |= fields
+	if c.varied[id] {
+		c.variants.t.fields |= fields
+	}
 	return &expr{kind: nodeActor, fields: fields, atoms: c.aliases[id], labels: c.labels[id], unit: c.unit("@" + id)}
 }
 
@@ -293,6 +345,9 @@ func (c *compiler) finish() error {
 			return fmt.Errorf("build automaton: %w", err)
 		}
 		m.ac = ac
+	}
+	if c.variants != nil && len(c.variants.t.phrases) > 0 {
+		m.vt = c.variants.t
 	}
 	m.pool.New = func() any { return newScratch(len(m.atoms), len(m.watches)) }
 	return nil

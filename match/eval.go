@@ -114,9 +114,9 @@ func (sc *scratch) actor(e *expr, w *within) bool {
 }
 
 // covered reports whether o lies inside a longer occurrence of another of
-// the leaf's atoms, or exactly on one that is preferred: one found without
-// transliteration ("Ушаков*" over "Ushakov" on Cyrillic text), else the
-// alias listed first. Only occurrences inside w count: inside a NEAR, an
+// the leaf's atoms, or exactly on one that is preferred: one that is no
+// name variant, one found without transliteration ("Ушаков*" over
+// "Ushakov" on Cyrillic text), else the alias listed first. Only occurrences inside w count: inside a NEAR, an
 // alias that reaches outside the matched pair must not hide the one that
 // made the NEAR true.
 func (sc *scratch) covered(e *expr, self int32, o *occ, w *within) bool {
@@ -134,7 +134,22 @@ func (sc *scratch) covered(e *expr, self int32, o *occ, w *within) bool {
 			if p.end-p.pos > o.end-o.pos {
 				return true
 			}
-			if p.pos == o.pos && p.end == o.end && (p.alt != o.alt && o.alt || p.alt == o.alt && earlier) {
+			if p.pos != o.pos || p.end != o.end {
+				continue
+			}
+			// The same words: an alias as written beats a variant, one
+			// found without transliteration beats one found with, else
+			// the alias listed first wins.
+			switch {
+			case (p.variant == 0) != (o.variant == 0):
+				if o.variant != 0 {
+					return true
+				}
+			case p.alt != o.alt:
+				if o.alt {
+					return true
+				}
+			case earlier:
 				return true
 			}
 		}

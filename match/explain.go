@@ -39,8 +39,14 @@ func (m *Matcher) hit(sc *scratch, d *Document, w int32) Hit {
 			continue
 		}
 		o := &sc.occs[c.occ]
-		snippet, mark := makeSnippet(fieldText(d, o.field), int(o.start), int(o.stop))
-		h.Matches = append(h.Matches, Match{Term: c.label, Field: o.field.String(), Snippet: snippet, Mark: mark})
+		text := fieldText(d, o.field)
+		snippet, mark := makeSnippet(text, int(o.start), int(o.stop))
+		mt := Match{Term: c.label, Field: o.field.String(), Snippet: snippet, Mark: mark}
+		if o.variant != 0 {
+			mt.Found = text[o.start:o.stop]
+			mt.Variant = variantString(o.variant)
+		}
+		h.Matches = append(h.Matches, mt)
 	}
 	return h
 }
@@ -133,6 +139,15 @@ func writeCollapsed(b *strings.Builder, s string, space bool) bool {
 		space = false
 	}
 	return space
+}
+
+// Explain says what matched and, for a name variant, why:
+// "Ushakov", or "Uschakow ≈ Ushakov, spelling".
+func (m Match) Explain() string {
+	if m.Variant == "" {
+		return m.Term
+	}
+	return strings.Join(strings.Fields(m.Found), " ") + " ≈ " + m.Term + ", " + m.Variant
 }
 
 // Marked returns the snippet with the matched text wrapped in open and

@@ -21,6 +21,7 @@ type occ struct {
 	pos, end    int32 // token positions [pos, end) in the field
 	start, stop int32 // byte range in the original field text
 	next        int32
+	variant     uint8 // found as a name variant: variantSpelling | …
 }
 
 // contrib is one piece of evidence collected while evaluating a watch.
@@ -45,10 +46,16 @@ type scratch struct {
 	epoch     uint32
 	contribs  []contrib
 	fold      []byte // a token with й and ї restored, for transliteration
+	key       []byte // a token's spelling key
+	coarse    []byte // its coarse key
+	hashes    []uint16
+	vocc      []vocc // words of aliases with variants found in the text
+	misses    *missCache
 }
 
 func newScratch(atoms, watches int) *scratch {
 	return &scratch{
+		misses:    new(missCache),
 		atomHead:  make([]int32, atoms),
 		atomSeen:  make([]uint32, atoms),
 		watchSeen: make([]uint32, watches),
@@ -86,8 +93,11 @@ func (m *Matcher) Match(d Document) []Hit {
 		clear(sc.watchSeen)
 		sc.epoch = 1
 	}
-	sc.buildHaystack(&d, m.fields)
+	sc.buildHaystack(&d, m.fields, m.vt)
 	m.findAtoms(sc)
+	if m.vt != nil && len(sc.vocc) > 0 {
+		m.findVariants(sc, &d)
+	}
 	if len(sc.cands) == 0 {
 		return nil
 	}
@@ -107,10 +117,11 @@ func (m *Matcher) Match(d Document) []Hit {
 // " tok tok … tok " followed by "\n"; a field with Cyrillic tokens gets a
 // second, transliterated segment with the same token positions, and a
 // third when a token ending in й has a second spelling (Юрий: yury, yuri).
-func (sc *scratch) buildHaystack(d *Document, fields fieldMask) {
+func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable) {
 	sc.hay = sc.hay[:0]
 	sc.toks = sc.toks[:0]
 	sc.tokStart = sc.tokStart[:0]
+	sc.vocc = sc.vocc[:0]
 	for f := FieldTitle; f <= FieldURL; f++ {
 		if fields&(1<<f) == 0 {
 			continue
@@ -122,10 +133,14 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask) {
 		first := len(sc.toks)
 		var pos int32
 		cyr := false
+		keyed := vt != nil && vt.fields&(1<<f) != 0
 		sc.hay = append(sc.hay, ' ')
 		sc.word = scanTokens(text, sc.word, func(tok []byte, start, end int) {
 			c := hasCyrillic(tok)
 			cyr = cyr || c
+			if keyed {
+				sc.keyToken(vt, len(sc.toks), text[start:end], tok, c)
+			}
 			sc.tokStart = append(sc.tokStart, int32(len(sc.hay)))
 			sc.toks = append(sc.toks, tokInfo{field: f, cyr: c, pos: pos, start: int32(start), end: int32(end)})
 			sc.hay = append(sc.hay, tok...)
@@ -212,7 +227,7 @@ func (m *Matcher) findAtoms(sc *scratch) {
 		return
 	}
 	for _, hit := range m.ac.FindAllOverlapping(sc.hay) {
-		a := int32(hit.PatternID)
+		a := m.patAtom[hit.PatternID]
 		k := sc.tokenAt(int32(hit.Start) + 1)
 		n := m.atoms[a].words
 		if k+n > len(sc.toks) {
@@ -230,21 +245,26 @@ func (m *Matcher) findAtoms(sc *scratch) {
 				continue
 			}
 		}
-		o := occ{field: first.field, alt: first.alt, pos: first.pos, end: first.pos + int32(n), start: first.start, stop: last.end, next: -1}
-		if sc.atomSeen[a] == sc.epoch {
-			o.next = sc.atomHead[a]
-		} else {
-			sc.atomSeen[a] = sc.epoch
-			for _, w := range m.atomWatches[m.atomWatchIdx[a]:m.atomWatchIdx[a+1]] {
-				if sc.watchSeen[w] != sc.epoch {
-					sc.watchSeen[w] = sc.epoch
-					sc.cands = append(sc.cands, w)
-				}
+		sc.addOcc(m, a, occ{field: first.field, alt: first.alt, pos: first.pos, end: first.pos + int32(n), start: first.start, stop: last.end, next: -1})
+	}
+}
+
+// addOcc records an occurrence of atom a and, at its first, makes its
+// watches candidates.
+func (sc *scratch) addOcc(m *Matcher, a int32, o occ) {
+	if sc.atomSeen[a] == sc.epoch {
+		o.next = sc.atomHead[a]
+	} else {
+		sc.atomSeen[a] = sc.epoch
+		for _, w := range m.atomWatches[m.atomWatchIdx[a]:m.atomWatchIdx[a+1]] {
+			if sc.watchSeen[w] != sc.epoch {
+				sc.watchSeen[w] = sc.epoch
+				sc.cands = append(sc.cands, w)
 			}
 		}
-		sc.atomHead[a] = int32(len(sc.occs))
-		sc.occs = append(sc.occs, o)
 	}
+	sc.atomHead[a] = int32(len(sc.occs))
+	sc.occs = append(sc.occs, o)
 }
 
 // occurrences returns the head of atom a's occurrence list, or -1.
