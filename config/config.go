@@ -74,6 +74,15 @@ type Actor struct {
 	// Name defaults to the ID.
 	Name    string
 	Aliases []string
+	// Exact is set by variants: exact: every alias matches as written,
+	// without spelling variants and inflections (docs/matching.md).
+	Exact bool
+	// ExactAliases are the aliases (also in Aliases) written as a mapping
+	// with variants: exact.
+	ExactAliases []string
+	// Region is an ISO 3166 region code (region: IT): the actor also
+	// matches the region's names in every language.
+	Region string
 	// Track makes the actor a watch of its own (the default); when false it
 	// is only a building block for storyline queries.
 	Track bool

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -475,5 +476,38 @@ func TestMissingFile(t *testing.T) {
 	var errs Errors
 	if err == nil || errors.As(err, &errs) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("err = %v, want a wrapped not-exist error", err)
+	}
+}
+
+func TestActorVariantsAndRegion(t *testing.T) {
+	t.Parallel()
+	c := mustLoad(t, `
+actors:
+  - id: ushakov
+    aliases:
+      - Ushakov
+      - {alias: Ushakova, variants: exact}
+  - id: witkoff
+    aliases: [Witkoff]
+    variants: exact
+  - id: italy
+    region: IT
+digests:
+  - id: morning
+    schedule: "0 7 * * *"
+    to: [local]
+notifiers:
+  - id: local
+    file: {dir: out}
+`, nil)
+	u, w, it := c.Actors[0], c.Actors[1], c.Actors[2]
+	if u.Exact || !reflect.DeepEqual(u.Aliases, []string{"Ushakov", "Ushakova"}) || !reflect.DeepEqual(u.ExactAliases, []string{"Ushakova"}) {
+		t.Errorf("ushakov: %+v, want variants on, one exact alias", u)
+	}
+	if !w.Exact {
+		t.Errorf("witkoff: %+v, want exact", w)
+	}
+	if it.Region != "IT" || len(it.Aliases) != 0 {
+		t.Errorf("italy: %+v, want region IT and no aliases", it)
 	}
 }

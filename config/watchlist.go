@@ -61,7 +61,7 @@ func (d *decoder) actors(f field, w *watches) []Actor {
 	var actors []Actor
 	for i, n := range d.sequence(f) {
 		p := index(f.path, i)
-		fs, ok := d.entry(n, p, "id", "name", "aliases", "track")
+		fs, ok := d.entry(n, p, "id", "name", "aliases", "variants", "region", "track")
 		if !ok {
 			continue
 		}
@@ -71,19 +71,92 @@ func (d *decoder) actors(f field, w *watches) []Actor {
 		if a.Name == "" {
 			a.Name = a.ID
 		}
-		aliases := d.list(fs, "aliases")
-		if len(aliases) == 0 {
-			d.missingList(fs, "aliases", resolve(n), p, "at least one alias is required")
+		a.Exact = d.variants(fs)
+		if rf, ok := fs["region"]; ok {
+			a.Region = strings.TrimSpace(d.str(fs, "region"))
+			if len(match.RegionNames(a.Region)) == 0 {
+				d.errorf(valueNode(rf), rf.path, "unknown region %q: use an ISO 3166 code such as IT, DE or US", a.Region)
+			}
+		}
+		aliases := d.aliases(fs)
+		if len(aliases) == 0 && a.Region == "" {
+			d.missingList(fs, "aliases", resolve(n), p, "at least one alias is required (or a region)")
 		}
 		for _, al := range aliases {
 			if err := checkAlias(al.value); err != nil {
 				d.errorf(al.node, al.path, "%v", err)
 			}
+			a.Aliases = append(a.Aliases, al.value)
+			if al.exact {
+				a.ExactAliases = append(a.ExactAliases, al.value)
+			}
 		}
-		a.Aliases = values(aliases)
 		actors = append(actors, a)
 	}
 	return actors
+}
+
+// aliasItem is one alias: a string, or a mapping {alias: …, variants: exact}.
+type aliasItem struct {
+	item
+	exact bool
+}
+
+// aliases reads an actor's list of aliases.
+func (d *decoder) aliases(fs fields) []aliasItem {
+	f, ok := fs["aliases"]
+	if !ok {
+		return nil
+	}
+	var out []aliasItem
+	for i, n := range d.sequence(f) {
+		p := index(f.path, i)
+		if m := resolve(n); m != nil && m.Kind == yaml.MappingNode {
+			afs := d.mapping(m, p, "alias", "variants")
+			s := d.required(afs, "alias", m, p)
+			if strings.TrimSpace(s) == "" {
+				continue
+			}
+			node := m
+			if af, ok := afs["alias"]; ok {
+				node = valueNode(af)
+			}
+			out = append(out, aliasItem{item: item{node: node, path: join(p, "alias"), value: s}, exact: d.variants(afs)})
+			continue
+		}
+		it := field{val: n, path: p}
+		s, ok := d.scalar(it)
+		if !ok {
+			continue
+		}
+		if strings.TrimSpace(s) == "" {
+			d.errorf(resolve(n), p, "must not be empty")
+			continue
+		}
+		out = append(out, aliasItem{item: item{node: resolve(n), path: p, value: s}})
+	}
+	return out
+}
+
+// variants reads "variants: exact" (no name variants) or "variants: all"
+// (the default) and reports whether it is exact.
+func (d *decoder) variants(fs fields) bool {
+	f, ok := fs["variants"]
+	if !ok {
+		return false
+	}
+	s, ok := d.scalar(f)
+	if !ok {
+		return false
+	}
+	switch strings.TrimSpace(s) {
+	case "exact":
+		return true
+	case "all", "":
+		return false
+	}
+	d.errorf(valueNode(f), f.path, "variants must be exact or all, got %q", s)
+	return false
 }
 
 // checkAlias rejects a * anywhere but at the end of an alias: it marks a

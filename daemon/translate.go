@@ -28,7 +28,8 @@ func Watchlist(c *config.Config) match.Watchlist {
 		Storylines: make([]match.Storyline, len(c.Storylines)),
 	}
 	for i, a := range c.Actors {
-		w.Actors[i] = match.Actor{ID: a.ID, Name: a.Name, Aliases: a.Aliases, Track: a.Track}
+		w.Actors[i] = match.Actor{ID: a.ID, Name: a.Name, Aliases: a.Aliases, Exact: a.Exact,
+			ExactAliases: a.ExactAliases, Region: a.Region, Track: a.Track}
 	}
 	for i, s := range c.Storylines {
 		w.Storylines[i] = match.Storyline{ID: s.ID, Title: s.Title, Query: s.Query}

@@ -31,6 +31,9 @@ func RegionNames(code string) []string {
 		out = append(out, name)
 	}
 	add(display.English.Regions().Name(r))
+	if len(out) == 0 {
+		return nil // a code CLDR has no name for (XY, private use)
+	}
 	for _, t := range display.Supported.Tags() {
 		if n := display.Regions(t); n != nil {
 			add(n.Name(r))

@@ -247,6 +247,7 @@ func storyOf(c Candidate) Story {
 	matches := make([]match.Match, 0, len(c.Matches))
 	for _, m := range c.Matches {
 		m.Term = clean(m.Term)
+		m.Found = clean(m.Found)
 		matches = append(matches, m)
 	}
 	return Story{

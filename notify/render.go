@@ -301,6 +301,9 @@ type jsonMatch struct {
 	Term    string `json:"term"`
 	Field   string `json:"field"`
 	Snippet string `json:"snippet"`
+	// Found and Variant explain a name variant (docs/matching.md).
+	Found   string `json:"found,omitempty"`
+	Variant string `json:"variant,omitempty"`
 }
 
 func jsonTime(t time.Time) *string {
@@ -325,7 +328,7 @@ func renderJSON(d *Digest) ([]byte, error) {
 				FirstSeen: jsonTime(st.FirstSeen), Published: jsonTime(st.Published),
 				Outlets: outlets, Score: st.Score, Matches: []jsonMatch{}}
 			for _, m := range st.Matches {
-				jst.Matches = append(jst.Matches, jsonMatch{Term: m.Term, Field: m.Field, Snippet: m.Snippet})
+				jst.Matches = append(jst.Matches, jsonMatch{Term: m.Term, Field: m.Field, Snippet: m.Snippet, Found: m.Found, Variant: m.Variant})
 			}
 			js.Stories = append(js.Stories, jst)
 		}

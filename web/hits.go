@@ -60,6 +60,9 @@ type matchJSON struct {
 	Term    string `json:"term"`
 	Field   string `json:"field"`
 	Snippet string `json:"snippet"`
+	// Found and Variant explain a name variant (docs/matching.md).
+	Found   string `json:"found,omitempty"`
+	Variant string `json:"variant,omitempty"`
 }
 
 // JSON returns the hit as /api/hits and `hits -json` write it.
@@ -74,7 +77,7 @@ func (h Hit) JSON() HitJSON {
 		out.Published = &p
 	}
 	for _, m := range h.Matches {
-		out.Matches = append(out.Matches, matchJSON{Term: m.Term, Field: m.Field, Snippet: m.Snippet})
+		out.Matches = append(out.Matches, matchJSON{Term: m.Term, Field: m.Field, Snippet: m.Snippet, Found: m.Found, Variant: m.Variant})
 	}
 	return out
 }

@@ -127,7 +127,7 @@ func printBacktestJSON(w io.Writer, r *backtest.Result) error {
 				line := backtestLine{Watch: watch, Change: sign.change, ItemURL: c.URL, Title: c.Title,
 					FirstSeen: c.FirstSeen.UTC(), Score: c.Hit.Score, Matches: []matchTerm{}}
 				for _, m := range c.Hit.Matches {
-					line.Matches = append(line.Matches, matchTerm{Term: m.Term, Field: m.Field, Snippet: m.Snippet})
+					line.Matches = append(line.Matches, matchTerm{Term: m.Term, Field: m.Field, Snippet: m.Snippet, Found: m.Found, Variant: m.Variant})
 				}
 				if err := enc.Encode(line); err != nil {
 					return err

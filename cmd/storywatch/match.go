@@ -41,6 +41,9 @@ type matchTerm struct {
 	Term    string `json:"term"`
 	Field   string `json:"field"`
 	Snippet string `json:"snippet"`
+	// Found and Variant explain a name variant (docs/matching.md).
+	Found   string `json:"found,omitempty"`
+	Variant string `json:"variant,omitempty"`
 }
 
 // matchRun holds what every source of one `match` invocation shares.
@@ -214,7 +217,7 @@ func (r *matchRun) print(src string, it feed.Item, hits []match.Hit) error {
 		for _, h := range hits {
 			w := matchWatch{ID: h.Watch, Score: h.Score, Matches: []matchTerm{}}
 			for _, m := range h.Matches {
-				w.Matches = append(w.Matches, matchTerm{Term: m.Term, Field: m.Field, Snippet: m.Snippet})
+				w.Matches = append(w.Matches, matchTerm{Term: m.Term, Field: m.Field, Snippet: m.Snippet, Found: m.Found, Variant: m.Variant})
 			}
 			out.Watches = append(out.Watches, w)
 		}
@@ -240,7 +243,7 @@ func (r *matchRun) print(src string, it feed.Item, hits []match.Hit) error {
 	for _, h := range hits {
 		terms := make([]string, 0, len(h.Matches))
 		for _, m := range h.Matches {
-			terms = append(terms, fmt.Sprintf("%s (%s)", m.Term, m.Field))
+			terms = append(terms, fmt.Sprintf("%s (%s)", m.Explain(), m.Field))
 		}
 		fmt.Fprintf(&b, "  %s  score %d: %s\n", h.Watch, h.Score, strings.Join(terms, ", "))
 	}
