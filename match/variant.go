@@ -3,6 +3,7 @@ package match
 import (
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -239,6 +240,17 @@ func stemOf(word string) (stem, end string) {
 	return stem, word[len(stem):]
 }
 
+// europeanScript reports whether a word is written in Latin, Cyrillic or
+// Greek letters, the scripts whose spellings and endings the keys know.
+func europeanScript(word string) bool {
+	for _, r := range word {
+		if !unicode.In(r, unicode.Latin, unicode.Cyrillic, unicode.Greek, unicode.Mn) {
+			return false
+		}
+	}
+	return true
+}
+
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -250,7 +262,7 @@ func lower(c byte) byte {
 // the word is too short (or has digits) to have variants.
 func compileWord(word string, cache endingCache) (wordVariant, bool) {
 	k, _ := appendKey(nil, word)
-	if len(k) < minVariantKey || strings.ContainsAny(string(k), "0123456789") {
+	if len(k) < minVariantKey || strings.ContainsAny(string(k), "0123456789") || !europeanScript(word) {
 		return wordVariant{}, false
 	}
 	wv := wordVariant{key: string(k), stem: string(k)}

@@ -29,6 +29,7 @@ var commands = map[string]command{
 	"run":        {"the daemon: polls and digests on schedule, HTTP endpoints, reload on change", cmdRun},
 	"once":       {"one poll cycle over every feed now, then instant digests", cmdOnce},
 	"check":      {"validate the config", cmdCheck},
+	"aliases":    {"show what each actor's aliases match: spellings and inflections", cmdAliases},
 	"match":      {"run the watchlist over feed files, URLs or stdin", cmdMatch},
 	"hits":       {"stored hits, newest first", cmdHits},
 	"stories":    {"stories with their outlets", cmdStories},

@@ -39,6 +39,7 @@ func cmdCheck(a *app, args []string) error {
 	if !a.buildsSenders(c) || !compiles {
 		return &silentError{exitUsage}
 	}
+	a.warnCollisions(c)
 	fmt.Fprintln(a.stdout, summary(a.resolveConfigPath(), c))
 	return nil
 }
@@ -55,6 +56,21 @@ func (a *app) compiles(c *config.Config) bool {
 		fmt.Fprintf(a.stderr, "%s: watchlist: %v\n", a.resolveConfigPath(), e)
 	}
 	return false
+}
+
+// warnCollisions prints a warning for every actor whose name variants
+// match another actor's alias: text naming one would be a hit for both.
+// They are warnings, not errors: namesakes exist, and variants: exact on
+// the alias settles it.
+func (a *app) warnCollisions(c *config.Config) {
+	cs, err := match.Collisions(watchlist(c))
+	if err != nil {
+		return // compiles has printed it
+	}
+	for _, col := range cs {
+		fmt.Fprintf(a.stderr, "%s: warning: actor %s: alias %q also matches actor %s's alias %q (%s); write variants: exact on one of them if they are different people\n",
+			a.resolveConfigPath(), col.Actor, col.Alias, col.Other, col.Written, col.Variant)
+	}
 }
 
 // buildsSenders builds each notifier's sender as run would (a chat URL
