@@ -1,6 +1,7 @@
 package match
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -24,11 +25,11 @@ const (
 )
 
 // Other letters fold as follows (both in names as written and in text):
-// y and j are i; w, f and ph are v; z is s; doubled letters are one;
+// y and j are i; w, f and ph are v; doubled letters are one;
 // ou and oe are u; ae, ä, ö are e; ü is u; th is t; x is ks. A glide
 // before e goes (Dmitrijew, Medwedjew, Niemcow: dmitrev, medvedev,
-// nemcov), o after a hushing sound is e (Gorbatschow, Gorbachev), and io
-// between consonants is e (Fjodor, Fyodor, Piotr, Pyotr: fedor, petr).
+// nemcov), o after a hushing sound is e (Gorbatschow, Gorbachev), and jo
+// after a consonant is e (Fjodor, Fyodor, Pyotr: fedor, petr).
 
 // isKeyVowel reports whether a key symbol is a vowel.
 func isKeyVowel(c byte) bool {
@@ -39,8 +40,10 @@ func isKeyVowel(c byte) bool {
 	return false
 }
 
+// isHushing reports the symbols after which o writes ё (and so is e).
+// Not ch: it is х as often (Chodorkowski).
 func isHushing(c byte) bool {
-	return c == symSh || c == symZh || c == symCh || c == symCH
+	return c == symSh || c == symZh || c == symCh || c == symSZ
 }
 
 // keyWriter appends key symbols, applying the rules that look at the
@@ -48,6 +51,7 @@ func isHushing(c byte) bool {
 type keyWriter struct {
 	out   []byte
 	start int // where this key starts in out
+	mb    int // len(out) after a Greek μπ written as b
 }
 
 func (w *keyWriter) n() int { return len(w.out) - w.start }
@@ -72,15 +76,14 @@ func (w *keyWriter) put(c byte) {
 	case c == symTs && prev == 't':
 		w.out[len(w.out)-1] = symTs // тц, tz: Уолтц, Waltz
 		return
+	case (c == 'a' || c == 'o' || c == 'u') && prev == 'i' && isHushing(w.last(2)):
+		// A softening i after a hushing sound: Gorbačiovas, Chruščiovas.
+		w.out = w.out[:len(w.out)-1]
+		if c == 'o' {
+			c = 'e'
+		}
 	case c == 'o' && isHushing(prev):
 		c = 'e' // ё after ж, ч, ш: Gorbachev, Gorbatschow, Gorbaczow
-	case !isKeyVowel(c) && prev == 'o' && w.last(2) == 'i' && w.n() >= 3 && !isKeyVowel(w.last(3)):
-		// io between consonants is ё: Fyodor, Fjodor, Piotr, Semion.
-		w.out = w.out[:len(w.out)-1]
-		w.out[len(w.out)-1] = 'e'
-		if c == w.last(1) {
-			return
-		}
 	}
 	w.out = append(w.out, c)
 }
@@ -170,6 +173,10 @@ func appendKey(dst []byte, word string) (key []byte, nonLatin bool) {
 		}
 	}
 	flush()
+	if w.mb > 0 && w.mb == len(w.out) {
+		// μπ at the end of a word is mp: Τραμπ.
+		w.out = append(w.out[:len(w.out)-1], 'm', 'p')
+	}
 	return w.out, nonLatin
 }
 
@@ -177,7 +184,7 @@ func appendKey(dst []byte, word string) (key []byte, nonLatin bool) {
 // far as names go; other marks are dropped.
 var latinRunes = map[rune]string{
 	'š': "S", 'ş': "S", 'ș': "S", 'ś': "s", // Polish ś and ź write сь, зь
-	'ž': "Z", 'ż': "Z", 'ź': "s",
+	'ž': "Z", 'ż': "Z", 'ź': "z",
 	'č': "C", 'ć': "C", 'ç': "C",
 	'ț': "c", 'ţ': "c",
 	'ł': "l", 'ß': "s", 'đ': "dZ", 'ı': "i", 'ğ': "g",
@@ -207,7 +214,7 @@ func appendLatinRune(dst []byte, r rune) []byte {
 // Belarusian, Bulgarian, Serbian and Macedonian to letters and symbols.
 var cyrillicKey = map[rune]string{
 	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'ґ': "g", 'д': "d", 'е': "e", 'ё': "e",
-	'є': "ie", 'ж': "Z", 'з': "s", 'и': "i", 'і': "i", 'ї': "i", 'й': "i", 'к': "k",
+	'є': "ie", 'ж': "Z", 'з': "z", 'и': "i", 'і': "i", 'ї': "i", 'й': "i", 'к': "k",
 	'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
 	'у': "u", 'ў': "v", 'ф': "v", 'х': "h", 'ц': "c", 'ч': "C", 'ш': "S", 'щ': "SC",
 	'ь': "", 'ы': "i", 'э': "e", 'ю': "iu", 'я': "ia",
@@ -250,16 +257,16 @@ func isCyrillicVowel(r rune) bool {
 // letters and symbols; the digraphs ου, αι, ει, οι, μπ, ντ, γκ and τσ are
 // handled in appendGreek.
 var greekKey = map[rune]string{
-	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "s", 'η': "i", 'θ': "t",
+	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i", 'θ': "t",
 	'ι': "i", 'κ': "k", 'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "ks", 'ο': "o", 'π': "p",
 	'ρ': "r", 'σ': "Q", 'ς': "Q", 'τ': "t", 'υ': "i", 'φ': "v", 'χ': "h", 'ψ': "ps", 'ω': "o",
 }
 
-// greekDigraphs are the pairs whose sound is not that of their letters, at
-// the start of a word.
+// greekDigraphs are the pairs whose sound is not that of their letters. In
+// names μπ and ντ write b and d: Ρούμπιο, Όρμπαν, Ερντογάν.
 var greekDigraphs = map[[2]rune]string{
 	{'ο', 'υ'}: "u", {'α', 'ι'}: "e", {'ε', 'ι'}: "i", {'ο', 'ι'}: "i",
-	{'μ', 'π'}: "b", {'ν', 'τ'}: "d", {'γ', 'κ'}: "g", {'γ', 'γ'}: "g", {'τ', 'σ'}: "c",
+	{'μ', 'π'}: "b", {'ν', 'τ'}: "d", {'γ', 'κ'}: "g", {'γ', 'γ'}: "g", {'τ', 'σ'}: "c", {'τ', 'ζ'}: "dZ",
 }
 
 // putGreek writes one Greek letter. pending is the previous letter when
@@ -270,15 +277,32 @@ func putGreek(w *keyWriter, pending, r rune) rune {
 		return pending
 	}
 	g, _ := utf8.DecodeRuneInString(out)
+	if r == 'ϊ' || r == 'ϋ' || r == 'ΐ' || r == 'ΰ' {
+		// A diaeresis: the vowel is not part of a digraph (Σοϊγκού).
+		if pending != 0 {
+			w.puts(greekKey[pending])
+		}
+		w.put('i')
+		return 0
+	}
+	vowel := strings.ContainsRune("αεηιουω", g)
+	if vowel && pending == 0 && w.n() == 2 && string(w.out[w.start:]) == "gu" {
+		// γου before a vowel writes an English w: Γουίτκοφ, Γουόλτς.
+		w.out = append(w.out[:w.start], 'v')
+	}
 	if pending != 0 {
 		if s, ok := greekDigraphs[[2]rune{pending, g}]; ok {
-			if w.n() > 0 {
-				s = greekMedial[[2]rune{pending, g}]
-			}
 			w.puts(s)
+			if s == "b" {
+				w.mb = len(w.out)
+			}
 			return 0
 		}
-		w.puts(greekKey[pending])
+		if pending == 'γ' && strings.ContainsRune("ειηυ", g) {
+			w.put('i') // γ before e and i is a glide: Γέλτσιν
+		} else {
+			w.puts(greekKey[pending])
+		}
 	}
 	switch g {
 	case 'ο', 'α', 'ε', 'μ', 'ν', 'γ', 'τ':
@@ -286,12 +310,6 @@ func putGreek(w *keyWriter, pending, r rune) rune {
 	}
 	w.puts(greekKey[g])
 	return 0
-}
-
-// greekMedial are the digraphs that sound otherwise inside a word.
-var greekMedial = map[[2]rune]string{
-	{'ο', 'υ'}: "u", {'α', 'ι'}: "e", {'ε', 'ι'}: "i", {'ο', 'ι'}: "i",
-	{'μ', 'π'}: "mp", {'ν', 'τ'}: "nt", {'γ', 'κ'}: "g", {'γ', 'γ'}: "g", {'τ', 'σ'}: "c",
 }
 
 // latinDigraphs turns letters into key symbols, reading the digraphs and
@@ -348,7 +366,7 @@ func latinDigraphs(w *keyWriter, s []byte) {
 				w.put(symZh)
 				i += 2
 			default:
-				w.put('s')
+				w.put('z')
 				i++
 			}
 			continue
@@ -358,8 +376,16 @@ func latinDigraphs(w *keyWriter, s []byte) {
 				w.put(symCh)
 			case n == 'h':
 				w.put(symCH)
+			case n == 'k' && (isFrontVowel(at(i+2)) || i+2 == len(s)):
+				w.put(symTs) // Polish -cki: Nawrocki, Навроцкий
+				i++
+				continue
 			case n == 'k' || n == 'c' && !isFrontVowel(at(i+2)):
 				w.put('k')
+			case n == 'i' && (at(i+2) == 'a' || at(i+2) == 'o' || at(i+2) == 'u'):
+				w.put(symCh) // Italian and Romanian ci: Gorbaciov
+				i += 2
+				continue
 			case isFrontVowel(n):
 				w.put(symTs)
 				i++
@@ -411,6 +437,20 @@ func latinDigraphs(w *keyWriter, s []byte) {
 				continue
 			}
 		}
+		if c == 'y' || c == 'j' {
+			prev := w.last(1)
+			switch n := at(i + 1); {
+			case n == 'o' && w.n() > 0 && !isKeyVowel(prev):
+				// jo, yo after a consonant write ё: Fjodor, Fyodor, Semjon.
+				w.put('e')
+				i += 2
+				continue
+			case c == 'j' && (prev == 'l' || prev == 'n') && n != 0 && !isKeyVowel(latinLetter(n)):
+				// Croatian lj, nj before a consonant: Navaljni.
+				i++
+				continue
+			}
+		}
 		w.put(latinLetter(c))
 		i++
 	}
@@ -429,8 +469,6 @@ func latinLetter(c byte) byte {
 		return 'i'
 	case 'w', 'f':
 		return 'v'
-	case 'z':
-		return 's'
 	case 'q':
 		return 'k'
 	}

@@ -49,11 +49,13 @@ var alternatives = [128]string{
 	symCh: "Xc",   // ч: English ch; Italian c before i (Gorbaciov)
 	symKh: "X",    // х: German, Polish, Czech ch
 	symCH: "SChc", // ch as written in the alias: any of them
-	's':   "Q",    // Hungarian sz, Greek σ
-	symTs: "qsC",  // ц: Slavic c before a, o, u; German z
+	's':   "Qz",   // Hungarian sz, Greek σ; z for s (Rodríguez, Rodrigues)
+	'z':   "s",    // German s for з (Kusnezow, Selenskyj)
+	symTs: "qzC",  // ц: Slavic c before a, o, u; German z; č without its mark
 	'k':   "q",    // Costa, Kostas
 	symCK: "kc",
 	symSZ: "Ss",
+	symZh: "Sz", // German sch (Saluschnyj, Prigoschin), Greek ζ
 }
 
 // transcription reports the other symbols that a Cyrillic or Greek
@@ -75,6 +77,8 @@ func transcription(k []byte, i int) string {
 		return "o"
 	case c == symKh:
 		return "g"
+	case c == 'z':
+		return string(symTs) // German z is ц: Merz, Мерц; Scholz, Шольц
 	}
 	return ""
 }
@@ -124,6 +128,10 @@ func newSpelling(k []byte, nonLatin bool) spelling {
 		if c < 128 {
 			s.allow[i] += alternatives[c]
 		}
+		// ё after a hushing sound is e or o: Gorbachev, Gorbačov, Горбачов.
+		if i > 0 && (c == 'e' || c == 'o') && (isHushing(k[i-1]) || k[i-1] == symCH) {
+			s.allow[i] += "eo"
+		}
 	}
 	return s
 }
@@ -151,9 +159,10 @@ var coarse = func() (t [256]byte) {
 	for i := range t {
 		t[i] = byte(i)
 	}
-	for _, c := range "SXQCcsqkh" {
+	for _, c := range "SXQCcszqkhZ" {
 		t[c] = '*'
 	}
+	t['o'] = 'e' // ё: Gorbachev, Gorbačov
 	return t
 }()
 
@@ -173,7 +182,7 @@ var (
 		"in", "ia", "ja", "iä", "jä", "iin", "ille", "ilta", "ilt", "ista", "issa", "illa", "ina", "iksi", "n", "lle", "lta", "sta", "ssa", "lla", "ksi", "ta", "tä",
 		"t", "ot", "et", "at", "nak", "nek", "al", "el", "val", "vel", "ra", "re", "rol", "ról", "ről", "tol", "tól", "től",
 		"hoz", "hez", "höz", "on", "en", "ön", "ban", "ben", "ba", "be", "nal", "nál", "nél", "ig", "ért", "é",
-		"ою", "ей", "ею", "ів", "ов", "ові", "еві", "ах", "ям", "ях", "ою",
+		"ою", "ей", "ею", "ові", "еві", "ах", "ям", "ях",
 	}
 	afterStem = []string{
 		"a", "e", "i", "o", "u", "y", "ii", "iy", "yy", "ij", "yj", "yi", "ia", "ie", "io", "iu", "ya", "ye", "yu", "ja", "je", "ju",
@@ -184,6 +193,7 @@ var (
 		"oj", "oju", "ou", "oi", "u", "ų",
 		"in", "ia", "iä", "ille", "ilta", "ista", "issa", "illa", "ina", "n", "lle", "sta", "ssa", "lla", "t", "nak", "nek", "val", "vel",
 		"ova", "ová", "ovi", "owi",
+		"ého", "ému", "ým", "ých", "ými", "ý", "á", "é", "ou", "ej", "eho",
 	}
 )
 
@@ -269,8 +279,9 @@ func compileWord(word string, cache endingCache) (wordVariant, bool) {
 	stem, end := stemOf(word)
 	sk, _ := appendKey(nil, stem)
 	if len(sk) < minStem || !strings.HasPrefix(string(k), string(sk)) {
-		wv.endings = onlyOwn
-		return wv, true
+		// Too short a stem to replace the end (Rubio, Kallas): endings
+		// are only added to the whole word (Rubios, Kallasin).
+		stem, end, sk = word, "", k
 	}
 	wv.stem = string(sk)
 	wv.cut = end
@@ -291,11 +302,20 @@ func compileWord(word string, cache endingCache) (wordVariant, bool) {
 	set := &endingSet{keys: map[string]uint8{}}
 	add := func(written string) {
 		full, _ := appendKey(nil, ctx+written)
+		rem := ""
 		if len(full) >= len(ck) && string(full[:len(ck)]) == string(ck) {
-			rem := string(full[len(ck):])
-			if _, ok := set.keys[rem]; !ok {
-				set.keys[rem] = variantInflection
-			}
+			rem = string(full[len(ck):])
+		} else {
+			// The ending changes how the stem's last letters read
+			// (Nawrock-i, Навроцк-ого): take it as it reads on its own.
+			k, _ := appendKey(nil, "b"+written)
+			rem = string(k[1:])
+		}
+		if rem == "" && end != "" {
+			return // Costa+t reads Cost: not a form of Costa
+		}
+		if _, ok := set.keys[rem]; !ok {
+			set.keys[rem] = variantInflection
 		}
 	}
 	own, _ := appendKey(nil, ctx+end)
