@@ -53,24 +53,22 @@ func TestExampleConfigLoads(t *testing.T) {
 		actors[a.ID] = a
 	}
 	for _, id := range []string{"witkoff", "ushakov", "dmitriev", "kushner", "putin", "zelensky", "rubio"} {
-		if len(actors[id].Aliases) < 3 {
-			t.Errorf("actor %q has aliases %q, want a real alias set", id, actors[id].Aliases)
+		if len(actors[id].Aliases) == 0 {
+			t.Errorf("actor %q has no aliases", id)
+		}
+		// Written once: name variants find the other spellings, so the
+		// example carries no hand-written foreign ones (docs/matching.md).
+		for _, al := range actors[id].Aliases {
+			if strings.ContainsAny(al, "*") || strings.IndexFunc(al, func(r rune) bool { return r >= 0x400 && r < 0x530 }) >= 0 {
+				t.Errorf("actor %q has a hand-written variant %q", id, al)
+			}
 		}
 	}
 	if actors["putin"].Track {
 		t.Error("putin should be track: false")
 	}
-	for id, want := range map[string][]string{
-		"witkoff":  {"Уиткофф*", "Віткофф*", "Steven Witkoff"},
-		"ushakov":  {"Ушаков*", "Ouchakov", "Uschakow", "Yury Ushakov"},
-		"dmitriev": {"Дмитриев*", "Дмитрієв*", "Dmitriyev"},
-		"zelensky": {"Зеленск*", "Зеленськ*", "Zelenskyy", "Selenskyj"},
-	} {
-		for _, alias := range want {
-			if !strings.Contains("|"+strings.Join(actors[id].Aliases, "|")+"|", "|"+alias+"|") {
-				t.Errorf("actor %q lacks alias %q", id, alias)
-			}
-		}
+	if actors["ukraine"].Region != "UA" {
+		t.Errorf("ukraine: %+v, want region UA", actors["ukraine"])
 	}
 	byID := map[string]Digest{}
 	for _, d := range c.Digests {
