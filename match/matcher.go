@@ -50,12 +50,12 @@ type scratch struct {
 	coarse    []byte // its coarse key
 	hashes    []uint16
 	vocc      []vocc // words of aliases with variants found in the text
-	misses    *missCache
+	words     *wordCache
 }
 
 func newScratch(atoms, watches int) *scratch {
 	return &scratch{
-		misses:    new(missCache),
+		words:     new(wordCache),
 		atomHead:  make([]int32, atoms),
 		atomSeen:  make([]uint32, atoms),
 		watchSeen: make([]uint32, watches),

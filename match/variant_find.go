@@ -9,24 +9,36 @@ type vocc struct {
 
 // keyToken looks the word of text at token k (orig as written, norm
 // normalized) up in the variant table and records the alias words of which
-// it is a variant. A word that is no variant of any (the frequent case,
-// and a name written as in the alias) is remembered as a miss.
+// it is a variant. What a word matches is remembered (most words match
+// nothing; a name written as in the alias is no variant either).
 func (sc *scratch) keyToken(vt *variantTable, k int, orig string, norm []byte, cyr bool) {
-	if len(orig) < 3 || sc.knownMiss(orig) {
+	if len(orig) < 3 {
 		return
 	}
+	e := sc.words.lookup(orig)
+	if e != nil && e.known() {
+		for _, r := range e.res[:e.cnt] {
+			sc.vocc = append(sc.vocc, vocc{word: r.word, tok: int32(k), kind: r.kind})
+		}
+		return
+	}
+	first := len(sc.vocc)
+	sc.lookupToken(vt, k, orig, norm, cyr)
+	if e != nil {
+		e.remember(orig, sc.vocc[first:])
+	}
+}
+
+func (sc *scratch) lookupToken(vt *variantTable, k int, orig string, norm []byte, cyr bool) {
 	key, nonLatin := appendKey(sc.key[:0], orig)
 	sc.key = key
 	if len(key) < 4 {
-		sc.rememberMiss(orig)
 		return
 	}
 	sc.coarse = coarseKey(sc.coarse[:0], key)
 	if !vt.mayStart(sc.coarse) {
-		sc.rememberMiss(orig)
 		return
 	}
-	found := false
 	sc.hashes = prefixHashes(sc.coarse, sc.hashes[:0])
 	for n := len(key); n >= 4; n-- {
 		if !vt.isStem(sc.hashes[n-1]) {
@@ -44,47 +56,58 @@ func (sc *scratch) keyToken(vt *variantTable, k int, orig string, norm []byte, c
 			kind |= spelledOtherwise(w, norm, orig, cyr, kind != 0)
 			if kind != 0 {
 				sc.vocc = append(sc.vocc, vocc{word: r.word, tok: int32(k), kind: kind})
-				found = true
 			}
 		}
 	}
-	if !found {
-		sc.rememberMiss(orig)
+}
+
+// wordCache remembers what the words of text matched, so that the
+// frequent words of a language (and the names that recur in the news) are
+// looked up once per scratch, not once per item. It is direct-mapped and
+// holds words of up to 14 bytes that match at most two alias words.
+type wordCache [4096]wordEntry
+
+type wordEntry struct {
+	n    uint8 // length of word; 0 when empty
+	cnt  uint8 // results; tooMany when they did not fit
+	word [14]byte
+	res  [2]struct {
+		word int32
+		kind uint8
 	}
 }
 
-// missCache remembers words of text that match no alias word, so that the
-// frequent words of a language are keyed once per scratch, not once per
-// item. It is direct-mapped and holds words of up to 15 bytes.
-type missCache [4096]struct {
-	n    uint8
-	word [15]byte
-}
+const tooMany = 255
 
-// missSlot hashes the length and the first and last two bytes of a word
-// (of at least 3 bytes): cheap, and spread enough for a cache.
-func missSlot(word string) uint32 {
+// lookup returns the entry for word, or nil when the word cannot be
+// cached.
+func (c *wordCache) lookup(word string) *wordEntry {
+	if len(word) > 14 {
+		return nil
+	}
 	n := len(word)
 	h := uint32(word[0]) | uint32(word[1])<<8 | uint32(word[n-1])<<16 | uint32(word[n-2])<<24
 	h ^= uint32(n) * 0x9E3779B1
 	h *= 0x85EBCA6B
-	return h >> (32 - 12)
-}
-
-func (sc *scratch) knownMiss(word string) bool {
-	if len(word) > 15 {
-		return false
+	e := &c[h>>(32-12)]
+	if int(e.n) != n || string(e.word[:n]) != word || e.cnt == tooMany {
+		e.n = 0 // another word's, or not cacheable: recompute
 	}
-	e := &sc.misses[missSlot(word)]
-	return int(e.n) == len(word) && string(e.word[:e.n]) == word
+	return e
 }
 
-func (sc *scratch) rememberMiss(word string) {
-	if len(word) > 15 {
+func (e *wordEntry) known() bool { return e.n != 0 }
+
+func (e *wordEntry) remember(word string, found []vocc) {
+	e.n = uint8(copy(e.word[:], word))
+	if len(found) > len(e.res) {
+		e.cnt = tooMany
 		return
 	}
-	e := &sc.misses[missSlot(word)]
-	e.n = uint8(copy(e.word[:], word))
+	e.cnt = uint8(len(found))
+	for i, v := range found {
+		e.res[i].word, e.res[i].kind = v.word, v.kind
+	}
 }
 
 // matchWord reports whether a word of text (its key) is a form of word w,
