@@ -120,6 +120,7 @@ func BenchmarkMatch(b *testing.B) {
 				hits += len(m.Match(docs[i%len(docs)]))
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+			b.ReportMetric(float64(hits)/float64(b.N), "hits/item")
 			if hits == 0 {
 				b.Fatal("no hits: the benchmark measures nothing useful")
 			}

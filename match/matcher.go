@@ -48,7 +48,7 @@ type scratch struct {
 	fold      []byte // a token with й and ї restored, for transliteration
 	key       []byte // a token's spelling key
 	coarse    []byte // its coarse key
-	hashes    []uint16
+	hashes    []uint32
 	vocc      []vocc // words of aliases with variants found in the text
 	words     *wordCache
 }
@@ -138,7 +138,7 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable
 		sc.word = scanTokens(text, sc.word, func(tok []byte, start, end int) {
 			c := hasCyrillic(tok)
 			cyr = cyr || c
-			if keyed {
+			if keyed && capitalized(text[start:end]) {
 				sc.keyToken(vt, len(sc.toks), text[start:end], tok, c)
 			}
 			sc.tokStart = append(sc.tokStart, int32(len(sc.hay)))

@@ -1,5 +1,23 @@
 package match
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// capitalized reports whether a word of text begins with a capital letter.
+// Only such words can be name variants: names are written so in every
+// script that has case, and the lower-case words of running text (most of
+// it) cost nothing and cannot be mistaken for a name's variant.
+func capitalized(word string) bool {
+	c := word[0]
+	if c < utf8.RuneSelf {
+		return 'A' <= c && c <= 'Z'
+	}
+	r, _ := utf8.DecodeRuneInString(word)
+	return unicode.IsUpper(r) || unicode.IsTitle(r)
+}
+
 // vocc is a word of text that matches a word of an alias with variants.
 type vocc struct {
 	word int32
@@ -15,9 +33,10 @@ func (sc *scratch) keyToken(vt *variantTable, k int, orig string, norm []byte, c
 	if len(orig) < 3 {
 		return
 	}
-	e := sc.words.lookup(orig)
-	if e != nil && e.known() {
-		for _, r := range e.res[:e.cnt] {
+	c := sc.words
+	e := c.lookup(orig)
+	if e != nil && e.n != 0 {
+		for _, r := range c.results[e.off : e.off+uint32(e.cnt)] {
 			sc.vocc = append(sc.vocc, vocc{word: r.word, tok: int32(k), kind: r.kind})
 		}
 		return
@@ -25,7 +44,7 @@ func (sc *scratch) keyToken(vt *variantTable, k int, orig string, norm []byte, c
 	first := len(sc.vocc)
 	sc.lookupToken(vt, k, orig, norm, cyr)
 	if e != nil {
-		e.remember(orig, sc.vocc[first:])
+		c.remember(e, orig, sc.vocc[first:])
 	}
 }
 
@@ -64,49 +83,59 @@ func (sc *scratch) lookupToken(vt *variantTable, k int, orig string, norm []byte
 // wordCache remembers what the words of text matched, so that the
 // frequent words of a language (and the names that recur in the news) are
 // looked up once per scratch, not once per item. It is direct-mapped and
-// holds words of up to 14 bytes that match at most two alias words.
-type wordCache [4096]wordEntry
+// holds words of up to 14 bytes; the alias words they match are kept in
+// results, which is emptied with the whole cache when it is full.
+type wordCache struct {
+	entries [8192]wordEntry
+	results []wordResult
+}
 
 type wordEntry struct {
 	n    uint8 // length of word; 0 when empty
-	cnt  uint8 // results; tooMany when they did not fit
+	cnt  uint8 // results
 	word [14]byte
-	res  [2]struct {
-		word int32
-		kind uint8
-	}
+	off  uint32 // first result
 }
 
-const tooMany = 255
+type wordResult struct {
+	word int32
+	kind uint8
+}
 
-// lookup returns the entry for word, or nil when the word cannot be
-// cached.
+// maxResults bounds the memory of a wordCache's results.
+const maxResults = 1 << 14
+
+// lookup returns the entry for word, empty (n == 0) when it has to be
+// looked up and filled, or nil when the word cannot be cached.
 func (c *wordCache) lookup(word string) *wordEntry {
 	if len(word) > 14 {
 		return nil
 	}
 	n := len(word)
-	h := uint32(word[0]) | uint32(word[1])<<8 | uint32(word[n-1])<<16 | uint32(word[n-2])<<24
-	h ^= uint32(n) * 0x9E3779B1
-	h *= 0x85EBCA6B
-	e := &c[h>>(32-12)]
-	if int(e.n) != n || string(e.word[:n]) != word || e.cnt == tooMany {
-		e.n = 0 // another word's, or not cacheable: recompute
+	h := uint32(2166136261)
+	for i := 0; i < n; i++ {
+		h = (h ^ uint32(word[i])) * 16777619
+	}
+	e := &c.entries[(h^h>>16)%uint32(len(c.entries))]
+	if int(e.n) != n || string(e.word[:n]) != word {
+		e.n = 0 // another word's: recompute
 	}
 	return e
 }
 
-func (e *wordEntry) known() bool { return e.n != 0 }
-
-func (e *wordEntry) remember(word string, found []vocc) {
-	e.n = uint8(copy(e.word[:], word))
-	if len(found) > len(e.res) {
-		e.cnt = tooMany
+func (c *wordCache) remember(e *wordEntry, word string, found []vocc) {
+	if len(found) > 255 {
 		return
 	}
+	if len(c.results)+len(found) > maxResults {
+		clear(c.entries[:])
+		c.results = c.results[:0]
+	}
+	e.n = uint8(copy(e.word[:], word))
 	e.cnt = uint8(len(found))
-	for i, v := range found {
-		e.res[i].word, e.res[i].kind = v.word, v.kind
+	e.off = uint32(len(c.results))
+	for _, v := range found {
+		c.results = append(c.results, wordResult{word: v.word, kind: v.kind})
 	}
 }
 

@@ -15,10 +15,10 @@ type variantTable struct {
 	stems  map[string][]stemRef
 	// filter has a bit set for the first four symbols of every stem, so
 	// that most words of a text cost one look-up in it.
-	filter [1 << 16 / 64]uint64
+	filter [1 << filterBits / 64]uint64
 	// stemBits has a bit set for every coarse stem, so that the prefixes
 	// of a word that are no stem cost no map look-up.
-	stemBits [1 << 16 / 64]uint64
+	stemBits [1 << filterBits / 64]uint64
 	fields   fieldMask
 }
 
@@ -48,23 +48,27 @@ func coarseKey(dst, k []byte) []byte {
 	return dst
 }
 
+// filterBits sizes the two bit sets: 2^18 bits (32 KiB) each stay sparse
+// for the stems of tens of thousands of actors.
+const filterBits = 18
+
 func filterHash(k []byte) uint32 {
 	h := uint32(k[0]) | uint32(k[1])<<8 | uint32(k[2])<<16 | uint32(k[3])<<24
 	h *= 0x9E3779B1
-	return h >> 16
+	return h >> (32 - filterBits)
 }
 
-// prefixHashes appends the 16-bit hash of every prefix of k to dst.
-func prefixHashes(k []byte, dst []uint16) []uint16 {
+// prefixHashes appends the hash of every prefix of k to dst.
+func prefixHashes(k []byte, dst []uint32) []uint32 {
 	h := uint32(2166136261)
 	for _, c := range k {
 		h = (h ^ uint32(c)) * 16777619
-		dst = append(dst, uint16(h^h>>16))
+		dst = append(dst, (h^h>>15)&(1<<filterBits-1))
 	}
 	return dst
 }
 
-func (t *variantTable) isStem(h uint16) bool {
+func (t *variantTable) isStem(h uint32) bool {
 	return t.stemBits[h>>6]&(1<<(h&63)) != 0
 }
 

@@ -72,10 +72,14 @@ func TestUshakovWrittenOnce(t *testing.T) {
 			t.Errorf("%s: explanations %q, want %q", text, got, want)
 		}
 	}
-	for _, text := range []string{"Usakov", "Ushakovsky", "Rushakov", "Ushak"} {
+	for _, text := range []string{"Usakov", "Ushakovsky", "Rushakov", "Ushak", "ушаковым", "uschakow"} {
 		if got := explain(m, "ushakov", text); len(got) > 0 {
 			t.Errorf("%s is a hit: %q", text, got)
 		}
+	}
+
+	if got := explain(m, "ushakov", "ушаков"); len(got) != 1 {
+		t.Errorf("a lower-case name as written is still found: %q", got)
 	}
 
 	w.Actors[0].Exact = true
