@@ -1,7 +1,6 @@
 package match
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -210,250 +209,150 @@ func appendLatinRune(dst []byte, r rune) []byte {
 	return dst
 }
 
-// cyrillicKey maps lower-case Cyrillic letters of Russian, Ukrainian,
-// Belarusian, Bulgarian, Serbian and Macedonian to letters and symbols.
-var cyrillicKey = map[rune]string{
-	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'ґ': "g", 'д': "d", 'е': "e", 'ё': "e",
-	'є': "ie", 'ж': "Z", 'з': "z", 'и': "i", 'і': "i", 'ї': "i", 'й': "i", 'к': "k",
-	'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
-	'у': "u", 'ў': "v", 'ф': "v", 'х': "h", 'ц': "c", 'ч': "C", 'ш': "S", 'щ': "SC",
-	'ь': "", 'ы': "i", 'э': "e", 'ю': "iu", 'я': "ia",
-	'ђ': "dZ", 'ј': "i", 'љ': "li", 'њ': "ni", 'ћ': "C", 'џ': "dZ", 'ѓ': "g", 'ќ': "k", 'ѕ': "dz",
-}
-
-func putCyrillic(w *keyWriter, r, next rune, first bool) {
-	switch r {
-	case 'у':
-		// An English w at the start of a word: Уиткофф, Уолтц, Уэст.
-		if first && isCyrillicVowel(next) {
-			w.put('v')
-			return
-		}
-	case 'ъ':
-		// A hard sign before a vowel (Russian); a vowel before a
-		// consonant (Bulgarian: Кънчев, Kanchev).
-		if !isCyrillicVowel(next) && next != 0 && next != utf8.RuneError {
-			w.put('a')
-		}
-		return
-	}
-	if s, ok := cyrillicKey[r]; ok {
-		w.puts(s)
-		return
-	}
-	var b [8]byte
-	w.puts(string(appendLatinRune(b[:0], r)))
-}
-
-func isCyrillicVowel(r rune) bool {
-	switch r {
-	case 'а', 'е', 'ё', 'є', 'и', 'і', 'ї', 'о', 'у', 'ы', 'э', 'ю', 'я':
-		return true
-	}
-	return false
-}
-
-// greekKey maps lower-case Greek letters (accents already removed) to
-// letters and symbols; the digraphs ου, αι, ει, οι, μπ, ντ, γκ and τσ are
-// handled in appendGreek.
-var greekKey = map[rune]string{
-	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i", 'θ': "t",
-	'ι': "i", 'κ': "k", 'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "ks", 'ο': "o", 'π': "p",
-	'ρ': "r", 'σ': "Q", 'ς': "Q", 'τ': "t", 'υ': "i", 'φ': "v", 'χ': "h", 'ψ': "ps", 'ω': "o",
-}
-
-// greekDigraphs are the pairs whose sound is not that of their letters. In
-// names μπ and ντ write b and d: Ρούμπιο, Όρμπαν, Ερντογάν.
-var greekDigraphs = map[[2]rune]string{
-	{'ο', 'υ'}: "u", {'α', 'ι'}: "e", {'ε', 'ι'}: "i", {'ο', 'ι'}: "i",
-	{'μ', 'π'}: "b", {'ν', 'τ'}: "d", {'γ', 'κ'}: "g", {'γ', 'γ'}: "g", {'τ', 'σ'}: "c", {'τ', 'ζ'}: "dZ",
-}
-
-// putGreek writes one Greek letter. pending is the previous letter when
-// it may begin a digraph; the letter to keep pending is returned.
-func putGreek(w *keyWriter, pending, r rune) rune {
-	out, _ := normRune(r) // removes the accent and folds final sigma
-	if out == "" || out == " " {
-		return pending
-	}
-	g, _ := utf8.DecodeRuneInString(out)
-	if r == 'ϊ' || r == 'ϋ' || r == 'ΐ' || r == 'ΰ' {
-		// A diaeresis: the vowel is not part of a digraph (Σοϊγκού).
-		if pending != 0 {
-			w.puts(greekKey[pending])
-		}
-		w.put('i')
-		return 0
-	}
-	vowel := strings.ContainsRune("αεηιουω", g)
-	if vowel && pending == 0 && w.n() == 2 && string(w.out[w.start:]) == "gu" {
-		// γου before a vowel writes an English w: Γουίτκοφ, Γουόλτς.
-		w.out = append(w.out[:w.start], 'v')
-	}
-	if pending != 0 {
-		if s, ok := greekDigraphs[[2]rune{pending, g}]; ok {
-			w.puts(s)
-			if s == "b" {
-				w.mb = len(w.out)
-			}
-			return 0
-		}
-		if pending == 'γ' && strings.ContainsRune("ειηυ", g) {
-			w.put('i') // γ before e and i is a glide: Γέλτσιν
-		} else {
-			w.puts(greekKey[pending])
-		}
-	}
-	switch g {
-	case 'ο', 'α', 'ε', 'μ', 'ν', 'γ', 'τ':
-		return g
-	}
-	w.puts(greekKey[g])
-	return 0
-}
-
 // latinDigraphs turns letters into key symbols, reading the digraphs and
 // trigraphs of the European orthographies.
 func latinDigraphs(w *keyWriter, s []byte) {
-	at := func(i int) byte {
-		if i < len(s) {
-			return s[i]
-		}
-		return 0
-	}
-	has := func(i int, p string) bool { return hasAt(s, i, p) }
 	for i := 0; i < len(s); {
-		c := s[i]
-		switch c {
-		case 't':
-			switch {
-			case has(i, "tsch"):
-				w.put(symCh)
-				i += 4
-			case has(i, "tch"), has(i, "tsj"):
-				w.put(symCh)
-				i += 3
-			case has(i, "ts"), has(i, "tz"):
-				w.put(symTs)
-				i += 2
-			case has(i, "th"):
-				w.put('t')
-				i += 2
-			default:
-				w.put('t')
-				i++
-			}
-			continue
-		case 's':
-			switch {
-			case has(i, "sch"):
-				w.put(symSh)
-				i += 3
-			case has(i, "sh"), has(i, "sj"):
-				w.put(symSh)
-				i += 2
-			case has(i, "sz"):
-				w.put(symSZ)
-				i += 2
-			default:
-				w.put('s')
-				i++
-			}
-			continue
-		case 'z':
-			switch {
-			case has(i, "zh"), has(i, "zs"), has(i, "zj"):
-				w.put(symZh)
-				i += 2
-			default:
-				w.put('z')
-				i++
-			}
-			continue
-		case 'c':
-			switch n := at(i + 1); {
-			case n == 'z' || n == 's':
-				w.put(symCh)
-			case n == 'h':
-				w.put(symCH)
-			case n == 'k' && (isFrontVowel(at(i+2)) || i+2 == len(s)):
-				w.put(symTs) // Polish -cki: Nawrocki, Навроцкий
-				i++
-				continue
-			case n == 'k' || n == 'c' && !isFrontVowel(at(i+2)):
-				w.put('k')
-			case n == 'i' && (at(i+2) == 'a' || at(i+2) == 'o' || at(i+2) == 'u'):
-				w.put(symCh) // Italian and Romanian ci: Gorbaciov
-				i += 2
-				continue
-			case isFrontVowel(n):
-				w.put(symTs)
-				i++
-				continue
-			default:
-				w.put(symCK)
-				i++
-				continue
-			}
-			i += 2
-			continue
-		case 'k', 'g', 'p', 'w':
-			if at(i+1) == 'h' {
-				w.put(aspirated(c))
-				i += 2
-				continue
-			}
-			if c == 'g' && at(i+1) == 'y' && isKeyVowel(at(i+2)) {
-				w.puts("di") // Hungarian gy: Medvegyev
-				i += 2
-				continue
-			}
-		case 'o':
-			if n := at(i + 1); n == 'u' || n == 'e' {
-				w.put('u')
-				i += 2
-				continue
-			}
-		case 'a':
-			if at(i+1) == 'e' {
-				w.put('e')
-				i += 2
-				continue
-			}
-		case 'u':
-			if at(i+1) == 'e' && i > 0 {
-				w.put('u')
-				i += 2
-				continue
-			}
-		case 'x':
-			w.puts("ks")
-			i++
-			continue
-		case 'q':
-			if at(i+1) == 'u' {
-				w.puts("kv")
-				i += 2
-				continue
-			}
-		}
-		if c == 'y' || c == 'j' {
-			prev := w.last(1)
-			switch n := at(i + 1); {
-			case n == 'o' && w.n() > 0 && !isKeyVowel(prev):
-				// jo, yo after a consonant write ё: Fjodor, Fyodor, Semjon.
-				w.put('e')
-				i += 2
-				continue
-			case c == 'j' && (prev == 'l' || prev == 'n') && n != 0 && !isKeyVowel(latinLetter(n)):
-				// Croatian lj, nj before a consonant: Navaljni.
-				i++
-				continue
-			}
-		}
-		w.put(latinLetter(c))
-		i++
+		i += latinSound(w, s, i)
 	}
+}
+
+// latinSound writes the sound that starts at s[i] and returns how many
+// letters it took.
+func latinSound(w *keyWriter, s []byte, i int) int {
+	switch c := s[i]; c {
+	case 't':
+		return tSound(w, s, i)
+	case 's':
+		return sSound(w, s, i)
+	case 'z':
+		if hasAt(s, i, "zh") || hasAt(s, i, "zs") || hasAt(s, i, "zj") {
+			w.put(symZh)
+			return 2
+		}
+	case 'c':
+		return cSound(w, s, i)
+	case 'k', 'g', 'p', 'w':
+		if at(s, i+1) == 'h' {
+			w.put(aspirated(c))
+			return 2
+		}
+		if c == 'g' && at(s, i+1) == 'y' && isKeyVowel(at(s, i+2)) {
+			w.puts("di") // Hungarian gy: Medvegyev
+			return 2
+		}
+	case 'o':
+		if n := at(s, i+1); n == 'u' || n == 'e' {
+			w.put('u')
+			return 2
+		}
+	case 'a':
+		if at(s, i+1) == 'e' {
+			w.put('e')
+			return 2
+		}
+	case 'u':
+		if at(s, i+1) == 'e' && i > 0 {
+			w.put('u')
+			return 2
+		}
+	case 'x':
+		w.puts("ks")
+		return 1
+	case 'q':
+		if at(s, i+1) == 'u' {
+			w.puts("kv")
+			return 2
+		}
+	case 'y', 'j':
+		if n := glide(w, s, i); n > 0 {
+			return n
+		}
+	}
+	w.put(latinLetter(s[i]))
+	return 1
+}
+
+func tSound(w *keyWriter, s []byte, i int) int {
+	switch {
+	case hasAt(s, i, "tsch"):
+		w.put(symCh)
+		return 4
+	case hasAt(s, i, "tch"), hasAt(s, i, "tsj"):
+		w.put(symCh)
+		return 3
+	case hasAt(s, i, "ts"), hasAt(s, i, "tz"):
+		w.put(symTs)
+		return 2
+	case hasAt(s, i, "th"):
+		w.put('t')
+		return 2
+	}
+	w.put('t')
+	return 1
+}
+
+func sSound(w *keyWriter, s []byte, i int) int {
+	switch {
+	case hasAt(s, i, "sch"):
+		w.put(symSh)
+		return 3
+	case hasAt(s, i, "sh"), hasAt(s, i, "sj"):
+		w.put(symSh)
+		return 2
+	case hasAt(s, i, "sz"):
+		w.put(symSZ)
+		return 2
+	}
+	w.put('s')
+	return 1
+}
+
+func cSound(w *keyWriter, s []byte, i int) int {
+	switch n := at(s, i+1); {
+	case n == 'z' || n == 's':
+		w.put(symCh)
+		return 2
+	case n == 'h':
+		w.put(symCH)
+		return 2
+	case n == 'k' && (isFrontVowel(at(s, i+2)) || i+2 == len(s)):
+		w.put(symTs) // Polish -cki: Nawrocki, Навроцкий
+		return 1
+	case n == 'k' || n == 'c' && !isFrontVowel(at(s, i+2)):
+		w.put('k')
+		return 2
+	case n == 'i' && (at(s, i+2) == 'a' || at(s, i+2) == 'o' || at(s, i+2) == 'u'):
+		w.put(symCh) // Italian and Romanian ci: Gorbaciov
+		return 2
+	case isFrontVowel(n):
+		w.put(symTs)
+		return 1
+	}
+	w.put(symCK)
+	return 1
+}
+
+// glide reads a y or j that is not a plain i, or returns 0.
+func glide(w *keyWriter, s []byte, i int) int {
+	prev := w.last(1)
+	switch n := at(s, i+1); {
+	case n == 'o' && w.n() > 0 && !isKeyVowel(prev):
+		// jo, yo after a consonant write ё: Fjodor, Fyodor, Semjon.
+		w.put('e')
+		return 2
+	case s[i] == 'j' && (prev == 'l' || prev == 'n') && n != 0 && !isKeyVowel(latinLetter(n)):
+		// Croatian lj, nj before a consonant: Navaljni.
+		return 1
+	}
+	return 0
+}
+
+func at(s []byte, i int) byte {
+	if i < len(s) {
+		return s[i]
+	}
+	return 0
 }
 
 func hasAt(s []byte, i int, p string) bool {

@@ -1,7 +1,6 @@
 package match
 
 import (
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -339,14 +338,3 @@ func compileWord(word string, cache endingCache) (wordVariant, bool) {
 
 // onlyOwn is the ending set of a word without inflections.
 var onlyOwn = &endingSet{keys: map[string]uint8{"": 0}}
-
-// endingList returns the endings of a set in a stable order, for
-// explanations.
-func (e *endingSet) list() []string {
-	out := make([]string, 0, len(e.keys))
-	for k := range e.keys {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

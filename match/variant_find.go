@@ -139,22 +139,6 @@ func (c *wordCache) remember(e *wordEntry, word string, found []vocc) {
 	}
 }
 
-// matchWord reports whether a word of text (its key) is a form of word w,
-// and how.
-func matchWord(w *wordVariant, key []byte, nonLatin bool) (kind uint8, ok bool) {
-	for i := range w.spell {
-		s := &w.spell[i]
-		n := len(s.key)
-		if len(key) < n || !s.matches(key[:n], nonLatin) {
-			continue
-		}
-		if kind, ok := w.endings.keys[string(key[n:])]; ok {
-			return kind, true
-		}
-	}
-	return 0, false
-}
-
 // findVariants turns the alias words found in text into occurrences of the
 // aliases they belong to, word by word in a row, each with the kind of
 // variant that matched (spelling, inflection, region). Only a variant
