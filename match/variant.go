@@ -1,6 +1,7 @@
 package match
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -82,21 +83,22 @@ func transcription(k []byte, i int) string {
 	return ""
 }
 
-// spelling is one way of writing a stem in text: for each of its symbols,
-// the symbols a word of text may have there.
+// spelling is one way of writing a stem in text: its key, each of whose
+// symbols a word of text may also write as one of its alternatives.
 type spelling struct {
 	key      string
 	nonLatin bool // only in Cyrillic or Greek words
-	allow    []string
+	exact    bool // no alternatives: the symbols as they are
 }
 
 // spellings returns the ways of writing stem key k: itself with the
 // alternatives of each symbol, then the transcriptions into Cyrillic or
 // Greek of an English spelling (Trump: Трамп; Jared: Джаред), which only
 // Cyrillic and Greek words may have.
-func spellings(k []byte) []spelling {
-	out := []spelling{newSpelling(k, false)}
-	seen := map[string]bool{string(k): true}
+func spellings(stem string) []spelling {
+	k := []byte(stem)
+	out := []spelling{{key: stem}}
+	seen := map[string]bool{stem: true}
 	add := func(v []byte) {
 		if len(out) < maxSpellings && !seen[string(v)] {
 			seen[string(v)] = true
@@ -121,18 +123,7 @@ func spellings(k []byte) []spelling {
 }
 
 func newSpelling(k []byte, nonLatin bool) spelling {
-	s := spelling{key: string(k), nonLatin: nonLatin, allow: make([]string, len(k))}
-	for i, c := range k {
-		s.allow[i] = string(c)
-		if c < 128 {
-			s.allow[i] += alternatives[c]
-		}
-		// ё after a hushing sound is e or o: Gorbachev, Gorbačov, Горбачов.
-		if i > 0 && (c == 'e' || c == 'o') && (isHushing(k[i-1]) || k[i-1] == symCH) {
-			s.allow[i] += "eo"
-		}
-	}
-	return s
+	return spelling{key: string(k), nonLatin: nonLatin}
 }
 
 // matches reports whether key (of a word of text) is written like s.
@@ -141,10 +132,15 @@ func (s *spelling) matches(key []byte, nonLatin bool) bool {
 		return false
 	}
 	for i, c := range key {
-		if c == s.key[i] {
-			continue
-		}
-		if strings.IndexByte(s.allow[i], c) < 0 {
+		a := s.key[i]
+		switch {
+		case c == a:
+		case s.exact:
+			return false
+		case a < 128 && strings.IndexByte(alternatives[a], c) >= 0:
+		case (a == 'e' || a == 'o') && (c == 'e' || c == 'o') && i > 0 && (isHushing(s.key[i-1]) || s.key[i-1] == symCH):
+			// ё after a hushing sound is e or o: Gorbachev, Gorbačov, Горбачов.
+		default:
 			return false
 		}
 	}
@@ -206,8 +202,8 @@ type wordVariant struct {
 	// plain and plainStem are the normalized (and transliterated) word
 	// and stem: a word of text that is one of them, or starts with one of
 	// the stems, is no spelling variant.
-	plain, plainStem []string
-	short            bool // too short for variants: matches its own key only
+	plain, plainStem string // NUL-separated
+	short            bool   // too short for variants: matches its own key only
 }
 
 // endingSet is a set of ending keys, shared between words whose stems end
@@ -274,7 +270,8 @@ func compileWord(word string, cache endingCache) (wordVariant, bool) {
 	if len(k) < minVariantKey || strings.ContainsAny(string(k), "0123456789") || !europeanScript(word) {
 		return wordVariant{}, false
 	}
-	wv := wordVariant{key: string(k), stem: string(k)}
+	key := string(k)
+	wv := wordVariant{key: key, stem: key}
 	stem, end := stemOf(word)
 	sk, _ := appendKey(nil, stem)
 	if len(sk) < minStem || !strings.HasPrefix(string(k), string(sk)) {
@@ -282,7 +279,7 @@ func compileWord(word string, cache endingCache) (wordVariant, bool) {
 		// are only added to the whole word (Rubios, Kallasin).
 		stem, end, sk = word, "", k
 	}
-	wv.stem = string(sk)
+	wv.stem = key[:len(sk)]
 	wv.cut = end
 	// The endings depend on the last letters of the stem only (the key's
 	// rules look back three symbols): share them between words.
@@ -331,9 +328,27 @@ func compileWord(word string, cache endingCache) (wordVariant, bool) {
 	if len(own) >= len(ck) {
 		set.keys[string(own[len(ck):])] = 0
 	}
+	set = cache.intern(set)
 	cache[id] = set
 	wv.endings = set
 	return wv, true
+}
+
+// intern returns the set of the cache with the same endings as set, or
+// set, remembered: the stems of a watchlist end in a few ways, so a few
+// dozen sets serve thousands of words (and cost the collector little).
+func (c endingCache) intern(set *endingSet) *endingSet {
+	keys := make([]string, 0, len(set.keys))
+	for k, v := range set.keys {
+		keys = append(keys, k+"="+string(rune('0'+v)))
+	}
+	sort.Strings(keys)
+	sig := "\x00" + strings.Join(keys, ",")
+	if e, ok := c[sig]; ok {
+		return e
+	}
+	c[sig] = set
+	return set
 }
 
 // onlyOwn is the ending set of a word without inflections.

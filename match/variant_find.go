@@ -1,6 +1,7 @@
 package match
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -228,16 +229,18 @@ func spelledOtherwise(w *wordVariant, norm []byte, orig string, cyr, inflected b
 }
 
 func plainMatch(w *wordVariant, form []byte, inflected bool) bool {
+	forms := w.plain
 	if inflected {
-		for _, s := range w.plainStem {
-			if s != "" && len(form) >= len(s) && string(form[:len(s)]) == s {
-				return true
-			}
-		}
-		return false
+		forms = w.plainStem
 	}
-	for _, p := range w.plain {
-		if string(form) == p {
+	for forms != "" {
+		var p string
+		p, forms, _ = strings.Cut(forms, "\x00")
+		switch {
+		case p == "":
+		case inflected && len(form) >= len(p) && string(form[:len(p)]) == p:
+			return true
+		case !inflected && string(form) == p:
 			return true
 		}
 	}

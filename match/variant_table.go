@@ -107,7 +107,7 @@ func (vc *variantCompiler) word(written string) int32 {
 	vc.wordIDs[written] = id
 	vc.t.words = append(vc.t.words, wv)
 	vc.t.byWord = append(vc.t.byWord, nil)
-	wv.spell = spellings([]byte(wv.stem))
+	wv.spell = spellings(wv.stem)
 	wv.plain = plainForms(written)
 	wv.plainStem = plainForms(written[:len(written)-len(wv.cut)])
 	vc.t.words[id] = wv
@@ -162,8 +162,9 @@ func (vc *variantCompiler) shortWord(written string) int32 {
 	}
 	id := int32(len(vc.t.words))
 	vc.wordIDs[key] = id
-	vc.t.words = append(vc.t.words, wordVariant{key: string(k), stem: string(k), endings: onlyOwn, short: true,
-		spell: []spelling{exactSpelling(k)}, plain: plainForms(written)})
+	ks := string(k)
+	vc.t.words = append(vc.t.words, wordVariant{key: ks, stem: ks, endings: onlyOwn, short: true,
+		spell: []spelling{{key: ks, exact: true}}, plain: plainForms(written)})
 	vc.t.byWord = append(vc.t.byWord, nil)
 	return id
 }
@@ -189,15 +190,15 @@ func (vc *variantCompiler) addPhrase(atom int32, words []int32, region bool) boo
 }
 
 // plainForms returns the normalized word and, for Cyrillic, its
-// transliterations: the forms that count as written, not as variants.
-func plainForms(written string) []string {
+// transliterations, joined by NUL: the forms that count as written, not as
+// variants (one string, so that thousands of words are few objects).
+func plainForms(written string) string {
 	n := Normalize(written)
-	out := []string{n}
-	if hasCyrillic([]byte(n)) {
-		fold := restoreMarks(nil, []byte(n), written)
-		out = append(out, string(appendTranslit(nil, fold, false)), string(appendTranslit(nil, fold, true)))
+	if !hasCyrillic([]byte(n)) {
+		return n
 	}
-	return out
+	fold := restoreMarks(nil, []byte(n), written)
+	return n + "\x00" + string(appendTranslit(nil, fold, false)) + "\x00" + string(appendTranslit(nil, fold, true))
 }
 
 // writtenWords splits an alias into its words as written (with their
@@ -238,13 +239,4 @@ func actorAliasList(a *Actor) []aliasSpec {
 		}
 	}
 	return out
-}
-
-// exactSpelling is the spelling of a short word: its own symbols only.
-func exactSpelling(k []byte) spelling {
-	s := spelling{key: string(k), allow: make([]string, len(k))}
-	for i, c := range k {
-		s.allow[i] = string(c)
-	}
-	return s
 }
