@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/match"
 )
 
@@ -33,7 +34,7 @@ func cmdAliases(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	w := watchlist(cfg)
+	w := daemon.Watchlist(cfg)
 	want := map[string]bool{}
 	for _, id := range ids {
 		want[id] = true

@@ -63,7 +63,7 @@ func (a *app) compiles(c *config.Config) bool {
 // They are warnings, not errors: namesakes exist, and variants: exact on
 // the alias settles it.
 func (a *app) warnCollisions(c *config.Config) {
-	cs, err := match.Collisions(watchlist(c))
+	cs, err := match.Collisions(daemon.Watchlist(c))
 	if err != nil {
 		return // compiles has printed it
 	}
