@@ -70,6 +70,10 @@ type Response struct {
 	// MovedTo is set when every redirect followed was permanent (301 or
 	// 308): the feed's new fetch URL.
 	MovedTo string
+	// Hint is what the caching headers ask for (HTTPHint).
+	Hint Hint
+	// Hub and Self are the WebSub hub and topic named by Link headers.
+	Hub, Self string
 }
 
 // NewHTTPClient returns a client with timeouts on every stage of a request.
@@ -163,6 +167,8 @@ func (f *Fetcher) Fetch(ctx context.Context, url, etag, lastModified string) (*R
 	if red.allPermanent && red.last != "" {
 		out.MovedTo = red.last
 	}
+	out.Hint = HTTPHint(resp.Header, f.now())
+	out.Hub, out.Self = linkHeaders(resp.Header, resp.Request.URL)
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
 		out.NotModified = true

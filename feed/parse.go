@@ -23,6 +23,11 @@ type Feed struct {
 	// Items are the feed's entries in document order, each with a Key that
 	// is unique within the feed.
 	Items []Item
+	// Hint is what the document asks for: RSS ttl or sy:updatePeriod.
+	Hint Hint
+	// Hub and Self are the WebSub hub and topic the document declares
+	// (<link rel="hub"> and rel="self"); empty when it declares none.
+	Hub, Self string
 }
 
 // Parse turns the bytes of a feed document into items. It reads RSS
@@ -145,7 +150,9 @@ func convert(f *gofeed.Feed, feedURL string) *Feed {
 		it.CanonicalURL = Canonical(it.URL)
 		items = append(items, it)
 	}
-	return &Feed{Title: PlainText(f.Title), Items: assignKeys(items)}
+	out := &Feed{Title: PlainText(f.Title), Items: assignKeys(items), Hint: feedHint(f)}
+	out.Hub, out.Self = hubLinks(f, base)
+	return out
 }
 
 // absoluteBase returns u parsed when it is an absolute http(s) URL.
