@@ -146,7 +146,10 @@ func convert(f *gofeed.Feed, feedURL string) *Feed {
 		if i < len(outlets) {
 			it.Outlet = PlainText(outlets[i])
 		}
-		it.URL = itemURL(gi, it.GUID, base)
+		if it.Outlet == "" {
+			it.Outlet = PlainText(extValue(gi.Extensions, "Source")) // Bing News
+		}
+		it.URL = unwrapClick(itemURL(gi, it.GUID, base))
 		it.CanonicalURL = Canonical(it.URL)
 		items = append(items, it)
 	}
