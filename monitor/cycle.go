@@ -1,14 +1,18 @@
 package monitor
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
@@ -26,6 +30,10 @@ type FeedConfig struct {
 	// Aggregator marks a feed that carries many outlets' items: an item
 	// without its own Outlet is credited to its link's host.
 	Aggregator bool
+	// Schedule is when the feed is polled (nil: every Interval), unless
+	// Adaptive plans its polls by how often it publishes (Planner).
+	Schedule cron.Schedule
+	Adaptive bool
 }
 
 // Options configures a Poller. Zero fields take the defaults of the poll
@@ -45,6 +53,13 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives one line per failed feed and one per cycle.
 	Logger *slog.Logger
+	// MinInterval and MaxInterval bound adaptive schedules; MaxInterval
+	// also caps how long publisher hints may delay a poll (defaults 5m and
+	// 1h). HitBoost is how long an adaptive feed stays at MinInterval
+	// after a hit for a storyline (default 2h; negative turns it off).
+	MinInterval time.Duration
+	MaxInterval time.Duration
+	HitBoost    time.Duration
 	// Progress, when not nil, is called after each feed of a cycle is done
 	// (polled, failed or deferred), with the count done and the total. It
 	// may be called from several goroutines at once.
@@ -68,8 +83,14 @@ type Poller struct {
 	log         *slog.Logger
 	progress    func(done, total int)
 	stop        <-chan struct{}
+	planner     Planner
 	matcher     *match.Matcher
 	feeds       []FeedConfig
+
+	// mu guards due, which caches when each feed is next due for
+	// PollDue; a feed missing from it is read from the store.
+	mu  sync.Mutex
+	due map[string]time.Time
 }
 
 // NewPoller returns a Poller that stores into st and matches with m (nil
@@ -104,6 +125,9 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 	if opts.Fetch.Now == nil {
 		opts.Fetch.Now = opts.Now
 	}
+	opts.MinInterval = cmp.Or(opts.MinInterval, DefaultMinInterval)
+	opts.MaxInterval = max(cmp.Or(opts.MaxInterval, DefaultMaxInterval), opts.MinInterval)
+	opts.HitBoost = max(cmp.Or(opts.HitBoost, DefaultHitBoost), 0)
 	p := &Poller{
 		store:       st,
 		fetcher:     &opts.Fetch,
@@ -114,6 +138,7 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 		log:         opts.Logger,
 		progress:    opts.Progress,
 		stop:        opts.Stop,
+		planner:     Planner{MinInterval: opts.MinInterval, MaxInterval: opts.MaxInterval, HitBoost: opts.HitBoost},
 		matcher:     m,
 		feeds:       append([]FeedConfig(nil), feeds...),
 	}
@@ -145,6 +170,10 @@ type FeedResult struct {
 	Duration time.Duration
 	// NextAttempt is set for failed and deferred feeds.
 	NextAttempt time.Time
+	// NextPoll is when the feed is due next and PollReason why; both are
+	// zero when the cycle could not record the feed's state.
+	NextPoll   time.Time
+	PollReason string
 	// HitsByWatch counts the new hits per watch id.
 	HitsByWatch map[string]int
 }
@@ -205,7 +234,7 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 			st = FeedState{URL: f.URL}
 		}
 		if now := p.now(); st.NextAttempt.After(now) {
-			c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultDeferred, NextAttempt: st.NextAttempt}
+			c.Feeds[i] = FeedResult{URL: f.URL, Result: ResultDeferred, NextAttempt: st.NextAttempt, NextPoll: st.Due(), PollReason: st.PollReason}
 			feedDone()
 			continue
 		}
@@ -334,6 +363,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	if fetchURL == "" {
 		fetchURL = f.URL
 	}
+	before := st
 	st.LastFetch = start
 
 	resp, err := p.fetcher.Fetch(ctx, fetchURL, st.ETag, st.LastModified)
@@ -355,11 +385,12 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	}
 
 	fetch := FeedFetch{Name: f.Name}
+	obs := Observation{PrevFetch: before.LastFetch}
 	if resp.NotModified {
 		res.Result = ResultNotModified
 	} else {
 		res.Result = ResultOK
-		items, err := p.newItems(ctx, f, st, parsed.Items, m, start)
+		items, seen, total, err := p.newItems(ctx, f, st, parsed.Items, m, start)
 		if err != nil {
 			if ctx.Err() != nil {
 				res.Result, res.Err = ResultFailed, err
@@ -377,6 +408,10 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		st.Title = parsed.Title
 		st.FirstPollDone = true
+		st.FeedHint = parsed.Hint
+		st.Hub, st.Self = cmp.Or(parsed.Hub, resp.Hub), cmp.Or(parsed.Self, resp.Self)
+		obs.Items, obs.Seen, obs.Total = parsed.Items, seen, total
+		obs.StorylineHit = storylineHit(items, m)
 	}
 	st.ConsecutiveErrors = 0
 	st.LastError = ""
@@ -385,6 +420,8 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	if resp.MovedTo != "" {
 		st.FetchURL = resp.MovedTo
 	}
+	plan := p.planner.Plan(f, before, start, feed.Longest(resp.Hint, st.FeedHint), obs)
+	st.NextPoll, st.PollReason, st.Interval, st.BoostUntil = plan.Next, plan.Why, plan.Interval, plan.BoostUntil
 	fetch.State = st
 	saved, err := p.store.SaveFetch(ctx, fetch)
 	if err != nil {
@@ -393,6 +430,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		return res
 	}
 	res.Items, res.Hits, res.Stories, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.HitsByWatch
+	res.NextPoll, res.PollReason = st.Due(), st.PollReason
 	res.Duration = p.now().Sub(start)
 	p.log.Debug("poll feed", "feed_url", feed.RedactURL(f.URL), "status", res.Status, "result", string(res.Result),
 		"items_new", saved.Items, "hits_new", saved.Hits, "duration_ms", res.Duration.Milliseconds())
@@ -402,7 +440,9 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 // newItems keeps the items not seen before in this feed and matches them;
 // on the feed's first poll, items published before the backfill window are
 // kept without matching.
-func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items []feed.Item, m *match.Matcher, now time.Time) ([]NewItem, error) {
+// It also counts the document's distinct keys (total) and how many of them
+// were seen before.
+func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items []feed.Item, m *match.Matcher, now time.Time) (out []NewItem, seen, total int, err error) {
 	keys := make([]string, 0, len(items))
 	byKey := make(map[string]bool, len(items))
 	for _, it := range items {
@@ -414,10 +454,10 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 	}
 	unseen, err := p.store.UnseenKeys(ctx, f.URL, keys)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
+	total, seen = len(keys), len(keys)-len(unseen)
 	cutoff := now.Add(-p.backfill)
-	var out []NewItem
 	for _, it := range items {
 		if !unseen[it.Key] {
 			continue
@@ -435,7 +475,26 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 		}
 		out = append(out, ni)
 	}
-	return out, nil
+	return out, seen, total, nil
+}
+
+// storylineHit reports whether one of the items made a hit for a storyline.
+func storylineHit(items []NewItem, m *match.Matcher) bool {
+	if m == nil {
+		return false
+	}
+	storylines := map[string]bool{}
+	for _, w := range m.Watches() {
+		storylines[w.ID] = w.Kind == "storyline"
+	}
+	for _, it := range items {
+		for _, h := range it.Hits {
+			if storylines[h.Watch] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fail records a failed attempt: the error, the backoff and, for 429 and
@@ -449,7 +508,11 @@ func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedR
 	}
 	st.ConsecutiveErrors++
 	st.LastError = err.Error()
-	wait := backoff(f.Interval, st.ConsecutiveErrors, retryAfter)
+	interval := f.Interval
+	if f.Adaptive && st.Interval > 0 {
+		interval = st.Interval
+	}
+	wait := backoff(interval, st.ConsecutiveErrors, retryAfter)
 	if wait > retryAfter {
 		// The fetch started some time after its scheduled tick (it waited
 		// for a slot); without this margin the tick one backoff later would
@@ -458,7 +521,13 @@ func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedR
 		wait -= min(wait/10, time.Minute)
 	}
 	st.NextAttempt = start.Add(wait)
+	st.NextPoll = st.NextAttempt
+	st.PollReason = fmt.Sprintf("%s: backing off after %s", strings.Join(strings.Fields(err.Error()), " "), plural(st.ConsecutiveErrors, "error"))
+	if retryAfter > 0 && wait == retryAfter {
+		st.PollReason = fmt.Sprintf("the server asked to retry after %s", fmtDur(retryAfter))
+	}
 	res.Result, res.Err, res.Status, res.NextAttempt = ResultFailed, err, st.LastStatus, st.NextAttempt
+	res.NextPoll, res.PollReason = st.NextAttempt, st.PollReason
 	res.Duration = p.now().Sub(start)
 	p.log.Warn("poll feed", "feed_url", feed.RedactURL(f.URL), "error", err, "status", st.LastStatus,
 		"consecutive_errors", st.ConsecutiveErrors, "next_attempt", st.NextAttempt, "duration_ms", res.Duration.Milliseconds())
@@ -467,6 +536,7 @@ func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedR
 	if _, serr := p.store.SaveFetch(context.WithoutCancel(ctx), FeedFetch{Name: f.Name, State: st}); serr != nil {
 		p.log.Error("save feed state", "feed_url", feed.RedactURL(f.URL), "error", serr)
 		res.Err = errors.Join(err, serr)
+		res.NextPoll, res.PollReason = time.Time{}, ""
 	}
 	return res
 }

@@ -145,7 +145,9 @@ func setup(t *testing.T, srv *feedServer, feeds []monitor.FeedConfig, opts monit
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	opts.Fetch.Client = srv.Client()
+	if opts.Fetch.Client == nil {
+		opts.Fetch.Client = srv.Client()
+	}
 	opts.Now = clk.Now
 	if opts.Fetch.Timeout == 0 {
 		opts.Fetch.Timeout = 5 * time.Second

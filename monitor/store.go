@@ -37,6 +37,33 @@ type FeedState struct {
 	// FirstPollDone is set by the first fetch that parsed; until then the
 	// backfill limit applies.
 	FirstPollDone bool
+
+	// NextPoll is when the feed is next due (its Plan); zero means now.
+	// PollReason says why, for `storywatch feeds`.
+	NextPoll   time.Time
+	PollReason string
+	// Interval is the interval the last plan was built on; an adaptive
+	// feed's next plan starts from it.
+	Interval time.Duration
+	// BoostUntil ends the faster polling after a hit for a storyline.
+	BoostUntil time.Time
+	// FeedHint is what the last parsed document asked for (RSS ttl,
+	// sy:updatePeriod), kept across 304 answers.
+	FeedHint feed.Hint
+	// Hub and Self are the WebSub hub and topic the feed declares.
+	Hub, Self string
+	// PushUntil is the end of the lease of an active WebSub subscription;
+	// a store fills it in and never writes it from SaveFetch.
+	PushUntil time.Time
+}
+
+// Due returns when the feed may next be polled: its planned poll, or the
+// end of a backoff if that is later.
+func (s FeedState) Due() time.Time {
+	if s.NextAttempt.After(s.NextPoll) {
+		return s.NextAttempt
+	}
+	return s.NextPoll
 }
 
 // NewItem is an item not seen before in its feed, with the hits it made.

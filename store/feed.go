@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/storywatch/storywatch/monitor"
 )
@@ -32,18 +33,23 @@ func (f Feed) DisplayName() string {
 }
 
 const feedColumns = `id, url, name, title, fetch_url, etag, last_modified, last_fetch, last_success,
-	last_status, consecutive_errors, last_error, next_attempt, item_count, first_poll_done`
+	last_status, consecutive_errors, last_error, next_attempt, item_count, first_poll_done,
+	next_poll, poll_reason, poll_interval, boost_until, feed_hint, feed_hint_source, websub_hub, websub_self`
 
 func scanFeed(sc interface{ Scan(...any) error }) (Feed, error) {
 	var f Feed
-	var lastFetch, lastSuccess, next sql.NullInt64
+	var lastFetch, lastSuccess, next, nextPoll, boost sql.NullInt64
+	var interval, hint int64
 	err := sc.Scan(&f.ID, &f.URL, &f.Name, &f.Title, &f.FetchURL, &f.ETag, &f.LastModified,
 		&lastFetch, &lastSuccess, &f.LastStatus, &f.ConsecutiveErrors, &f.LastError, &next,
-		&f.ItemCount, &f.FirstPollDone)
+		&f.ItemCount, &f.FirstPollDone,
+		&nextPoll, &f.PollReason, &interval, &boost, &hint, &f.FeedHint.Source, &f.Hub, &f.Self)
 	if err != nil {
 		return Feed{}, err
 	}
 	f.LastFetch, f.LastSuccess, f.NextAttempt = fromMillis(lastFetch), fromMillis(lastSuccess), fromMillis(next)
+	f.NextPoll, f.BoostUntil = fromMillis(nextPoll), fromMillis(boost)
+	f.Interval, f.FeedHint.Wait = time.Duration(interval)*time.Millisecond, time.Duration(hint)*time.Millisecond
 	return f, nil
 }
 
@@ -152,15 +158,20 @@ func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map
 
 const upsertFeed = `
 INSERT INTO feeds (url, name, title, fetch_url, etag, last_modified, last_fetch, last_success,
-	last_status, consecutive_errors, last_error, next_attempt, first_poll_done)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	last_status, consecutive_errors, last_error, next_attempt, first_poll_done,
+	next_poll, poll_reason, poll_interval, boost_until, feed_hint, feed_hint_source, websub_hub, websub_self)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (url) DO UPDATE SET
 	name = excluded.name, title = excluded.title, fetch_url = excluded.fetch_url,
 	etag = excluded.etag, last_modified = excluded.last_modified,
 	last_fetch = excluded.last_fetch, last_success = excluded.last_success,
 	last_status = excluded.last_status, consecutive_errors = excluded.consecutive_errors,
 	last_error = excluded.last_error, next_attempt = excluded.next_attempt,
-	first_poll_done = excluded.first_poll_done
+	first_poll_done = excluded.first_poll_done,
+	next_poll = excluded.next_poll, poll_reason = excluded.poll_reason,
+	poll_interval = excluded.poll_interval, boost_until = excluded.boost_until,
+	feed_hint = excluded.feed_hint, feed_hint_source = excluded.feed_hint_source,
+	websub_hub = excluded.websub_hub, websub_self = excluded.websub_self
 RETURNING id`
 
 // saveFeedState writes a feed's state inside tx and returns its id.
@@ -168,7 +179,9 @@ func saveFeedState(ctx context.Context, tx *sql.Tx, name string, s monitor.FeedS
 	var id int64
 	err := tx.QueryRowContext(ctx, upsertFeed, s.URL, name, s.Title, s.FetchURL, s.ETag, s.LastModified,
 		millis(s.LastFetch), millis(s.LastSuccess), s.LastStatus, s.ConsecutiveErrors, s.LastError,
-		millis(s.NextAttempt), s.FirstPollDone).Scan(&id)
+		millis(s.NextAttempt), s.FirstPollDone,
+		millis(s.NextPoll), s.PollReason, s.Interval.Milliseconds(), millis(s.BoostUntil),
+		s.FeedHint.Wait.Milliseconds(), s.FeedHint.Source, s.Hub, s.Self).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save feed %s: %w", s.URL, err)
 	}

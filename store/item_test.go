@@ -162,6 +162,9 @@ func TestFeedStateRoundTrip(t *testing.T) {
 		URL: "http://a.example/feed", FetchURL: "http://b.example/feed", Title: "A", ETag: `"e1"`,
 		LastModified: "Wed, 26 Nov 2025 10:00:00 GMT", LastFetch: t0, LastSuccess: t0.Add(-time.Hour),
 		LastStatus: 503, ConsecutiveErrors: 2, LastError: "HTTP 503", NextAttempt: t0.Add(time.Hour), FirstPollDone: true,
+		NextPoll: t0.Add(30 * time.Minute), PollReason: "Cache-Control max-age=3600 asks for 1h; capped at poll.max_interval 30m",
+		Interval: 10 * time.Minute, BoostUntil: t0.Add(2 * time.Hour), FeedHint: feed.Hint{Wait: time.Hour, Source: "RSS ttl 60"},
+		Hub: "https://hub.example/", Self: "https://a.example/feed",
 	}
 	if _, err := db.SaveFetch(ctx, monitor.FeedFetch{Name: "Feed A", State: s}); err != nil {
 		t.Fatal(err)
