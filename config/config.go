@@ -19,6 +19,9 @@ type Config struct {
 	Listen string
 	// HTTPToken, when set, is the bearer token the HTTP endpoints require.
 	HTTPToken string
+	// PublicURL is where WebSub hubs reach this daemon (no trailing
+	// slash); empty turns WebSub off.
+	PublicURL string
 	// Timezone is the default for schedules and for dates in digests.
 	Timezone *time.Location
 	// Retention is how long item text is kept for backtests.
@@ -36,6 +39,9 @@ type Config struct {
 type Schedule struct {
 	// Spec is the spec as written in the file, TZ= prefix included.
 	Spec string
+	// Adaptive is set for the poll schedule "adaptive": polls follow how
+	// often the feed publishes, and the cron.Schedule is nil.
+	Adaptive bool
 	cron.Schedule
 }
 
@@ -56,16 +62,43 @@ type Poll struct {
 	UserAgent string
 	// Backfill limits which items of a feed's first poll can become hits.
 	Backfill time.Duration
+	// MinInterval and MaxInterval bound adaptive schedules; MaxInterval
+	// also caps how long publisher hints delay a poll.
+	MinInterval time.Duration
+	MaxInterval time.Duration
+	// HitBoost is how long an adaptive feed is polled every MinInterval
+	// after a hit for a storyline; 0 turns it off.
+	HitBoost time.Duration
 }
 
 // Feed is one news feed to poll.
 type Feed struct {
+	// URL is empty for a search feed until the search URL is built from
+	// the watchlist (outside config, which knows no search engines).
 	URL string
 	// Name is empty when the feed's own title is to be used.
 	Name string
 	// Schedule overrides Poll.Schedule when not nil.
 	Schedule *Schedule
 	Tags     []string
+	// Search, when set, makes the feed a news search for a watch.
+	Search *Search
+}
+
+// Search is a news search built from a watch's aliases and terms.
+type Search struct {
+	// Watch is an actor or storyline id.
+	Watch string
+	// Provider is google-news, bing-news, or an http(s) URL template
+	// holding {query}.
+	Provider string
+	// HL and GL are the language and country asked for (empty: the
+	// provider's default).
+	HL, GL string
+	// Path, Line and Col locate the search key, for problems found when
+	// the URL is built.
+	Path      string
+	Line, Col int
 }
 
 // Actor is a person or organisation known by a set of aliases.
@@ -196,6 +229,10 @@ const (
 	DefaultPerHost      = 2
 	DefaultUserAgent    = "storywatch/VERSION (+https://github.com/storywatch/storywatch)"
 	DefaultBackfill     = 24 * time.Hour
+	DefaultMinInterval  = 5 * time.Minute
+	DefaultMaxInterval  = time.Hour
+	DefaultHitBoost     = 2 * time.Hour
+	DefaultProvider     = "google-news"
 	DefaultMaxStories   = 50
 	DefaultRetryAfter   = time.Minute
 	DefaultRetryMax     = time.Hour

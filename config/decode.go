@@ -16,6 +16,9 @@ type decoder struct {
 	file   string
 	getenv func(string) string
 	errs   Errors
+	// searches are the watches search feeds name, checked once every
+	// watch is known.
+	searches []item
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {

@@ -80,7 +80,7 @@ func syntaxError(file string, err error) *Error {
 }
 
 var topKeys = []string{
-	"database", "listen", "http_token", "timezone", "retention", "poll",
+	"database", "listen", "http_token", "public_url", "timezone", "retention", "poll",
 	"feeds", "actors", "storylines", "digests", "delivery", "notifiers",
 }
 
@@ -101,6 +101,7 @@ func (d *decoder) config(c *Config, root *yaml.Node, dir string) {
 		}
 	}
 	c.HTTPToken = d.str(fs, "http_token")
+	c.PublicURL = d.publicURL(fs)
 	c.Retention = d.duration(fs, "retention", DefaultRetention, 1)
 	c.Poll = d.poll(section(fs, "poll"), c.Timezone)
 	c.Feeds = d.feeds(section(fs, "feeds"), c.Timezone)
@@ -113,6 +114,7 @@ func (d *decoder) config(c *Config, root *yaml.Node, dir string) {
 	c.Digests = d.digests(section(fs, "digests"), c.Timezone, w, notifiers)
 	c.Delivery = d.delivery(section(fs, "delivery"))
 	d.checkQueryActors(w)
+	d.checkSearchWatches(w)
 }
 
 // section returns a top-level field, or an empty one named after the key
@@ -160,7 +162,8 @@ func absPath(dir, p string) string {
 }
 
 func (d *decoder) poll(f field, loc *time.Location) Poll {
-	fs := d.mapping(f.val, f.path, "schedule", "timeout", "max_body", "concurrency", "per_host", "user_agent", "backfill")
+	fs := d.mapping(f.val, f.path, "schedule", "timeout", "max_body", "concurrency", "per_host", "user_agent", "backfill",
+		"min_interval", "max_interval", "hit_boost")
 	p := Poll{
 		Timeout:     d.duration(fs, "timeout", DefaultTimeout, 1),
 		MaxBody:     d.size(fs, "max_body", DefaultMaxBody),
@@ -168,8 +171,18 @@ func (d *decoder) poll(f field, loc *time.Location) Poll {
 		PerHost:     d.integer(fs, "per_host", DefaultPerHost, 1, 10000),
 		UserAgent:   DefaultUserAgent,
 		Backfill:    d.duration(fs, "backfill", DefaultBackfill, 0),
+		MinInterval: d.duration(fs, "min_interval", DefaultMinInterval, 1),
+		MaxInterval: d.duration(fs, "max_interval", DefaultMaxInterval, 1),
+		HitBoost:    d.duration(fs, "hit_boost", DefaultHitBoost, 0),
 	}
-	if s := d.schedule(fs, "schedule", loc); s != nil {
+	if p.MaxInterval < p.MinInterval {
+		at := fs["max_interval"]
+		if !fs.has("max_interval") {
+			at = fs["min_interval"]
+		}
+		d.errorf(valueNode(at), at.path, "max_interval (%s) must not be shorter than min_interval (%s)", fmtDuration(p.MaxInterval), fmtDuration(p.MinInterval))
+	}
+	if s := d.pollSchedule(fs, "schedule", loc); s != nil {
 		p.Schedule = *s
 	} else {
 		p.Schedule, _ = parseSchedule(DefaultPollSchedule, loc)
@@ -188,16 +201,20 @@ func (d *decoder) feeds(f field, loc *time.Location) []Feed {
 	seen := map[string]string{}
 	for i, n := range d.sequence(f) {
 		p := index(f.path, i)
-		fs, ok := d.entry(n, p, "url", "name", "schedule", "tags")
+		fs, ok := d.entry(n, p, "url", "search", "provider", "hl", "gl", "name", "schedule", "tags")
 		if !ok {
 			continue
 		}
 		feed := Feed{
-			URL:      d.required(fs, "url", resolve(n), p),
 			Name:     d.str(fs, "name"),
-			Schedule: d.schedule(fs, "schedule", loc),
+			Schedule: d.pollSchedule(fs, "schedule", loc),
 			Tags:     values(d.list(fs, "tags")),
 		}
+		if feed.Search = d.search(fs, resolve(n), p, seen); feed.Search != nil {
+			feeds = append(feeds, feed)
+			continue
+		}
+		feed.URL = d.required(fs, "url", resolve(n), p)
 		if uf, ok := fs["url"]; ok && strings.TrimSpace(feed.URL) != "" {
 			if err := checkURL(feed.URL, "http", "https"); err != nil {
 				d.errorf(valueNode(uf), uf.path, "%v", err)

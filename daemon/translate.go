@@ -49,7 +49,19 @@ func pollerOptions(c *config.Config, version string) monitor.Options {
 		Concurrency: c.Poll.Concurrency,
 		PerHost:     c.Poll.PerHost,
 		Backfill:    backfillOption(c.Poll.Backfill),
+		MinInterval: c.Poll.MinInterval,
+		MaxInterval: c.Poll.MaxInterval,
+		HitBoost:    hitBoostOption(c.Poll.HitBoost),
 	}
+}
+
+// hitBoostOption translates poll.hit_boost, where 0 turns the boost off,
+// for monitor, where zero means its default and negative means off.
+func hitBoostOption(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // backfillOption translates poll.backfill for monitor, where zero means
@@ -67,8 +79,10 @@ func backfillOption(d time.Duration) time.Duration {
 func feedConfigs(c *config.Config, now time.Time) []monitor.FeedConfig {
 	out := make([]monitor.FeedConfig, len(c.Feeds))
 	for i, f := range c.Feeds {
-		out[i] = monitor.FeedConfig{URL: f.URL, Name: f.Name, Interval: interval(feedSchedule(c, f), now),
-			Aggregator: slices.Contains(f.Tags, "aggregator")}
+		sched := feedSchedule(c, f)
+		out[i] = monitor.FeedConfig{URL: f.URL, Name: f.Name, Interval: interval(sched, now),
+			Aggregator: f.Search != nil || slices.Contains(f.Tags, "aggregator"),
+			Schedule:   sched.Schedule, Adaptive: sched.Adaptive}
 	}
 	return out
 }
@@ -81,6 +95,8 @@ func feedSchedule(c *config.Config, f config.Feed) config.Schedule {
 	return c.Poll.Schedule
 }
 
+// interval is a schedule's interval, measured between its next two runs
+// after now; 0 for an adaptive schedule.
 func interval(s config.Schedule, now time.Time) time.Duration {
 	if s.Schedule == nil {
 		return 0

@@ -34,21 +34,22 @@ func (f Feed) DisplayName() string {
 
 const feedColumns = `id, url, name, title, fetch_url, etag, last_modified, last_fetch, last_success,
 	last_status, consecutive_errors, last_error, next_attempt, item_count, first_poll_done,
-	next_poll, poll_reason, poll_interval, boost_until, feed_hint, feed_hint_source, websub_hub, websub_self`
+	next_poll, poll_reason, poll_interval, boost_until, feed_hint, feed_hint_source, websub_hub, websub_self,
+	(SELECT w.lease_until FROM websub_subscriptions w WHERE w.feed_id = feeds.id AND w.state = '` + string(SubActive) + `')`
 
 func scanFeed(sc interface{ Scan(...any) error }) (Feed, error) {
 	var f Feed
-	var lastFetch, lastSuccess, next, nextPoll, boost sql.NullInt64
+	var lastFetch, lastSuccess, next, nextPoll, boost, pushUntil sql.NullInt64
 	var interval, hint int64
 	err := sc.Scan(&f.ID, &f.URL, &f.Name, &f.Title, &f.FetchURL, &f.ETag, &f.LastModified,
 		&lastFetch, &lastSuccess, &f.LastStatus, &f.ConsecutiveErrors, &f.LastError, &next,
 		&f.ItemCount, &f.FirstPollDone,
-		&nextPoll, &f.PollReason, &interval, &boost, &hint, &f.FeedHint.Source, &f.Hub, &f.Self)
+		&nextPoll, &f.PollReason, &interval, &boost, &hint, &f.FeedHint.Source, &f.Hub, &f.Self, &pushUntil)
 	if err != nil {
 		return Feed{}, err
 	}
 	f.LastFetch, f.LastSuccess, f.NextAttempt = fromMillis(lastFetch), fromMillis(lastSuccess), fromMillis(next)
-	f.NextPoll, f.BoostUntil = fromMillis(nextPoll), fromMillis(boost)
+	f.NextPoll, f.BoostUntil, f.PushUntil = fromMillis(nextPoll), fromMillis(boost), fromMillis(pushUntil)
 	f.Interval, f.FeedHint.Wait = time.Duration(interval)*time.Millisecond, time.Duration(hint)*time.Millisecond
 	return f, nil
 }

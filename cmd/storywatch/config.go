@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/daemon"
 )
 
 // invalidConfigError says that the config file has problems, which
@@ -31,7 +32,7 @@ func (e *invalidConfigError) Unwrap() error { return e.errs }
 // (exit 2), as does a file that cannot be read.
 func (a *app) loadConfig() (*config.Config, error) {
 	path := a.resolveConfigPath()
-	c, err := config.Load(path, a.getenv)
+	c, err := daemon.LoadConfig(path, a.getenv)
 	if err == nil {
 		return c, nil
 	}

@@ -158,7 +158,7 @@ func loadDemoConfig(dir, feedsURL string, getenv func(string) string) (*config.C
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	c, err := config.Load(path, getenv)
+	c, err := daemon.LoadConfig(path, getenv)
 	if err != nil {
 		var errs config.Errors
 		if errors.As(err, &errs) {
