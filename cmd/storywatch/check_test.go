@@ -40,7 +40,7 @@ func TestCheckExampleConfig(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	want := checkExample + ": ok: 15 feeds, 8 actors (6 tracked), 5 storylines, 2 digests, 4 notifiers\n"
+	want := checkExample + ": ok: 17 feeds, 8 actors (6 tracked), 5 storylines, 2 digests, 4 notifiers\n"
 	if stdout != want {
 		t.Errorf("stdout = %q, want %q", stdout, want)
 	}

@@ -23,14 +23,44 @@ type feedOutput struct {
 	ConsecutiveErrors int        `json:"consecutive_errors"`
 	Error             string     `json:"error"`
 	NextAttempt       *time.Time `json:"next_attempt"`
+	// NextPoll is when the feed is due next (docs/config.md, "When feeds
+	// are polled") and NextPollReason why.
+	NextPoll       *time.Time    `json:"next_poll"`
+	NextPollReason string        `json:"next_poll_reason"`
+	WebSub         *websubOutput `json:"websub,omitempty"`
 }
 
-// cmdFeeds shows each configured feed's fetch state.
+// websubOutput is a feed's WebSub hub and subscription in `feeds -json`.
+type websubOutput struct {
+	Hub        string     `json:"hub"`
+	Topic      string     `json:"topic"`
+	State      string     `json:"state"`
+	LeaseUntil *time.Time `json:"lease_until"`
+	LastPush   *time.Time `json:"last_push"`
+	Error      string     `json:"error,omitempty"`
+}
+
+// cmdFeeds shows each configured feed's fetch state and plan; `feeds
+// import`, `feeds export` and `feeds discover` speak OPML and HTML.
 func cmdFeeds(a *app, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "import":
+			return cmdFeedsImport(a, args[1:])
+		case "export":
+			return cmdFeedsExport(a, args[1:])
+		case "discover":
+			return cmdFeedsDiscover(a, args[1:])
+		}
+	}
 	fs := a.flags("feeds")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
-	if _, err := a.parse(fs, args); err != nil {
+	rest, err := a.parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return usagef("feeds takes no arguments but import FILE.opml, export or discover URL; got %q", rest)
 	}
 	c, db, err := a.openConfigStore()
 	if err != nil {
@@ -39,6 +69,7 @@ func cmdFeeds(a *app, args []string) error {
 	defer db.Close()
 
 	feeds := make([]store.Feed, 0, len(c.Feeds))
+	subs := map[string]*websubOutput{}
 	for _, cf := range c.Feeds {
 		f, err := db.Feed(a.ctx, cf.URL)
 		if errors.Is(err, store.ErrNotFound) {
@@ -49,8 +80,12 @@ func cmdFeeds(a *app, args []string) error {
 		}
 		f.Name = cf.Name
 		feeds = append(feeds, f)
+		if ws, err := feedWebSub(a, db, f); err != nil {
+			return err
+		} else if ws != nil {
+			subs[f.URL] = ws
+		}
 	}
-
 	if *asJSON {
 		out := make([]feedOutput, len(feeds))
 		for i, f := range feeds {
@@ -59,12 +94,17 @@ func cmdFeeds(a *app, args []string) error {
 				LastFetch: timePtr(f.LastFetch), LastSuccess: timePtr(f.LastSuccess),
 				Status: f.LastStatus, Items: f.ItemCount, ConsecutiveErrors: f.ConsecutiveErrors,
 				Error: f.LastError, NextAttempt: timePtr(f.NextAttempt),
+				NextPoll: timePtr(f.Due()), NextPollReason: pollReason(f), WebSub: subs[f.URL],
 			}
 		}
 		return writeJSONLines(a.stdout, out)
 	}
+	return writeFeedsTable(a, feeds)
+}
+
+func writeFeedsTable(a *app, feeds []store.Feed) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FEED\tSTATUS\tITEMS\tLAST FETCH\tNEXT ATTEMPT\tERROR\tURL")
+	fmt.Fprintln(tw, "FEED\tSTATUS\tITEMS\tLAST FETCH\tNEXT POLL\tWHY\tERROR\tURL")
 	for _, f := range feeds {
 		status := "-"
 		if f.LastStatus != 0 {
@@ -80,10 +120,44 @@ func cmdFeeds(a *app, args []string) error {
 		if errText == "" {
 			errText = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", oneLine(f.DisplayName(), 40), status, f.ItemCount,
-			formatTime(f.LastFetch), formatTime(f.NextAttempt), oneLine(errText, 100), f.URL)
+		next := formatTime(f.Due())
+		if f.LastFetch.IsZero() {
+			next = "now"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(f.DisplayName(), 40), status, f.ItemCount,
+			formatTime(f.LastFetch), next, pollReason(f), oneLine(errText, 100), f.URL)
 	}
 	return tw.Flush()
+}
+
+// pollReason says why a feed's next poll is when it is.
+func pollReason(f store.Feed) string {
+	switch {
+	case f.LastFetch.IsZero():
+		return "never polled: due at once"
+	case f.PollReason == "":
+		return "polled before poll plans were kept: due at once"
+	}
+	return f.PollReason
+}
+
+// feedWebSub returns a feed's hub and subscription, nil when it declares
+// no hub.
+func feedWebSub(a *app, db *store.DB, f store.Feed) (*websubOutput, error) {
+	if f.Hub == "" || f.ID == 0 {
+		return nil, nil
+	}
+	ws := &websubOutput{Hub: f.Hub, Topic: f.Self, State: "not subscribed"}
+	sub, err := db.Subscription(a.ctx, f.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ws, nil
+	case err != nil:
+		return nil, err
+	}
+	ws.Topic, ws.State, ws.Error = sub.Topic, string(sub.State), sub.LastError
+	ws.LeaseUntil, ws.LastPush = timePtr(sub.LeaseUntil), timePtr(sub.LastPush)
+	return ws, nil
 }
 
 func timePtr(t time.Time) *time.Time {

@@ -232,7 +232,7 @@ func TestOnceSurvivesFailingFeeds(t *testing.T) {
 		t.Errorf("good feed: %+v", f)
 	}
 	_, text, _ := runCmd(t, "-config", cfg, "feeds")
-	if !strings.Contains(text, "HTTP 429") || !strings.Contains(text, "NEXT ATTEMPT") {
+	if !strings.Contains(text, "HTTP 429") || !strings.Contains(text, "NEXT POLL") {
 		t.Errorf("feeds table lacks the errors:\n%s", text)
 	}
 
