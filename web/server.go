@@ -37,6 +37,9 @@ type Options struct {
 	Log     *slog.Logger
 	// Now is the clock for readiness and feed dates; nil means time.Now.
 	Now func() time.Time
+	// WebSub, when set, answers hubs at /websub/{feed}, the one route that
+	// takes a POST.
+	WebSub WebSub
 }
 
 // Settings are the parts of the server that follow the config and change
@@ -74,6 +77,7 @@ type Server struct {
 	// tryTimeout.
 	tries      chan struct{}
 	tryTimeout time.Duration
+	hub        WebSub
 
 	mu        sync.RWMutex
 	settings  Settings
@@ -135,7 +139,7 @@ func thirdLastTick(sc Schedule, now time.Time) time.Time {
 // New returns a Server; call Configure before serving.
 func New(opts Options) *Server {
 	s := &Server{store: opts.Store, pages: opts.Pages, metrics: opts.Metrics, log: opts.Log, now: opts.Now,
-		tries: make(chan struct{}, maxTries), tryTimeout: tryTimeout, templates: pageTemplates(time.UTC)}
+		tries: make(chan struct{}, maxTries), tryTimeout: tryTimeout, templates: pageTemplates(time.UTC), hub: opts.WebSub}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -173,7 +177,7 @@ func (s *Server) current() (Settings, time.Time) {
 }
 
 // Handler returns the endpoints. They answer GET and HEAD only (405
-// otherwise).
+// otherwise), but for /websub/{feed}, where hubs also POST.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -188,7 +192,13 @@ func (s *Server) Handler() http.Handler {
 	if s.pages != nil {
 		s.pageRoutes(mux)
 	}
-	return readOnly(mux)
+	if s.hub == nil {
+		return readOnly(mux)
+	}
+	root := http.NewServeMux()
+	root.Handle("/", readOnly(mux))
+	root.HandleFunc("/websub/{feed}", s.websub)
+	return root
 }
 
 // readOnly turns every method but GET and HEAD away, also for unknown
