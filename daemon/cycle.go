@@ -4,22 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/web"
 )
 
-// pollJob is the scheduled job that polls feeds with g's poller, through
-// the drain.
-func (d *Daemon) pollJob(g *generation, feeds []monitor.FeedConfig) func() {
+// pollJob is the scheduled job that polls the feeds of g that are due,
+// through the drain.
+func (d *Daemon) pollJob(g *generation) func() {
 	return func() {
-		d.drain.do(func(ctx context.Context) { d.runPoll(ctx, g, feeds) })
+		d.drain.do(func(ctx context.Context) { d.runPoll(ctx, g) })
 	}
 }
 
-// runPoll is one run of a poll job: the cycle, then what follows it.
-func (d *Daemon) runPoll(ctx context.Context, g *generation, feeds []monitor.FeedConfig) {
-	c, err := d.poll(ctx, g, feeds)
+// runPoll is one run of the poll job: a cycle over the feeds that are due,
+// then what follows it, and the WebSub subscriptions of the feeds it
+// polled.
+func (d *Daemon) runPoll(ctx context.Context, g *generation) {
+	c, err := d.poll(ctx, g, g.poller.PollDue)
 	switch {
 	case errors.Is(err, errReplaced):
 		return
@@ -30,18 +33,31 @@ func (d *Daemon) runPoll(ctx context.Context, g *generation, feeds []monitor.Fee
 	case err != nil:
 		d.log.Error("poll cycle", "error", err)
 		return
+	case len(c.Feeds) == 0:
+		return
 	}
 	// Each digest logs its own failure; the delivery loop sends what they
 	// recorded.
 	_ = d.afterCycle(ctx, g, c)
+	var polled []string
+	for _, f := range c.Feeds {
+		if f.Result == monitor.ResultOK || f.Result == monitor.ResultNotModified {
+			polled = append(polled, f.URL)
+		}
+	}
+	if err := d.websub.Sync(ctx, polled); err != nil {
+		d.log.Warn("websub", "error", err)
+	}
 }
 
 // errReplaced is poll's answer when a reload replaced the generation
 // whose run was started.
 var errReplaced = errors.New("generation replaced by a reload")
 
-// poll runs one cycle of g over feeds and counts it.
-func (d *Daemon) poll(ctx context.Context, g *generation, feeds []monitor.FeedConfig) (monitor.Cycle, error) {
+// poll runs one cycle of g (cycle is g's poller's PollDue or PollAll) and
+// counts it. A cycle with nothing due still tells /readyz that the poller
+// is alive.
+func (d *Daemon) poll(ctx context.Context, g *generation, cycle func(context.Context) (monitor.Cycle, error)) (monitor.Cycle, error) {
 	g.polls.RLock()
 	defer g.polls.RUnlock()
 	if d.gen.Load() != g {
@@ -50,7 +66,11 @@ func (d *Daemon) poll(ctx context.Context, g *generation, feeds []monitor.FeedCo
 		// backtest has already read the items.
 		return monitor.Cycle{}, errReplaced
 	}
-	c, err := g.poller.Poll(ctx, feeds)
+	c, err := cycle(ctx)
+	if err == nil && len(c.Feeds) == 0 {
+		d.server.CycleDone(c.Started)
+		return c, nil
+	}
 	d.recordCycle(c)
 	if err != nil {
 		return c, fmt.Errorf("poll: %w", err)
@@ -61,14 +81,20 @@ func (d *Daemon) poll(ctx context.Context, g *generation, feeds []monitor.FeedCo
 	return c, nil
 }
 
+// pruneEvery spaces the pruning of old item text, which would otherwise
+// follow each of the many small cycles.
+const pruneEvery = 10 * time.Minute
+
 // afterCycle is what follows every poll cycle, in Run and Once alike:
-// item text past the retention period is pruned, then the instant digests
-// record what the cycle found (or what an earlier run left), and the
-// delivery loop is woken when they recorded anything. Its error is that of
-// the digests; each is logged.
+// item text past the retention period is pruned (at most every
+// pruneEvery), then the instant digests record what the cycle found (or
+// what an earlier run left), and the delivery loop is woken when they
+// recorded anything. Its error is that of the digests; each is logged.
 func (d *Daemon) afterCycle(ctx context.Context, g *generation, c monitor.Cycle) error {
-	if r := g.cfg.Retention; r > 0 {
-		if _, err := d.store.Prune(ctx, d.now().Add(-r)); err != nil {
+	now := d.now()
+	if r := g.cfg.Retention; r > 0 && now.Sub(time.Unix(0, d.lastPrune.Load())) >= pruneEvery {
+		d.lastPrune.Store(now.UnixNano())
+		if _, err := d.store.Prune(ctx, now.Add(-r)); err != nil {
 			d.log.Warn("prune item text", "error", err)
 		}
 	}
@@ -108,7 +134,7 @@ func (d *Daemon) recordCycle(c monitor.Cycle) {
 // retry.
 func (d *Daemon) Once(ctx context.Context) (monitor.Cycle, error) {
 	g := d.gen.Load()
-	c, err := d.poll(ctx, g, g.feeds)
+	c, err := d.poll(ctx, g, g.poller.PollAll)
 	if err != nil {
 		return c, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/storywatch/storywatch/backtest"
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
@@ -42,6 +43,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Hits returns the stored hits that filter selects, newest first.
 	Hits(ctx context.Context, filter store.HitFilter) ([]store.Hit, error)
+	WebSubStore
 }
 
 var _ Store = (*store.DB)(nil)
@@ -85,8 +87,12 @@ type Daemon struct {
 	server  *web.Server
 	sched   *monitor.Scheduler
 	drain   *drain
+	// websub keeps the WebSub subscriptions and answers their hubs.
+	websub *pusher
 	// kick wakes the delivery loop after a digest was recorded.
 	kick chan struct{}
+	// lastPrune is when item text was last pruned (Unix nanoseconds).
+	lastPrune atomic.Int64
 
 	gen atomic.Pointer[generation]
 	// reloadMu orders reloads.
@@ -126,7 +132,9 @@ func New(o Options) (*Daemon, error) {
 		return nil, err
 	}
 	d.metrics = web.NewMetrics(d.outboxDepth)
-	d.server = web.New(web.Options{Store: webStore{o.Store}, Pages: o.Store, Metrics: d.metrics, Log: o.Log})
+	d.websub = &pusher{store: o.Store, client: feed.NewHTTPClient(o.Config.Poll.Timeout), now: d.now, log: o.Log,
+		poller: func() *monitor.Poller { return d.gen.Load().poller }, pushed: d.afterPush}
+	d.server = web.New(web.Options{Store: webStore{o.Store}, Pages: o.Store, Metrics: d.metrics, Log: o.Log, WebSub: d.websub})
 	d.sched = monitor.NewScheduler(o.Log)
 	d.install(g)
 	return d, nil

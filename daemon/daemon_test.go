@@ -15,6 +15,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
@@ -95,13 +96,11 @@ func TestReloadBacktestSeesItemsOfAPollStillRunning(t *testing.T) {
 	cfgPath := pollConfig(t, dir, "10s", srv.URL+"/slow")
 	d, db := newTestDaemon(t, cfgPath, discard())
 	old := d.gen.Load()
-	if len(old.groups) != 1 {
-		t.Fatalf("want one poll group, got %d", len(old.groups))
+	if len(old.feeds) != 1 {
+		t.Fatalf("want one feed, got %d", len(old.feeds))
 	}
 	pollDone := make(chan struct{})
-	for _, feeds := range old.groups {
-		go func() { defer close(pollDone); d.pollJob(old, feeds)() }()
-	}
+	go func() { defer close(pollDone); d.pollJob(old)() }()
 	<-started
 
 	// The edit adds a storyline that the running poll's matcher lacks.
@@ -218,9 +217,7 @@ func TestShutdownStartsNoNewFetchAndLogsNoError(t *testing.T) {
 	// A cycle whose context the shutdown cancelled is no error.
 	cancelled, cancelNow := context.WithCancel(context.Background())
 	cancelNow()
-	for _, feeds := range d.gen.Load().groups {
-		d.runPoll(cancelled, d.gen.Load(), feeds)
-	}
+	d.runPoll(cancelled, d.gen.Load())
 	if strings.Contains(logs.String(), `"level":"ERROR"`) {
 		t.Errorf("a clean stop logged an error:\n%s", logs)
 	}
@@ -256,14 +253,17 @@ func TestRunDigestsHitsLeftByAKilledRun(t *testing.T) {
 
 func TestReadinessKeepsCronTicksAndGivesEveryItsInterval(t *testing.T) {
 	t.Parallel()
-	if got := readiness(cron.Every(2 * time.Minute)); got != web.Every(2*time.Minute) {
+	if got := readiness(config.Schedule{Schedule: cron.Every(2 * time.Minute)}, time.Hour); got != web.Every(2*time.Minute) {
 		t.Errorf("readiness(@every 2m) = %#v, want web.Every(2m)", got)
 	}
 	spec, err := cron.ParseStandard("*/5 6-22 * * *")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := readiness(spec); got != web.Schedule(spec) {
+	if got := readiness(config.Schedule{Schedule: spec}, time.Hour); got != web.Schedule(spec) {
 		t.Errorf("readiness(cron spec) = %#v, want the spec itself", got)
+	}
+	if got := readiness(config.Schedule{Spec: "adaptive", Adaptive: true}, 30*time.Minute); got != web.Every(30*time.Minute) {
+		t.Errorf("readiness(adaptive) = %#v, want web.Every(max_interval)", got)
 	}
 }

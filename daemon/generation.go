@@ -2,8 +2,9 @@ package daemon
 
 import (
 	"fmt"
-	"sort"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/robfig/cron/v3"
 
@@ -19,15 +20,14 @@ import (
 type generation struct {
 	cfg     *config.Config
 	matcher *match.Matcher
-	// groups holds the feeds by schedule spec; groups[spec] is polled by
-	// the job "poll <spec>".
-	groups    map[string][]monitor.FeedConfig
-	schedules map[string]cron.Schedule
-	// feeds are every feed, in config order (Once polls them all).
-	feeds   []monitor.FeedConfig
-	poller  *monitor.Poller
-	digests []notify.Spec
-	senders map[string]notify.Sender
+	// feeds are every feed, in config order: the job "poll" polls each
+	// when it is due, Once polls them all.
+	feeds []monitor.FeedConfig
+	// readiness holds the poll schedules /readyz judges by.
+	readiness []web.Schedule
+	poller    *monitor.Poller
+	digests   []notify.Spec
+	senders   map[string]notify.Sender
 	// polls is held for reading by each poll of this generation; a reload
 	// takes it for writing once the next generation is installed, so that
 	// its backtest sees every item this generation's matcher saw.
@@ -40,13 +40,14 @@ func (d *Daemon) newGeneration(cfg *config.Config) (*generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile watchlist: %w", err)
 	}
-	g := &generation{cfg: cfg, matcher: m, groups: map[string][]monitor.FeedConfig{}, schedules: map[string]cron.Schedule{}}
 	feeds := feedConfigs(cfg, d.now())
-	g.feeds = feeds
-	for i, f := range cfg.Feeds {
-		s := feedSchedule(cfg, f)
-		g.groups[s.Spec] = append(g.groups[s.Spec], feeds[i])
-		g.schedules[s.Spec] = s.Schedule
+	g := &generation{cfg: cfg, matcher: m, feeds: feeds}
+	specs := map[string]bool{}
+	for _, f := range cfg.Feeds {
+		if s := feedSchedule(cfg, f); !specs[s.Spec] {
+			specs[s.Spec] = true
+			g.readiness = append(g.readiness, readiness(s, cfg.Poll.MaxInterval))
+		}
 	}
 	opts := pollerOptions(cfg, d.opts.Version)
 	opts.Logger, opts.Now, opts.Progress, opts.Stop = d.log, d.now, d.opts.Progress, d.drain.stopped()
@@ -66,9 +67,14 @@ func (d *Daemon) newGeneration(cfg *config.Config) (*generation, error) {
 func (d *Daemon) install(g *generation) {
 	d.gen.Store(g)
 	var jobs []monitor.Job
-	for spec, feeds := range g.groups {
-		jobs = append(jobs, monitor.Job{Name: "poll " + spec, Schedule: g.schedules[spec], Run: d.pollJob(g, feeds)})
+	if len(g.feeds) > 0 {
+		jobs = append(jobs, monitor.Job{Name: "poll", Schedule: cron.Every(pollTick), Run: d.pollJob(g), Quiet: true})
 	}
+	if g.cfg.PublicURL != "" {
+		jobs = append(jobs, monitor.Job{Name: "websub", Schedule: cron.Every(websubSyncEvery), Run: d.websubJob(g)})
+	}
+	d.websub.settings.Store(&websubSettings{PublicURL: g.cfg.PublicURL, MaxBody: g.cfg.Poll.MaxBody,
+		UserAgent: strings.ReplaceAll(g.cfg.Poll.UserAgent, "VERSION", d.opts.Version)})
 	for i, dg := range g.cfg.Digests {
 		if dg.Instant || dg.Schedule == nil {
 			continue
@@ -83,29 +89,31 @@ func (d *Daemon) install(g *generation) {
 	for _, w := range g.matcher.Watches() {
 		watches[w.ID] = w.Title
 	}
-	var polls []web.Schedule
-	for _, sc := range g.schedules {
-		polls = append(polls, readiness(sc))
-	}
-	d.server.Configure(web.Settings{Token: g.cfg.HTTPToken, PollSchedules: polls, Watches: watches,
+	d.server.Configure(web.Settings{Token: g.cfg.HTTPToken, PollSchedules: g.readiness, Watches: watches,
 		Watchlist: Watchlist(g.cfg), Location: g.cfg.Timezone})
 }
 
+// pollTick is how often the poll job looks for feeds that are due; each
+// feed has its own time (docs/config.md, "When feeds are polled").
+const pollTick = time.Second
+
 // readiness translates a poll schedule for /readyz: an @every schedule
-// has no fixed ticks, only its interval.
-func readiness(sc cron.Schedule) web.Schedule {
-	if e, ok := sc.(cron.ConstantDelaySchedule); ok {
+// has no fixed ticks, only its interval, and an adaptive one polls at
+// least every max_interval.
+func readiness(s config.Schedule, maxInterval time.Duration) web.Schedule {
+	if s.Adaptive || s.Schedule == nil {
+		return web.Every(maxInterval)
+	}
+	if e, ok := s.Schedule.(cron.ConstantDelaySchedule); ok {
 		return web.Every(e.Delay)
 	}
-	return sc
+	return s.Schedule
 }
 
-// pollJobNames returns the names of the poll jobs of g, sorted.
+// pollJobNames returns the names of the poll jobs of g.
 func pollJobNames(g *generation) []string {
-	names := make([]string, 0, len(g.groups))
-	for spec := range g.groups {
-		names = append(names, "poll "+spec)
+	if len(g.feeds) == 0 {
+		return nil
 	}
-	sort.Strings(names)
-	return names
+	return []string{"poll"}
 }

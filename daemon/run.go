@@ -97,7 +97,7 @@ func (d *Daemon) started(g *generation, ln net.Listener) {
 	for _, name := range pollJobNames(g) {
 		d.sched.Trigger(name)
 	}
-	if len(g.groups) == 0 {
+	if len(g.feeds) == 0 {
 		// With no feeds there is no cycle to wait for.
 		d.server.CycleDone(d.now())
 	}

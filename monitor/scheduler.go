@@ -23,6 +23,10 @@ type Job struct {
 	// Run does the work. The scheduler gives it no context: the owner of
 	// the work (the daemon's drain) decides how long it may run.
 	Run func()
+	// Quiet logs skipped runs at debug rather than info, for a job that
+	// ticks often (the poll job runs every second and is skipped while a
+	// cycle lasts).
+	Quiet bool
 }
 
 // Planned is when a job is next due.
@@ -114,7 +118,7 @@ func (s *Scheduler) Set(jobs []Job) error {
 			continue
 		}
 		if !ok {
-			sj = s.newJob(j.Name)
+			sj = s.newJob(j.Name, j.Quiet)
 			s.jobs[j.Name] = sj
 		} else {
 			s.cron.Remove(sj.entry)
@@ -148,9 +152,12 @@ func sameSchedule(a, b cron.Schedule) bool {
 // newJob builds the guarded job for name. Recover sits inside
 // SkipIfStillRunning: were it outside, a panic would skip the release of
 // the overlap guard and the job would never run again.
-func (s *Scheduler) newJob(name string) *scheduledJob {
+func (s *Scheduler) newJob(name string, quiet bool) *scheduledJob {
 	sj := &scheduledJob{}
 	logger := cronLogger{log: s.log.With("job", name), info: slog.LevelInfo}
+	if quiet {
+		logger.info = slog.LevelDebug
+	}
 	inner := cron.FuncJob(func() {
 		if run := sj.run.Load(); run != nil {
 			(*run)()
