@@ -177,7 +177,8 @@ func (s *Server) current() (Settings, time.Time) {
 }
 
 // Handler returns the endpoints. They answer GET and HEAD only (405
-// otherwise), but for /websub/{feed}, where hubs also POST.
+// otherwise), but for the login forms (see readOnly) and /websub/{feed},
+// where hubs also POST.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
