@@ -2,6 +2,10 @@ package daemon
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -159,7 +164,7 @@ func (p *pusher) subscribe(ctx context.Context, feedURL, hub, topic string, old 
 	}
 	set := p.current()
 	req := feed.SubscribeRequest{Hub: hub, Topic: topic, Secret: sub.Secret, Lease: websubLease,
-		Callback: set.PublicURL + "/websub/" + strconv.FormatInt(id, 10)}
+		Callback: set.PublicURL + "/websub/" + callbackName(id, sub.Secret)}
 	if err := req.Send(ctx, p.client, set.UserAgent); err != nil {
 		sub.LastError = err.Error()
 		if _, serr := p.store.SaveSubscription(ctx, sub); serr != nil {
@@ -172,12 +177,23 @@ func (p *pusher) subscribe(ctx context.Context, feedURL, hub, topic string, old 
 	return nil
 }
 
+// callbackName is the last part of a subscription's callback URL: the
+// feed's id and a token derived from the subscription's secret, so that
+// only the hub, which was given the URL, can reach the subscription (a
+// forged verification could otherwise mark a subscription active).
+func callbackName(feedID int64, secret string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("storywatch websub callback"))
+	return strconv.FormatInt(feedID, 10) + "-" + hex.EncodeToString(mac.Sum(nil)[:12])
+}
+
 // subscription finds the subscription of a /websub/{feed} path.
-func (p *pusher) subscription(ctx context.Context, feedID string) (store.Subscription, bool) {
+func (p *pusher) subscription(ctx context.Context, name string) (store.Subscription, bool) {
 	if p.current().PublicURL == "" {
 		return store.Subscription{}, false // WebSub is off
 	}
-	id, err := strconv.ParseInt(feedID, 10, 64)
+	idText, _, _ := strings.Cut(name, "-")
+	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {
 		return store.Subscription{}, false
 	}
@@ -186,6 +202,9 @@ func (p *pusher) subscription(ctx context.Context, feedID string) (store.Subscri
 		if !errors.Is(err, store.ErrNotFound) {
 			p.log.Error("websub", "error", err)
 		}
+		return store.Subscription{}, false
+	}
+	if subtle.ConstantTimeCompare([]byte(callbackName(id, s.Secret)), []byte(name)) != 1 {
 		return store.Subscription{}, false
 	}
 	return s, true

@@ -184,9 +184,17 @@ func TestWebSubSubscribePushRenewAndRefuseForgeries(t *testing.T) {
 	if hits, _ := db.Hits(ctx, store.HitFilter{}); len(hits) != 3 {
 		t.Errorf("after the forged push %d hits, want the 3 of the real push", len(hits))
 	}
-	// A verification for a topic storywatch did not ask for is refused.
+	// A verification for a topic storywatch did not ask for is refused, and
+	// so is one (or a push) at the feed's id without the callback's token.
 	if hub.verify(callback, "https://other.example/feed", "x") {
 		t.Error("a verification for another topic was accepted")
+	}
+	bare, _, _ := strings.Cut(callback, "-")
+	if hub.verify(bare, feedURL, "x") {
+		t.Error("a verification without the callback's token was accepted")
+	}
+	if code := hub.push(t, bare, secret, hubFeed(hub.URL+"/", feedURL, forged)); code != http.StatusNotFound {
+		t.Errorf("a push without the callback's token answered %d, want 404", code)
 	}
 
 	// Nothing to renew yet; past half the lease the subscription is renewed
