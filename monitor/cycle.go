@@ -87,6 +87,8 @@ type Poller struct {
 	matcher     *match.Matcher
 	feeds       []FeedConfig
 
+	// cycles counts the cycles run, for the level of their log line.
+	cycles atomic.Int64
 	// mu guards due, which caches when each feed is next due for
 	// PollDue; a feed missing from it is read from the store.
 	mu  sync.Mutex
@@ -257,7 +259,13 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 
 	c.tally()
 	c.Duration = p.now().Sub(c.Started)
-	p.log.Info("poll cycle", "feeds", len(feeds), "ok", c.OK, "not_modified", c.NotModified,
+	// With each feed polled at its own time, cycles are small and many: the
+	// first one and those with news or failures are worth an info line.
+	level := slog.LevelDebug
+	if p.cycles.Add(1) == 1 || c.ItemsNew > 0 || c.Failed > 0 {
+		level = slog.LevelInfo
+	}
+	p.log.Log(ctx, level, "poll cycle", "feeds", len(feeds), "ok", c.OK, "not_modified", c.NotModified,
 		"failed", c.Failed, "deferred", c.Deferred, "items_new", c.ItemsNew, "hits_new", c.HitsNew,
 		"duration_ms", c.Duration.Milliseconds())
 	return c, ctx.Err()
