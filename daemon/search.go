@@ -2,6 +2,10 @@ package daemon
 
 import (
 	"fmt"
+	"slices"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/feed"
@@ -28,10 +32,6 @@ func LoadConfig(path string, getenv func(string) string) (*config.Config, error)
 // resolveSearchFeeds sets the URL of every search feed of c from its
 // watch: a storyline's query, or an actor's aliases (feed.SearchURL).
 func resolveSearchFeeds(c *config.Config, file string) config.Errors {
-	aliases := map[string][]string{}
-	for _, a := range c.Actors {
-		aliases[a.ID] = a.Aliases
-	}
 	queries := map[string]string{}
 	for _, s := range c.Storylines {
 		queries[s.ID] = s.Query
@@ -59,7 +59,7 @@ func resolveSearchFeeds(c *config.Config, file string) config.Errors {
 			}
 			e = parsed.Expr()
 		}
-		u, err := feed.SearchURL(feed.Search{Provider: s.Provider, HL: s.HL, GL: s.GL}, e, aliases)
+		u, err := feed.SearchURL(feed.Search{Provider: s.Provider, HL: s.HL, GL: s.GL}, e, searchNames(c.Actors, s.HL))
 		if err != nil {
 			fail("%s: %v", s.Provider, err)
 			continue
@@ -72,4 +72,31 @@ func resolveSearchFeeds(c *config.Config, file string) config.Errors {
 		c.Feeds[i].URL = u
 	}
 	return errs
+}
+
+// searchNames returns the names a search looks for, by actor: the aliases
+// as written (name variants are the matcher's: a search engine finds only
+// what it is given), and for an actor of a region the region's name in
+// English and in the search's language (hl), as a search engine knows it.
+func searchNames(actors []config.Actor, hl string) map[string][]string {
+	lang, err := language.Parse(hl)
+	if err != nil || hl == "" {
+		lang = language.AmericanEnglish
+	}
+	out := make(map[string][]string, len(actors))
+	for _, a := range actors {
+		names := slices.Clone(a.Aliases)
+		if r, err := language.ParseRegion(a.Region); a.Region != "" && err == nil {
+			for _, n := range []display.Namer{display.English.Regions(), display.Regions(lang)} {
+				if n == nil {
+					continue
+				}
+				if name := n.Name(r); name != "" && !slices.Contains(names, name) {
+					names = append(names, name)
+				}
+			}
+		}
+		out[a.ID] = names
+	}
+	return out
 }

@@ -130,7 +130,12 @@ func (r renderer) node(e match.Expr, aliases map[string][]string, top bool) (s s
 	case match.OpTerm:
 		return term(e.Text), false
 	case match.OpActor:
-		return group(r.actor(aliases[e.Text]), top), false
+		terms := r.actor(aliases[e.Text])
+		if len(terms) == 0 {
+			// An actor with no names to search for asks for anything.
+			return "", true
+		}
+		return group(terms, top), false
 	case match.OpField:
 		return r.node(e.Kids[0], aliases, top)
 	case match.OpNot:
