@@ -47,6 +47,7 @@ func TestSearchQueryFromWatches(t *testing.T) {
 		{"an AND inside an OR in parentheses", `("28-point" NEAR/3 (plan OR deal)) OR "28 пункт*"`, `(28-point (plan OR deal)) OR "28 пункт"`},
 		{"a NOT of a group widens the search", "@putin NOT (skater OR ballet)", "Putin OR Путин"},
 		{"an OR with a NOT asks for anything", "@witkoff (@putin OR -skater)", "Witkoff OR Уиткофф OR Віткофф"},
+		{"an actor without names widens its OR", "@putin (28 OR @nameless)", "Putin OR Путин"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
