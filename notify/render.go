@@ -63,8 +63,9 @@ type Rendered struct {
 
 // Image is a PNG chart shown in the HTML rendering.
 type Image struct {
-	// ContentID is the Content-ID under which email attaches it, without
-	// angle brackets.
+	// ContentID is the Content-ID the HTML refers to ("cid:…"), without
+	// the angle brackets of the header; it names the digest, so it is
+	// unique per digest (the email sender makes it unique per message).
 	ContentID string
 	// Filename is its file name, also used beside the file notifier's HTML.
 	Filename string
@@ -119,7 +120,7 @@ func Render(d *Digest) (*Rendered, error) {
 			return nil, fmt.Errorf("render digest %s: chart %s: %w", d.ID, s.ID, err)
 		}
 		img := Image{
-			ContentID: "chart-" + SafeName(s.ID) + "@storywatch",
+			ContentID: "chart-" + SafeName(s.ID) + "." + SafeName(d.ID) + "@storywatch",
 			Filename:  base + "-" + SafeName(s.ID) + ".png",
 			PNG:       png,
 		}

@@ -104,10 +104,20 @@ func (e *Sender) Message(r *notify.Rendered) (*gomail.Msg, error) {
 	m.SetMessageIDWithValue(notify.SafeName(r.DigestID) + "." + notify.SafeName(e.opts.NotifierID) + "@" + domainOf(e.opts.From))
 	m.SetGenHeader("X-Storywatch-Digest", r.DigestID)
 	m.SetBodyString(gomail.TypeTextPlain, r.Text)
-	m.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
-	for _, img := range r.Images {
+	// Content-IDs are unique per message, like the Message-ID (RFC 2392),
+	// and written in the angle brackets RFC 2045 requires; the HTML's
+	// cid: references follow.
+	html := r.HTML
+	cids := make([]string, len(r.Images))
+	for i, img := range r.Images {
+		local, _, _ := strings.Cut(img.ContentID, "@")
+		cids[i] = local + "." + notify.SafeName(e.opts.NotifierID) + "@" + domainOf(e.opts.From)
+		html = strings.ReplaceAll(html, "cid:"+img.ContentID, "cid:"+cids[i])
+	}
+	m.AddAlternativeString(gomail.TypeTextHTML, html)
+	for i, img := range r.Images {
 		if err := m.EmbedReader(img.Filename, bytes.NewReader(img.PNG),
-			gomail.WithFileContentID(img.ContentID),
+			gomail.WithFileContentID("<"+cids[i]+">"),
 			gomail.WithFileContentType(gomail.ContentType("image/png"))); err != nil {
 			return nil, fmt.Errorf("embed %s: %w", img.Filename, err)
 		}
