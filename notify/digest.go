@@ -2,6 +2,7 @@ package notify
 
 import (
 	"cmp"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,10 @@ type Spec struct {
 	Location *time.Location
 	// To lists the notifier ids that receive the digest.
 	To []string
+	// PublicURL is the address people reach the HTTP server at
+	// (public_url); when set, each section links to the watch's Atom feed
+	// there, for the stories a digest does not show.
+	PublicURL string
 }
 
 // WatchInfo names a watch for the reader.
@@ -99,6 +104,9 @@ type Section struct {
 	// Daily counts the watch's new stories on each of the last ChartDays
 	// days, oldest first, the last being the day the digest was built.
 	Daily []int `json:"daily"`
+	// Link is where every story of the watch can be read (its Atom feed
+	// at Spec.PublicURL); empty without a public URL.
+	Link string `json:"link,omitempty"`
 }
 
 // Story is one entry of a digest: one report however many outlets ran it.
@@ -163,7 +171,7 @@ func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[
 			title = w.ID
 		}
 		d.Watches = append(d.Watches, Section{ID: w.ID, Title: title, Stories: []Story{},
-			Daily: Daily(hitTimes[w.ID], now, loc)})
+			Daily: Daily(hitTimes[w.ID], now, loc), Link: watchLink(spec.PublicURL, w.ID)})
 	}
 
 	type entry struct {
@@ -211,8 +219,22 @@ func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[
 		}
 		s.Stories = append(s.Stories, e.story)
 	}
+	if spec.Instant {
+		// An instant digest is an alert about what is new: a watch with
+		// nothing new has no place in it.
+		d.Watches = slices.DeleteFunc(d.Watches, func(s Section) bool { return s.Total() == 0 })
+	}
 	slices.Sort(d.HitIDs)
 	return d
+}
+
+// watchLink returns the address of a watch's Atom feed under the public
+// URL, or "" without one.
+func watchLink(public, watch string) string {
+	if public == "" {
+		return ""
+	}
+	return strings.TrimRight(public, "/") + "/hits.atom?watch=" + url.QueryEscape(watch)
 }
 
 // rank orders stories by score, then newest first, then by id so that the

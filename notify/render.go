@@ -94,6 +94,12 @@ type htmlSection struct {
 	// typed as a URL because html/template rejects the cid: scheme.
 	Src htmltemplate.URL
 	Alt string
+	// Shown are the stories the HTML shows: all of them, unless the HTML
+	// would pass htmlBudget (fit.go).
+	Shown []Story
+	// Rest counts the stories not shown: cut by max_stories or left out
+	// of the HTML.
+	Rest int
 }
 
 type view struct {
@@ -126,8 +132,8 @@ func Render(d *Digest) (*Rendered, error) {
 		}
 		r.Images = append(r.Images, img)
 		alt := ChartAlt(s.Daily)
-		v.Sections = append(v.Sections, htmlSection{Section: s, Src: htmltemplate.URL("cid:" + img.ContentID), Alt: alt})
-		fileSections = append(fileSections, htmlSection{Section: s, Src: htmltemplate.URL(img.Filename), Alt: alt})
+		v.Sections = append(v.Sections, htmlSection{Section: s, Src: htmltemplate.URL("cid:" + img.ContentID), Alt: alt, Shown: s.Stories, Rest: s.More})
+		fileSections = append(fileSections, htmlSection{Section: s, Src: htmltemplate.URL(img.Filename), Alt: alt, Shown: s.Stories, Rest: s.More})
 	}
 
 	var buf bytes.Buffer
@@ -136,18 +142,16 @@ func Render(d *Digest) (*Rendered, error) {
 	}
 	r.Text = buf.String()
 
-	buf.Reset()
-	if err := htmlTmpl.Execute(&buf, v); err != nil {
+	html, keep, err := fitHTML(v, htmlBudget)
+	if err != nil {
 		return nil, fmt.Errorf("render digest %s as HTML: %w", d.ID, err)
 	}
-	r.HTML = buf.String()
-
-	buf.Reset()
-	v.Sections = fileSections
-	if err := htmlTmpl.Execute(&buf, v); err != nil {
+	r.HTML = html
+	fv := v
+	fv.Sections = shown(fileSections, keep)
+	if r.FileHTML, err = renderHTML(fv); err != nil {
 		return nil, fmt.Errorf("render digest %s as HTML: %w", d.ID, err)
 	}
-	r.FileHTML = buf.String()
 
 	buf.Reset()
 	if err := chatTmpl.Execute(&buf, v); err != nil {

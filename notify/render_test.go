@@ -95,7 +95,7 @@ func TestHTMLEscapesFeedText(t *testing.T) {
 			}
 		}
 		for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(2)&gt;",
-			`<mark style="background:#ffe066;">Witkoff</mark>`, `<mark style="background:#ffe066;">28-point plan</mark>`} {
+			`<mark style="background:#fe6">Witkoff</mark>`, `<mark style="background:#fe6">28-point plan</mark>`} {
 			if !strings.Contains(html, want) {
 				t.Errorf("%s HTML lacks %q", name, want)
 			}
