@@ -64,5 +64,6 @@ func IsPermanent(err error) bool {
 // RedactURLs replaces every URL in msg by its redacted form
 // (scheme://host/…, without user info, path or query), because the URLs of
 // chat services and webhooks carry their tokens: a Slack hook's path, a
-// Telegram bot's user info, a webhook's ?token=.
+// Telegram bot's user info, a webhook's ?token=. Redacting a redacted
+// message changes nothing (redact.URLs).
 func RedactURLs(msg string) string { return redact.URLs(msg) }

@@ -31,9 +31,15 @@ func URL(raw string) string {
 // white space or a quote (Go's *url.Error quotes the URL).
 var urlPattern = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>` + "`" + `]+`)
 
-// URLs replaces every URL in msg by its redacted form (URL).
+// URLs replaces every URL in msg by its redacted form (URL). Punctuation
+// that ends a URL ("(https://host/…): ") stays, so that redacting a
+// redacted message changes nothing: senders redact their errors and the
+// outbox redacts whatever reaches it again.
 func URLs(msg string) string {
-	return urlPattern.ReplaceAllStringFunc(msg, URL)
+	return urlPattern.ReplaceAllStringFunc(msg, func(u string) string {
+		trimmed := strings.TrimRight(u, ").,:;!?")
+		return URL(trimmed) + u[len(trimmed):]
+	})
 }
 
 // Secrets removes every occurrence of the given secrets from msg. Libraries
