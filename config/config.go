@@ -19,8 +19,10 @@ type Config struct {
 	Listen string
 	// HTTPToken, when set, is the bearer token the HTTP endpoints require.
 	HTTPToken string
-	// PublicURL is where WebSub hubs reach this daemon (no trailing
-	// slash); empty turns WebSub off.
+	// PublicURL is the address people, feed readers and WebSub hubs reach
+	// the HTTP endpoints at (behind a proxy, say), without a trailing
+	// slash; empty when not set, which turns WebSub off. Digests link
+	// there.
 	PublicURL string
 	// Timezone is the default for schedules and for dates in digests.
 	Timezone *time.Location
