@@ -61,7 +61,7 @@ func parseSchedule(spec string, loc *time.Location) (sched Schedule, err error) 
 	}()
 	s, err := cronParser.Parse(rest)
 	if err != nil {
-		return sched, fmt.Errorf("invalid cron spec %q: %v", spec, err)
+		return sched, fmt.Errorf("invalid cron spec %q: %s", spec, fieldError(rest, err))
 	}
 	if ss, ok := s.(*cron.SpecSchedule); ok {
 		ss.Location = loc
@@ -81,4 +81,28 @@ func loadLocation(name string) (*time.Location, error) {
 		return nil, fmt.Errorf("unknown time zone %q: use an IANA name such as UTC or Europe/Kyiv", name)
 	}
 	return loc, nil
+}
+
+// cronFields names the five fields of a cron spec, in order.
+var cronFields = [5]string{"minute", "hour", "day-of-month", "month", "day-of-week"}
+
+// fieldError names the field of a five-field spec that the cron parser
+// refused, which its own messages do not ("end of range (25) above
+// maximum (23): 25"): each field is parsed alone, the others being "*".
+func fieldError(spec string, err error) string {
+	fields := strings.Fields(spec)
+	if len(fields) != len(cronFields) {
+		return err.Error()
+	}
+	for i, f := range fields {
+		probe := []string{"*", "*", "*", "*", "*"}
+		probe[i] = f
+		if _, ferr := cronParser.Parse(strings.Join(probe, " ")); ferr != nil {
+			// The parser's message ends with the field's text; say it
+			// once, at the start, with the field's name.
+			msg := strings.TrimSuffix(ferr.Error(), ": "+f)
+			return fmt.Sprintf("%s field %q: %s", cronFields[i], f, msg)
+		}
+	}
+	return err.Error()
 }
