@@ -43,14 +43,14 @@ func parse(name, abs string, data []byte, getenv func(string) string) (*Config, 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Errors{syntaxError(name, err)}
+		return nil, Errors{syntaxError(name, data, err)}
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case err == nil:
 		d.errorf(&extra, "", "a config file holds one YAML document; remove the second one (or the --- line)")
 	case !errors.Is(err, io.EOF):
-		return nil, Errors{syntaxError(name, err)}
+		return nil, Errors{syntaxError(name, data, err)}
 	}
 	var root *yaml.Node
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
@@ -67,16 +67,17 @@ func parse(name, abs string, data []byte, getenv func(string) string) (*Config, 
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns a YAML parser error, which knows only the line, into
-// an Error at the start of that line.
-func syntaxError(file string, err error) *Error {
+// syntaxError turns a YAML parser error into an Error at the first
+// character of the line where the problem is (syntax.go).
+func syntaxError(file string, data []byte, err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		line = problemLine(data, line, msg)
 	}
-	return &Error{File: file, Line: line, Col: 1, Msg: "invalid YAML: " + msg}
+	return &Error{File: file, Line: line, Col: firstColumn(data, line), Msg: "invalid YAML: " + msg}
 }
 
 var topKeys = []string{
