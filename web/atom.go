@@ -56,7 +56,18 @@ type atomEntry struct {
 
 // tagPrefix starts the ids of feeds and entries (RFC 4151 tag URIs): stable
 // across restarts and independent of the address the daemon is reached at.
+// The database's instance id follows (Options.Instance), so two
+// installations never share an id and a database made again never reuses
+// one: "tag:storywatch.github.io,2025:3f…9a/story/8".
 const tagPrefix = "tag:storywatch.github.io,2025:"
+
+// idPrefix returns the start of the server's feed and entry ids.
+func (s *Server) idPrefix() string {
+	if s.instance == "" {
+		return tagPrefix
+	}
+	return tagPrefix + s.instance + "/"
+}
 
 // hitsAtom serves /hits.atom?watch=ID: the stories of the last week (one
 // entry per story) for one watch, or for all watches without watch=.
@@ -85,7 +96,7 @@ func (s *Server) hitsAtom(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not read hits", http.StatusInternalServerError)
 		return
 	}
-	feed := buildFeed(hits, q.Watch, title, selfURL(r), s.now())
+	feed := buildFeed(hits, s.idPrefix(), q.Watch, title, selfURL(r), s.now())
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	if _, err := w.Write([]byte(xml.Header)); err != nil {
 		return
@@ -114,7 +125,7 @@ type story struct {
 
 // buildFeed groups hits (newest first) into one entry per story; an item
 // not yet in a story is a story of its own.
-func buildFeed(hits []Hit, watch, title, self string, now time.Time) atomFeed {
+func buildFeed(hits []Hit, prefix, watch, title, self string, now time.Time) atomFeed {
 	var stories []*story
 	byKey := map[string]*story{}
 	for _, h := range hits {
@@ -133,7 +144,7 @@ func buildFeed(hits []Hit, watch, title, self string, now time.Time) atomFeed {
 		}
 		st.hits = append(st.hits, h)
 	}
-	feedID := tagPrefix + "hits"
+	feedID := prefix + "hits"
 	if watch != "" {
 		feedID += "/" + url.PathEscape(watch)
 	}
@@ -146,7 +157,7 @@ func buildFeed(hits []Hit, watch, title, self string, now time.Time) atomFeed {
 		Links:     []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}},
 	}
 	for i, st := range stories {
-		e := entryFor(st)
+		e := entryFor(st, prefix)
 		if i == 0 {
 			feed.Updated = e.Updated
 		}
@@ -171,10 +182,10 @@ func leadOf(st *story) Hit {
 	return lead
 }
 
-func entryFor(st *story) atomEntry {
+func entryFor(st *story, prefix string) atomEntry {
 	lead := leadOf(st)
 	e := atomEntry{
-		ID:    tagPrefix + st.key,
+		ID:    prefix + st.key,
 		Title: atomText{Type: "text", Body: lead.Title},
 		// Hits arrive newest first.
 		Updated: st.hits[0].FoundAt.UTC().Format(time.RFC3339),

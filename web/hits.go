@@ -99,6 +99,12 @@ func (s *Server) apiHits(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if settings, _ := s.current(); q.Watch != "" && settings.Watches != nil {
+		if _, known := settings.Watches[q.Watch]; !known {
+			http.Error(w, fmt.Sprintf("no watch %q", q.Watch), http.StatusNotFound)
+			return
+		}
+	}
 	hits, err := s.store.Hits(r.Context(), q)
 	if err != nil {
 		s.log.Error("list hits for the API", "error", err)

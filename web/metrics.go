@@ -31,6 +31,14 @@ const (
 	FetchError       = "error"
 )
 
+// Delivery results, the values of the "result" label of
+// storywatch_deliveries_total.
+const (
+	DeliverySent  = "sent"
+	DeliveryRetry = "retry"
+	DeliveryDead  = "dead"
+)
+
 // NewMetrics registers every collector, the Go runtime's and the
 // process's included. outboxDepth, when not nil, is read at each scrape for
 // storywatch_outbox_depth.
@@ -88,6 +96,23 @@ func NewMetrics(outboxDepth func() float64) *Metrics {
 		m.reloads.WithLabelValues(r)
 	}
 	return m
+}
+
+// Known creates the series of every watch and every notifier × result at
+// zero, as the Prometheus documentation advises for label values known in
+// advance: a restart with no hits yet still exports every watch, and a
+// rate() over a first event has a zero to start from. The daemon calls it
+// with the tracked watches and the notifiers of each config it runs;
+// series of ids a reload removed stay, as the counts they were.
+func (m *Metrics) Known(watches, notifiers []string) {
+	for _, w := range watches {
+		m.hits.WithLabelValues(w)
+	}
+	for _, n := range notifiers {
+		for _, r := range []string{DeliverySent, DeliveryRetry, DeliveryDead} {
+			m.deliveries.WithLabelValues(n, r)
+		}
+	}
 }
 
 // Registry returns the registry the collectors are in.

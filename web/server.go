@@ -40,6 +40,9 @@ type Options struct {
 	// WebSub, when set, answers hubs at /websub/{feed}, the one route that
 	// takes a POST.
 	WebSub WebSub
+	// Instance is the database's instance id (store.DB.InstanceID); it
+	// makes the Atom ids unique to this installation and database.
+	Instance string
 }
 
 // Settings are the parts of the server that follow the config and change
@@ -68,11 +71,12 @@ type Settings struct {
 
 // Server serves the HTTP endpoints.
 type Server struct {
-	store   Store
-	pages   PageStore
-	metrics *Metrics
-	log     *slog.Logger
-	now     func() time.Time
+	store    Store
+	pages    PageStore
+	metrics  *Metrics
+	log      *slog.Logger
+	now      func() time.Time
+	instance string
 	// tries bounds the /try queries running at once; each gets
 	// tryTimeout.
 	tries      chan struct{}
@@ -139,7 +143,8 @@ func thirdLastTick(sc Schedule, now time.Time) time.Time {
 // New returns a Server; call Configure before serving.
 func New(opts Options) *Server {
 	s := &Server{store: opts.Store, pages: opts.Pages, metrics: opts.Metrics, log: opts.Log, now: opts.Now,
-		tries: make(chan struct{}, maxTries), tryTimeout: tryTimeout, templates: pageTemplates(time.UTC), hub: opts.WebSub}
+		instance: opts.Instance, tries: make(chan struct{}, maxTries), tryTimeout: tryTimeout, templates: pageTemplates(time.UTC),
+		hub: opts.WebSub}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
