@@ -44,6 +44,10 @@ type Schedule struct {
 	// Adaptive is set for the poll schedule "adaptive": polls follow how
 	// often the feed publishes, and the cron.Schedule is nil.
 	Adaptive bool
+	// Location is the time zone the spec runs in: its TZ= prefix, else
+	// the digest's or the global timezone. An @every spec runs at a fixed
+	// interval in any zone; Location is then the zone to show times in.
+	Location *time.Location
 	cron.Schedule
 }
 

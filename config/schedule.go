@@ -36,6 +36,7 @@ func parseSchedule(spec string, loc *time.Location) (sched Schedule, err error) 
 			return sched, fmt.Errorf("invalid cron spec %q: nothing after the time zone", spec)
 		}
 	}
+	sched.Location = loc
 	if every, ok := strings.CutPrefix(rest, "@every "); ok {
 		d, err := ParseDuration(every)
 		if err != nil {

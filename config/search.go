@@ -134,7 +134,7 @@ func (d *decoder) publicURL(fs fields) string {
 func (d *decoder) pollSchedule(fs fields, name string, loc *time.Location) *Schedule {
 	if f, ok := fs[name]; ok {
 		if v, ok := d.typed(f); ok && strings.TrimSpace(v) == "adaptive" {
-			return &Schedule{Spec: "adaptive", Adaptive: true}
+			return &Schedule{Spec: "adaptive", Adaptive: true, Location: loc}
 		}
 	}
 	return d.schedule(fs, name, loc)
