@@ -67,6 +67,8 @@ type Settings struct {
 	// Location is the time zone of the pages' dates and chart days; nil
 	// means UTC.
 	Location *time.Location
+	// Jobs are the poll schedules and digests, for /api/status.
+	Jobs []Job
 }
 
 // Server serves the HTTP endpoints.
@@ -198,6 +200,7 @@ func (s *Server) Handler() http.Handler {
 	if s.pages != nil {
 		s.pageRoutes(mux)
 	}
+	mux.Handle("GET /api/status", s.auth(http.HandlerFunc(s.apiStatus)))
 	if s.hub == nil {
 		return readOnly(mux)
 	}
