@@ -19,7 +19,8 @@ COPY --from=build --chown=65532:65532 /out/data /data
 COPY config.example.yaml /etc/storywatch/config.yaml
 # The example config reads these: the database (and file digests) go to the
 # /data volume, and HTTP listens on every interface so the port can be
-# published. Mount your own config over /etc/storywatch/config.yaml.
+# published. Mount your config's folder at /etc/storywatch (compose.yaml mounts
+# deploy/, which holds a copy of the example).
 ENV STORYWATCH_CONFIG=/etc/storywatch/config.yaml \
     STORYWATCH_DATA=/data \
     STORYWATCH_LISTEN=0.0.0.0:8080
