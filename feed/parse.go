@@ -56,7 +56,7 @@ func Parse(data []byte, contentType, feedURL string) (feed *Feed, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %s", feedURL, oneLine(err.Error()))
 	}
-	return convert(f, feedURL), nil
+	return convert(f, feedURL, atomPlainFields(f, doc)), nil
 }
 
 // notAFeed explains why a document is certainly not a feed, or returns "".
@@ -120,7 +120,9 @@ func rootElement(doc []byte) (string, error) {
 	return "", nil
 }
 
-func convert(f *gofeed.Feed, feedURL string) *Feed {
+// convert turns gofeed's items into Items; plain says, per item, which of
+// its fields are declared plain text (nil: none).
+func convert(f *gofeed.Feed, feedURL string, plain []plainFields) *Feed {
 	base := absoluteBase(feedURL)
 	if base == nil {
 		base = absoluteBase(strings.TrimSpace(f.Link))
@@ -131,11 +133,15 @@ func convert(f *gofeed.Feed, feedURL string) *Feed {
 		if gi == nil {
 			continue
 		}
+		var p plainFields
+		if i < len(plain) {
+			p = plain[i]
+		}
 		it := Item{
 			GUID:      strings.TrimSpace(gi.GUID),
-			Title:     PlainText(gi.Title),
-			Summary:   PlainText(gi.Description),
-			Content:   PlainText(gi.Content),
+			Title:     fieldText(gi.Title, p.title),
+			Summary:   fieldText(gi.Description, p.summary),
+			Content:   fieldText(gi.Content, p.content),
 			Author:    authors(gi),
 			Category:  PlainText(strings.Join(gi.Categories, ", ")),
 			Published: published(gi),
