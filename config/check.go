@@ -120,12 +120,7 @@ func checkID(s string) error {
 
 // didYouMean suggests the known id closest to an unknown one.
 func didYouMean(name string, known []string) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := editDistance(name, k); d < bestDist && d < len(name) {
-			best, bestDist = k, d
-		}
-	}
+	best := Closest(name, known)
 	if best == "" {
 		return ""
 	}
