@@ -51,6 +51,9 @@ func cmdBacktest(a *app, args []string) error {
 	if err != nil {
 		return &usageError{fmt.Errorf("compile watchlist: %w", err)}
 	}
+	if err := requireDatabase(c); err != nil {
+		return err
+	}
 	db, err := openStore(a.ctx, c, a.logger())
 	if err != nil {
 		return err

@@ -36,6 +36,9 @@ func cmdDeliveries(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := requireDatabase(c); err != nil {
+		return err
+	}
 	ctx := a.ctx
 	db, err := openStore(ctx, c, a.logger())
 	if err != nil {

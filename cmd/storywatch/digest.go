@@ -37,6 +37,11 @@ func cmdDigest(a *app, args []string) error {
 	if !slices.Contains(names, name) {
 		return usagef("digest: no digest %q in %s (have %v)", name, c.Path, names)
 	}
+	if !*send {
+		if err := requireDatabase(c); err != nil {
+			return err
+		}
+	}
 	ctx := a.ctx
 	log := a.logger()
 	db, err := openStore(ctx, c, log)

@@ -300,7 +300,7 @@ func TestDigestSendDeliversEmailWebhookAndFileOnce(t *testing.T) {
 			t.Errorf("text part lacks %q", want)
 		}
 	}
-	for _, want := range []string{"Leaked call: Witkoff coached Ushakov", `href="https://news.example/`, "Witkoff · summary",
+	for _, want := range []string{"Leaked call: Witkoff coached Ushakov", `href="https://news.example/`, "Witkoff (summary)",
 		"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML part lacks %q", want)

@@ -62,7 +62,7 @@ func cmdFeeds(a *app, args []string) error {
 	if len(rest) > 0 {
 		return usagef("feeds takes no arguments but import FILE.opml, export or discover URL; got %q", rest)
 	}
-	c, db, err := a.openConfigStore()
+	c, db, err := a.openExistingStore()
 	if err != nil {
 		return err
 	}

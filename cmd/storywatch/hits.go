@@ -30,7 +30,7 @@ func cmdHits(a *app, args []string) error {
 		}
 		filter.Since = time.Now().Add(-d)
 	}
-	_, db, err := a.openConfigStore()
+	c, db, err := a.openExistingStore()
 	if err != nil {
 		return err
 	}
@@ -38,6 +38,11 @@ func cmdHits(a *app, args []string) error {
 	hits, err := db.Hits(a.ctx, filter)
 	if err != nil {
 		return err
+	}
+	if len(hits) == 0 {
+		if err := unknownWatch(c, *watch); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		out := make([]web.HitJSON, len(hits))

@@ -46,7 +46,7 @@ func cmdStories(a *app, args []string) error {
 		}
 		filter.Since = time.Now().Add(-d)
 	}
-	_, db, err := a.openConfigStore()
+	c, db, err := a.openExistingStore()
 	if err != nil {
 		return err
 	}
@@ -54,6 +54,11 @@ func cmdStories(a *app, args []string) error {
 	stories, err := db.Stories(a.ctx, filter)
 	if err != nil {
 		return err
+	}
+	if len(stories) == 0 {
+		if err := unknownWatch(c, *watch); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		out := make([]storyOutput, len(stories))

@@ -378,8 +378,8 @@ func TestStoriesTextAndUsage(t *testing.T) {
 	srv.publish("ap.xml")
 	dir := t.TempDir()
 	cfg := storyConfig(t, dir, srv.URL, "")
-	if out := mustRun(t, "-config", cfg, "stories"); !strings.Contains(out, "no stories") {
-		t.Errorf("stories of an empty database:\n%s", out)
+	if code, _, stderr := runCmd(t, "-config", cfg, "stories"); code != exitFailure || !strings.Contains(stderr, "no database yet") {
+		t.Errorf("stories before any database: exit %d, %s", code, stderr)
 	}
 	mustRun(t, "-config", cfg, "once")
 	out := mustRun(t, "-config", cfg, "stories", "-since", "1h", "-watch", "call-leak")
