@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -26,18 +27,22 @@ type Job struct {
 // JobStatus is a Job with its next run, in its own time zone and in UTC:
 // one element of /api/status's "jobs" (and of `storywatch schedule -json`).
 type JobStatus struct {
-	Kind     string     `json:"kind"`
-	Name     string     `json:"name"`
-	Spec     string     `json:"spec"`
-	Timezone string     `json:"timezone"`
-	Instant  bool       `json:"instant,omitempty"`
-	Feeds    int        `json:"feeds,omitempty"`
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	Spec     string `json:"spec"`
+	Timezone string `json:"timezone"`
+	Instant  bool   `json:"instant,omitempty"`
+	Feeds    int    `json:"feeds,omitempty"`
+	// Interval is set, and Next is not, for an @every schedule: its ticks
+	// count from whenever the daemon started.
+	Interval string     `json:"interval,omitempty"`
 	Next     *time.Time `json:"next"`
 	NextUTC  *time.Time `json:"next_utc"`
 }
 
 // Status returns the job with its next run after now; Next and NextUTC
-// are nil for an instant digest, or a schedule that never runs again.
+// are nil for an instant digest, an @every schedule (Interval says how
+// often it runs) or a schedule that never runs again.
 func (j Job) Status(now time.Time) JobStatus {
 	loc := j.Location
 	if loc == nil {
@@ -45,6 +50,10 @@ func (j Job) Status(now time.Time) JobStatus {
 	}
 	st := JobStatus{Kind: j.Kind, Name: j.Name, Spec: j.Spec, Timezone: loc.String(), Feeds: j.Feeds,
 		Instant: j.Schedule == nil}
+	if e, ok := j.Schedule.(Every); ok {
+		st.Interval = shortDuration(time.Duration(e))
+		return st
+	}
 	if j.Schedule == nil {
 		return st
 	}
@@ -82,4 +91,16 @@ func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
 	if err := enc.Encode(out); err != nil {
 		s.log.Warn("write status", "error", err)
 	}
+}
+
+// shortDuration writes d as a config would: 10m, not 10m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
