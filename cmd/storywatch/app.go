@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"deliveries": {"the delivery outbox; 'deliveries retry ID' resends a dead one", cmdDeliveries},
 	"backtest":   {"run the current watchlist over stored items", cmdBacktest},
 	"demo":       {"offline demo: bundled feeds on loopback, one cycle, the digest", cmdDemo},
+	"schedule":   {"when every poll schedule and digest runs next, in its time zone and UTC", cmdSchedule},
 	"health":     {"exit 0 when the daemon's /healthz answers", cmdHealth},
 	"version":    {"version, commit, Go version", cmdVersion},
 	"bench":      {"measure poll cycles against a loopback feed server (docs/benchmarks.md)", cmdBench},
