@@ -111,20 +111,6 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05Z")
 }
 
-// openConfigStore loads the config and opens its database, for the commands
-// that read or change what the daemon stored.
-func (a *app) openConfigStore() (*config.Config, *store.DB, error) {
-	c, err := a.loadConfig()
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := openStore(a.ctx, c, a.logger())
-	if err != nil {
-		return nil, nil, err
-	}
-	return c, db, nil
-}
-
 // writeJSONLines writes one JSON object a line, as every -json flag does;
 // feed text stays readable (no \u003c escapes).
 func writeJSONLines[T any](w io.Writer, vs []T) error {
