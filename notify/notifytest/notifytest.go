@@ -4,6 +4,8 @@
 package notifytest
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,4 +87,36 @@ func Rendered(t testing.TB) *notify.Rendered {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// BigMorning builds a morning digest of n stories over three watches, each
+// story as large as real ones come: a Google News link of about 250
+// characters, a long title, five outlets and three matches with snippets
+// of about 160 characters, one story in four in Cyrillic.
+func BigMorning(n int, public string) *notify.Digest {
+	spec := notify.Spec{Name: "morning", MaxStories: 1000, Location: time.UTC, PublicURL: public,
+		Watches: []notify.WatchInfo{{ID: "call-leak", Title: "Witkoff–Ushakov call recording"},
+			{ID: "peace-plan", Title: "The 28-point peace plan"}, {ID: "dmitriev-channel", Title: "Dmitriev's back channel"}}}
+	latin := "A leaked recording shows Steve Witkoff coaching Yuri Ushakov on how Vladimir Putin should pitch the 28-point plan to Donald Trump, sources said on Tuesday."
+	cyrillic := "Опубликована запись разговора, в котором Уиткофф советует Ушакову, как Путину представить Трампу мирный план из 28 пунктов, сообщили источники."
+	var cands []notify.Candidate
+	for i := range n {
+		w := spec.Watches[i%3].ID
+		text := latin
+		if i%4 == 3 {
+			text = cyrillic
+		}
+		url := "https://news.google.com/rss/articles/CBMi" + strings.Repeat("qwertyuiopASDFGHJKLzxcvbnm0123456789", 6) + "?oc=5&hl=en-US&gl=US&ceid=US:en&n=" + strconv.Itoa(i)
+		var ms []match.Match
+		for _, term := range []string{"Witkoff", "Ushakov", "28-point plan"} {
+			ms = append(ms, match.Match{Term: term, Field: "summary", Snippet: text, Mark: [2]int{0, 1}})
+		}
+		cands = append(cands, notify.Candidate{HitID: int64(i + 1), Watch: w, ItemID: int64(100 + i), StoryID: int64(100 + i),
+			Title:     fmt.Sprintf("Leaked call %d: what the Witkoff–Ushakov recording says about the peace plan and Putin's pitch", i),
+			URL:       url,
+			Outlets:   []string{"Associated Press", "Reuters", "The Kyiv Independent", "Meduza", "Ynet News"},
+			FirstSeen: T0.Add(-time.Duration(i) * time.Minute), Published: T0.Add(-time.Duration(i+30) * time.Minute),
+			FoundAt: T0.Add(-time.Duration(i) * time.Minute), Score: 2 + i%7, Matches: ms})
+	}
+	return notify.Build(spec, "morning-20251126T070000Z-0000abcd", T0, cands, nil)
 }
