@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nicholas-fedor/shoutrrr"
@@ -26,6 +28,10 @@ type Options struct {
 	// failure while it may still arrive (see the notify package
 	// documentation).
 	Timeout time.Duration
+	// Log receives the messages of a logger:// URL, shoutrrr's service
+	// that writes messages to a log (the example config's default); nil
+	// discards them. Other services never write to it.
+	Log *slog.Logger
 }
 
 // Sender sends the short chat rendering through a shoutrrr service URL
@@ -54,7 +60,17 @@ func New(opts Options) (*Sender, error) {
 	if _, err := url.Parse(opts.URL); err != nil {
 		return nil, fmt.Errorf("chat %s: invalid service url", opts.NotifierID)
 	}
-	r, err := shoutrrr.CreateSender(opts.URL)
+	var r *router.ServiceRouter
+	var err error
+	if u, _ := url.Parse(opts.URL); u != nil && u.Scheme == "logger" {
+		log := opts.Log
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		r, err = shoutrrr.NewSender(logSink{log: log.With("notifier", opts.NotifierID)}, opts.URL)
+	} else {
+		r, err = shoutrrr.CreateSender(opts.URL)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("chat %s (%s): %s", opts.NotifierID, redact.URL(opts.URL),
 			redact.Secrets(errors.Unwrap(err).Error(), opts.URL))
@@ -108,4 +124,18 @@ func (c *Sender) scrub(err error) string {
 		}
 	}
 	return redact.Secrets(err.Error(), secrets...)
+}
+
+// logSink is the standard logger shoutrrr's logger:// service writes each
+// message to: one record per message, the message's text under "message".
+type logSink struct{ log *slog.Logger }
+
+func (l logSink) Print(v ...any) { l.message(fmt.Sprint(v...)) }
+
+func (l logSink) Printf(format string, v ...any) { l.message(fmt.Sprintf(format, v...)) }
+
+func (l logSink) Println(v ...any) { l.message(fmt.Sprintln(v...)) }
+
+func (l logSink) message(text string) {
+	l.log.Info("chat message", "message", strings.TrimRight(text, "\n"))
 }
