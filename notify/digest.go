@@ -40,7 +40,7 @@ type Spec struct {
 	// To lists the notifier ids that receive the digest.
 	To []string
 	// PublicURL is the address people reach the HTTP server at
-	// (public_url); when set, each section links to the watch's Atom feed
+	// (public_url); when set, each section links to the watch's page
 	// there, for the stories a digest does not show.
 	PublicURL string
 }
@@ -104,8 +104,8 @@ type Section struct {
 	// Daily counts the watch's new stories on each of the last ChartDays
 	// days, oldest first, the last being the day the digest was built.
 	Daily []int `json:"daily"`
-	// Link is where every story of the watch can be read (its Atom feed
-	// at Spec.PublicURL); empty without a public URL.
+	// Link is where every story of the watch can be read (its page at
+	// Spec.PublicURL); empty without a public URL.
 	Link string `json:"link,omitempty"`
 }
 
@@ -228,13 +228,13 @@ func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[
 	return d
 }
 
-// watchLink returns the address of a watch's Atom feed under the public
-// URL, or "" without one.
+// watchLink returns the address of a watch's page (its stories, newest
+// first) under the public URL, or "" without one.
 func watchLink(public, watch string) string {
 	if public == "" {
 		return ""
 	}
-	return strings.TrimRight(public, "/") + "/hits.atom?watch=" + url.QueryEscape(watch)
+	return strings.TrimRight(public, "/") + "/watch/" + url.PathEscape(watch)
 }
 
 // rank orders stories by score, then newest first, then by id so that the

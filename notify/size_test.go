@@ -28,8 +28,8 @@ func TestOversizedDigestShowsTheBestAndLinksTheRest(t *testing.T) {
 	for _, m := range regexp.MustCompile(`… and (\d+) more: <a href="([^"]+)">`).FindAllStringSubmatch(r.HTML, -1) {
 		n, _ := strconv.Atoi(m[1])
 		rest += n
-		if !strings.HasPrefix(m[2], "https://storywatch.example.org/hits.atom?watch=") {
-			t.Errorf("more link %q does not lead to the watch's feed", m[2])
+		if !strings.HasPrefix(m[2], "https://storywatch.example.org/watch/") {
+			t.Errorf("more link %q does not lead to the watch's page", m[2])
 		}
 	}
 	if shown+rest != 300 {
