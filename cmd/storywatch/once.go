@@ -10,10 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
-	"github.com/storywatch/storywatch/store"
 )
 
 // cmdOnce runs one poll cycle over every feed now, ignoring schedules (feeds
