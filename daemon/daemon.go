@@ -41,6 +41,9 @@ type Store interface {
 	OutboxDepth(ctx context.Context) (int, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+	// InstanceID is the database's own id, which makes the Atom ids the
+	// daemon serves unique to it.
+	InstanceID(ctx context.Context) (string, error)
 	// Hits returns the stored hits that filter selects, newest first.
 	Hits(ctx context.Context, filter store.HitFilter) ([]store.Hit, error)
 	WebSubStore
@@ -131,10 +134,17 @@ func New(o Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	instance, err := o.Store.InstanceID(ctx)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("daemon: %w", err)
+	}
 	d.metrics = web.NewMetrics(d.outboxDepth)
 	d.websub = &pusher{store: o.Store, client: feed.NewHTTPClient(o.Config.Poll.Timeout), now: d.now, log: o.Log,
 		poller: func() *monitor.Poller { return d.gen.Load().poller }, pushed: d.afterPush}
-	d.server = web.New(web.Options{Store: webStore{o.Store}, Pages: o.Store, Metrics: d.metrics, Log: o.Log, WebSub: d.websub})
+	d.server = web.New(web.Options{Store: webStore{o.Store}, Pages: o.Store, Metrics: d.metrics, Log: o.Log,
+		WebSub: d.websub, Instance: instance})
 	d.sched = monitor.NewScheduler(o.Log)
 	d.install(g)
 	return d, nil

@@ -55,7 +55,7 @@ func (d *Daemon) newGeneration(cfg *config.Config) (*generation, error) {
 	for _, dg := range cfg.Digests {
 		g.digests = append(g.digests, digestSpec(cfg, dg))
 	}
-	g.senders, err = senders(cfg, d.now, d.opts.Version)
+	g.senders, err = senders(cfg, d.now, d.opts.Version, d.log)
 	if err != nil {
 		return nil, err
 	}
@@ -90,16 +90,21 @@ func (d *Daemon) install(g *generation) {
 		watches[w.ID] = w.Title
 	}
 	d.server.Configure(web.Settings{Token: g.cfg.HTTPToken, PollSchedules: g.readiness, Watches: watches,
-		Watchlist: Watchlist(g.cfg), Location: g.cfg.Timezone})
+		Watchlist: Watchlist(g.cfg), Location: g.cfg.Timezone, Jobs: Jobs(g.cfg)})
+	notifiers := make([]string, len(g.cfg.Notifiers))
+	for i, n := range g.cfg.Notifiers {
+		notifiers[i] = n.ID
+	}
+	d.metrics.Known(g.cfg.TrackedWatches(), notifiers)
 }
 
 // pollTick is how often the poll job looks for feeds that are due; each
 // feed has its own time (docs/config.md, "When feeds are polled").
 const pollTick = time.Second
 
-// readiness translates a poll schedule for /readyz: an @every schedule
-// has no fixed ticks, only its interval, and an adaptive one polls at
-// least every max_interval.
+// readiness translates a schedule for /readyz and /api/status: an @every
+// schedule has no fixed ticks, only its interval, and an adaptive one
+// polls at least every max_interval.
 func readiness(s config.Schedule, maxInterval time.Duration) web.Schedule {
 	if s.Adaptive || s.Schedule == nil {
 		return web.Every(maxInterval)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -125,7 +126,7 @@ func digestSpec(c *config.Config, d config.Digest) notify.Spec {
 		ids = all
 	}
 	spec := notify.Spec{Name: d.ID, MaxStories: d.MaxStories, SendEmpty: d.SendEmpty,
-		Instant: d.Instant, Backfill: c.Poll.Backfill, Location: d.Timezone, To: d.To}
+		Instant: d.Instant, Backfill: c.Poll.Backfill, Location: d.Timezone, To: d.To, PublicURL: c.PublicURL}
 	if spec.Location == nil {
 		spec.Location = c.Timezone
 	}
@@ -136,9 +137,10 @@ func digestSpec(c *config.Config, d config.Digest) notify.Spec {
 }
 
 // Sender builds the sender of one configured notifier; now is the clock of
-// its signatures and dates, version goes into the webhook's user agent.
+// its signatures and dates, version goes into the webhook's user agent, and
+// log receives the messages of a logger:// chat URL (nil discards them).
 // Errors name the notifier, never its secrets.
-func Sender(n config.Notifier, now func() time.Time, version string) (notify.Sender, error) {
+func Sender(n config.Notifier, now func() time.Time, version string, log *slog.Logger) (notify.Sender, error) {
 	var s notify.Sender
 	var err error
 	switch {
@@ -152,7 +154,7 @@ func Sender(n config.Notifier, now func() time.Time, version string) (notify.Sen
 	case n.Chat != nil:
 		// The chat package's errors name the notifier, with its URL
 		// redacted.
-		return chat.New(chat.Options{NotifierID: n.ID, URL: n.Chat.URL})
+		return chat.New(chat.Options{NotifierID: n.ID, URL: n.Chat.URL, Log: log})
 	case n.File != nil:
 		s, err = file.New(file.Options{NotifierID: n.ID, Dir: n.File.Dir})
 	default:
@@ -165,10 +167,10 @@ func Sender(n config.Notifier, now func() time.Time, version string) (notify.Sen
 }
 
 // senders builds one sender per configured notifier.
-func senders(c *config.Config, now func() time.Time, version string) (map[string]notify.Sender, error) {
+func senders(c *config.Config, now func() time.Time, version string, log *slog.Logger) (map[string]notify.Sender, error) {
 	out := make(map[string]notify.Sender, len(c.Notifiers))
 	for _, n := range c.Notifiers {
-		s, err := Sender(n, now, version)
+		s, err := Sender(n, now, version, log)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/notify"
 )
 
 // exampleEnv sets the secrets config.example.yaml takes from the
@@ -116,5 +118,45 @@ func TestDigestInKyivIsDueAt0500UTCInWinterAnd0400InSummer(t *testing.T) {
 		if got := s.Next()[0].Next.UTC(); !got.Equal(tt.want) {
 			t.Errorf("after %s the morning digest is due %s, want %s", tt.now, got, tt.want)
 		}
+	}
+}
+
+func TestDigestsLinkToThePublicURLAndLoggerChatWritesToTheLog(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(writeConfig(t, t.TempDir(), `listen: ""
+public_url: https://storywatch.example.org/
+actors:
+  - id: witkoff
+    aliases: [Witkoff]
+digests:
+  - id: morning
+    schedule: "0 7 * * *"
+    to: [team-chat]
+notifiers:
+  - id: team-chat
+    chat: {url: "logger://"}
+`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := digestSpec(c, c.Digests[0])
+	if spec.PublicURL != "https://storywatch.example.org" {
+		t.Errorf("spec.PublicURL = %q", spec.PublicURL)
+	}
+	logs := &logBuffer{}
+	s, err := Sender(c.Notifiers[0], time.Now, "test", logs.logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := notify.Render(notify.Build(spec, "morning-1", time.Now(), nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	recs := logs.records("chat message")
+	if len(recs) != 1 || recs[0]["notifier"] != "team-chat" || recs[0]["message"] != r.Chat {
+		t.Errorf("log records of the logger:// chat = %v, want its message", recs)
 	}
 }

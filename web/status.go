@@ -17,9 +17,15 @@ type Job struct {
 	Spec string
 	// Location is the time zone the job runs in; nil means UTC.
 	Location *time.Location
-	// Schedule is nil for an instant digest, which runs after every poll
-	// cycle that found something new.
+	// Schedule says when the job runs; nil for an instant digest or an
+	// adaptive poll schedule.
 	Schedule Schedule
+	// Instant marks a digest that runs after every poll cycle that found
+	// something new.
+	Instant bool
+	// Adaptive marks the poll schedule "adaptive": each feed is polled as
+	// often as it publishes, so the job has no next run of its own.
+	Adaptive bool
 	// Feeds counts the feeds of a poll job.
 	Feeds int
 }
@@ -32,6 +38,7 @@ type JobStatus struct {
 	Spec     string `json:"spec"`
 	Timezone string `json:"timezone"`
 	Instant  bool   `json:"instant,omitempty"`
+	Adaptive bool   `json:"adaptive,omitempty"`
 	Feeds    int    `json:"feeds,omitempty"`
 	// Interval is set, and Next is not, for an @every schedule: its ticks
 	// count from whenever the daemon started.
@@ -41,15 +48,16 @@ type JobStatus struct {
 }
 
 // Status returns the job with its next run after now; Next and NextUTC
-// are nil for an instant digest, an @every schedule (Interval says how
-// often it runs) or a schedule that never runs again.
+// are nil for an instant digest, an adaptive poll schedule, an @every
+// schedule (Interval says how often it runs) or a schedule that never
+// runs again.
 func (j Job) Status(now time.Time) JobStatus {
 	loc := j.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	st := JobStatus{Kind: j.Kind, Name: j.Name, Spec: j.Spec, Timezone: loc.String(), Feeds: j.Feeds,
-		Instant: j.Schedule == nil}
+		Instant: j.Instant, Adaptive: j.Adaptive}
 	if e, ok := j.Schedule.(Every); ok {
 		st.Interval = shortDuration(time.Duration(e))
 		return st

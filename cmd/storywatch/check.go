@@ -80,7 +80,7 @@ func (a *app) warnCollisions(c *config.Config) {
 func (a *app) buildsSenders(c *config.Config) bool {
 	ok := true
 	for i, n := range c.Notifiers {
-		if _, err := daemon.Sender(n, time.Now, version); err != nil {
+		if _, err := daemon.Sender(n, time.Now, version, nil); err != nil {
 			field := n.Kind()
 			switch {
 			case n.Webhook != nil:

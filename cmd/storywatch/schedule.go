@@ -3,13 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 	"text/tabwriter"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
-	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/web"
 )
 
@@ -35,7 +32,7 @@ func cmdSchedule(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	jobs := scheduleJobs(c)
+	jobs := daemon.Jobs(c)
 	now := time.Now()
 	if *asJSON {
 		out := make([]web.JobStatus, len(jobs))
@@ -45,60 +42,6 @@ func cmdSchedule(a *app, args []string) error {
 		return writeJSONLines(a.stdout, out)
 	}
 	return printSchedule(a.stdout, jobs, now, *n)
-}
-
-// scheduleJobs lists the config's poll schedules (the global one first,
-// then each other spec feeds use, with how many feeds share it) and its
-// digests in file order.
-func scheduleJobs(c *config.Config) []web.Job {
-	type group struct {
-		sched config.Schedule
-		feeds int
-	}
-	groups := map[string]*group{}
-	var specs []string
-	for _, f := range c.Feeds {
-		s := c.Poll.Schedule
-		if f.Schedule != nil {
-			s = *f.Schedule
-		}
-		g, ok := groups[s.Spec]
-		if !ok {
-			g = &group{sched: s}
-			groups[s.Spec] = g
-			specs = append(specs, s.Spec)
-		}
-		g.feeds++
-	}
-	sort.SliceStable(specs, func(i, j int) bool {
-		return specs[i] == c.Poll.Schedule.Spec && specs[j] != c.Poll.Schedule.Spec
-	})
-	var jobs []web.Job
-	for _, spec := range specs {
-		g := groups[spec]
-		jobs = append(jobs, web.Job{Kind: "poll", Name: spec, Spec: spec, Location: g.sched.Location,
-			Schedule: webSchedule(g.sched.Schedule), Feeds: g.feeds})
-	}
-	for _, d := range c.Digests {
-		j := web.Job{Kind: "digest", Name: d.ID, Location: d.Timezone}
-		if j.Location == nil {
-			j.Location = c.Timezone
-		}
-		if d.Schedule != nil {
-			j.Spec, j.Location, j.Schedule = d.Schedule.Spec, d.Schedule.Location, webSchedule(d.Schedule.Schedule)
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs
-}
-
-// webSchedule translates a cron schedule: an @every schedule has no fixed
-// ticks, only its interval.
-func webSchedule(sc cron.Schedule) web.Schedule {
-	if e, ok := sc.(cron.ConstantDelaySchedule); ok {
-		return web.Every(e.Delay)
-	}
-	return sc
 }
 
 // printSchedule writes one line per job with its next run, then n-1 more
@@ -115,6 +58,9 @@ func printSchedule(w io.Writer, jobs []web.Job, now time.Time, n int) error {
 		switch {
 		case st.Instant:
 			fmt.Fprintf(tw, "%s\tinstant\t%s\tafter each poll cycle that finds new stories\t\n", name, st.Timezone)
+			continue
+		case st.Adaptive:
+			fmt.Fprintf(tw, "%s\tadaptive\t%s\teach feed as often as it publishes (storywatch feeds shows when)\t\n", name, st.Timezone)
 			continue
 		case st.Interval != "":
 			fmt.Fprintf(tw, "%s\t%s\t%s\tevery %s, counted from the daemon's start\t\n", name, j.Spec, st.Timezone, st.Interval)
