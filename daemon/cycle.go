@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/web"
 )
 
@@ -38,7 +39,7 @@ func (d *Daemon) runPoll(ctx context.Context, g *generation) {
 	}
 	// Each digest logs its own failure; the delivery loop sends what they
 	// recorded.
-	_ = d.afterCycle(ctx, g, c)
+	_, _ = d.afterCycle(ctx, g, c)
 	var polled []string
 	for _, f := range c.Feeds {
 		if f.Result == monitor.ResultOK || f.Result == monitor.ResultNotModified {
@@ -89,8 +90,9 @@ const pruneEvery = 10 * time.Minute
 // item text past the retention period is pruned (at most every
 // pruneEvery), then the instant digests record what the cycle found (or
 // what an earlier run left), and the delivery loop is woken when they
-// recorded anything. Its error is that of the digests; each is logged.
-func (d *Daemon) afterCycle(ctx context.Context, g *generation, c monitor.Cycle) error {
+// recorded anything. It returns the digests recorded; its error is that
+// of the digests, each of which is logged.
+func (d *Daemon) afterCycle(ctx context.Context, g *generation, c monitor.Cycle) ([]*notify.Digest, error) {
 	now := d.now()
 	if r := g.cfg.Retention; r > 0 && now.Sub(time.Unix(0, d.lastPrune.Load())) >= pruneEvery {
 		d.lastPrune.Store(now.UnixNano())
@@ -99,10 +101,10 @@ func (d *Daemon) afterCycle(ctx context.Context, g *generation, c monitor.Cycle)
 		}
 	}
 	recorded, err := d.instantDigests(ctx, c.HitsNew)
-	if recorded {
+	if len(recorded) > 0 {
 		d.wakeOutbox()
 	}
-	return err
+	return recorded, err
 }
 
 // recordCycle counts a cycle's fetches, items, hits and stories.
@@ -127,16 +129,23 @@ func (d *Daemon) recordCycle(c monitor.Cycle) {
 // Once runs one poll cycle over every feed now, ignoring schedules (feeds
 // backing off after errors or a Retry-After are still left alone), then
 // what follows every cycle in Run: pruning and the instant digests; then
-// it sends every delivery that is due, until none is. It returns the cycle
-// even with an error. A cycle that could not run stops there; a digest
+// it sends every delivery that is due, until none is. Its Report says what
+// the cycle found, which digests it recorded and how each delivery went,
+// also with an error. A cycle that could not run stops there; a digest
 // that fails does not stop the others or the outbox, and their errors
 // come back joined. Deliveries that fail stay in the outbox for their
 // retry.
-func (d *Daemon) Once(ctx context.Context) (monitor.Cycle, error) {
+func (d *Daemon) Once(ctx context.Context) (Report, error) {
 	g := d.gen.Load()
 	c, err := d.poll(ctx, g, g.poller.PollAll)
+	r := Report{Cycle: c}
 	if err != nil {
-		return c, err
+		return r, err
 	}
-	return c, errors.Join(d.afterCycle(ctx, g, c), d.SendDue(ctx))
+	var digestErr error
+	r.Digests, digestErr = d.afterCycle(ctx, g, c)
+	sendErr := d.sendDue(ctx, func(dl notify.Delivery, status notify.Status, err error) {
+		r.Deliveries = append(r.Deliveries, DeliveryResult{Delivery: dl, Status: status, Err: err})
+	})
+	return r, errors.Join(digestErr, sendErr)
 }

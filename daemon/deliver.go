@@ -14,20 +14,20 @@ import (
 const outboxEvery = 5 * time.Second
 
 // instantDigests runs the instant digests after a cycle that stored
-// hitsNew new hits, and reports whether any recorded a digest. With no new
+// hitsNew new hits, and returns the digests they recorded. With no new
 // hits they run only until they have all succeeded once in this process:
 // hits stored by a run killed before its digest, or left by a digest that
 // failed, must not wait for the next new hit. A failed digest does not stop
 // the others; their errors come back joined.
-func (d *Daemon) instantDigests(ctx context.Context, hitsNew int) (bool, error) {
+func (d *Daemon) instantDigests(ctx context.Context, hitsNew int) ([]*notify.Digest, error) {
 	if hitsNew == 0 && d.instantChecked.Load() {
-		return false, nil
+		return nil, nil
 	}
 	d.cycleMu.Lock()
 	defer d.cycleMu.Unlock()
 	// The digests of the generation running now: a reload may have come
 	// during the cycle.
-	recorded := false
+	var recorded []*notify.Digest
 	var errs []error
 	for _, spec := range d.gen.Load().digests {
 		if !spec.Instant {
@@ -39,7 +39,7 @@ func (d *Daemon) instantDigests(ctx context.Context, hitsNew int) (bool, error) 
 			errs = append(errs, err)
 		}
 		if dg != nil {
-			recorded = true
+			recorded = append(recorded, dg)
 		}
 	}
 	d.instantChecked.Store(len(errs) == 0)
@@ -104,6 +104,12 @@ func (d *Daemon) PreviewDigest(ctx context.Context, name string) (*notify.Digest
 // (or dead) in the store; the error is a storage error. Once the shutdown
 // has begun it starts no further delivery.
 func (d *Daemon) SendDue(ctx context.Context) error {
+	return d.sendDue(ctx, nil)
+}
+
+// sendDue is SendDue; seen, when not nil, is told of every attempt's
+// outcome.
+func (d *Daemon) sendDue(ctx context.Context, seen func(notify.Delivery, notify.Status, error)) error {
 	g := d.gen.Load()
 	ob := notify.Outbox{
 		Store:   d.store,
@@ -112,12 +118,15 @@ func (d *Daemon) SendDue(ctx context.Context) error {
 		Now:     d.now,
 		Log:     d.log,
 		Stop:    d.drain.stopped(),
-		OnResult: func(dl notify.Delivery, status notify.Status, _ error) {
+		OnResult: func(dl notify.Delivery, status notify.Status, err error) {
 			result := string(status)
 			if status == notify.StatusPending {
 				result = "retry"
 			}
 			d.metrics.Delivery(dl.Notifier, result)
+			if seen != nil {
+				seen(dl, status, err)
+			}
 		},
 	}
 	_, err := ob.RunDue(ctx)

@@ -298,7 +298,7 @@ func (d *Daemon) afterPush(ctx context.Context, res monitor.FeedResult) {
 	for w, n := range res.HitsByWatch {
 		d.metrics.Hits(w, n)
 	}
-	if recorded, _ := d.instantDigests(ctx, res.Hits); recorded {
+	if recorded, _ := d.instantDigests(ctx, res.Hits); len(recorded) > 0 {
 		d.wakeOutbox()
 	}
 }

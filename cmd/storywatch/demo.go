@@ -63,8 +63,8 @@ func cmdDemo(a *app, args []string) error {
 	}
 
 	fmt.Fprintf(a.stdout, "storywatch demo: %d sample feeds served on http://%s\n", len(c.Feeds), feeds.Addr())
-	cycle, err := d.Once(a.ctx)
-	printCycle(a.stdout, cycle)
+	report, err := d.Once(a.ctx)
+	printCycle(a.stdout, report.Cycle, feedNames(c))
 	if err != nil {
 		return err
 	}

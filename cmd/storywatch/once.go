@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
 )
 
@@ -34,7 +33,9 @@ func cmdOnce(a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	opts := daemonOptions(c, db, log)
+	// The summary names every feed that failed, with its error: the poll
+	// cycle's own warning about it would say the same again.
+	opts := daemonOptions(c, db, slog.New(withoutFeedRecords{log.Handler()}))
 	if isTerminal(a.stderr) {
 		var mu sync.Mutex
 		opts.Progress = func(done, total int) {
@@ -52,12 +53,13 @@ func cmdOnce(a *app, args []string) error {
 	}
 	// The cycle, then what follows every cycle of the daemon: pruning,
 	// instant digests and the outbox until nothing is due.
-	cycle, err := d.Once(a.ctx)
-	printCycle(a.stdout, cycle)
+	report, err := d.Once(a.ctx)
+	printCycle(a.stdout, report.Cycle, feedNames(c))
+	printDigests(a.stdout, report, instantDigests(c))
 	if err != nil {
 		return err
 	}
-	return cycleFailure(cycle)
+	return cycleFailure(report.Cycle)
 }
 
 // logger returns the logger of one-shot commands: text on stderr, warnings
@@ -66,8 +68,9 @@ func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// printCycle writes the cycle's summary and one line per failed feed.
-func printCycle(w io.Writer, c monitor.Cycle) {
+// printCycle writes the cycle's summary and one line per failed feed,
+// named as in the config (names maps feed URLs to their names).
+func printCycle(w io.Writer, c monitor.Cycle, names map[string]string) {
 	fmt.Fprintf(w, "polled %s in %s: %d ok, %d not modified, %d failed, %d backing off; %s, %s\n",
 		plural(len(c.Feeds), "feed"), c.Duration.Round(time.Millisecond), c.OK, c.NotModified, c.Failed, c.Deferred,
 		plural(c.ItemsNew, "new item"), plural(c.HitsNew, "new hit"))
@@ -86,9 +89,9 @@ func printCycle(w io.Writer, c monitor.Cycle) {
 	for _, r := range c.Feeds {
 		switch r.Result {
 		case monitor.ResultFailed:
-			fmt.Fprintf(w, "failed: %s: %v (next attempt %s)\n", feed.RedactURL(r.URL), r.Err, formatTime(r.NextAttempt))
+			fmt.Fprintf(w, "failed: %s: %v (next attempt %s)\n", feedLabel(names[r.URL], r.URL), r.Err, formatTime(r.NextAttempt))
 		case monitor.ResultDeferred:
-			fmt.Fprintf(w, "backing off: %s until %s\n", feed.RedactURL(r.URL), formatTime(r.NextAttempt))
+			fmt.Fprintf(w, "backing off: %s until %s\n", feedLabel(names[r.URL], r.URL), formatTime(r.NextAttempt))
 		}
 	}
 }

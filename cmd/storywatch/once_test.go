@@ -414,8 +414,8 @@ func TestFeedURLSecretsStayOutOfLogsAndErrors(t *testing.T) {
 	if code == 0 && !strings.Contains(out, "1 failed") {
 		t.Fatalf("once: exit %d, want the feed failed\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "/news?…") {
-		t.Errorf("the failure is not logged with the redacted URL:\n%s", errOut)
+	if !strings.Contains(out, "failed: "+srv.URL+"/news?…: ") {
+		t.Errorf("the failure is not reported with the redacted URL:\n%s", out)
 	}
 	if strings.Contains(out+errOut, "s3cret") {
 		t.Errorf("once printed the feed URL's key:\n%s%s", out, errOut)
