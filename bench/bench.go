@@ -76,6 +76,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.CompileS = time.Since(start).Seconds()
 
 	g := newGenerator(o.Corpus, o.Feeds, o.Items, names, time.Now())
+	rep.FeedBytes = g.size()
 	base, stop, err := g.serve()
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -101,6 +102,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := r.baselines(ctx); err != nil {
 		return nil, err
 	}
+	rep.Baselines = true
 	return rep, nil
 }
 
@@ -191,7 +193,7 @@ func (r *run) baselines(ctx context.Context) error {
 		_, err := gofeed.NewParser().Parse(bytes.NewReader(b))
 		return err
 	}
-	if rep.Gofeed1, rep.FeedBytes, err = parseBatches(r.g, 1, gofeedParse); err != nil {
+	if rep.Gofeed1, _, err = parseBatches(r.g, 1, gofeedParse); err != nil {
 		return fmt.Errorf("bench: gofeed: %w", err)
 	}
 	if rep.GofeedC, _, err = parseBatches(r.g, o.Concurrency, gofeedParse); err != nil {

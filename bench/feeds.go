@@ -159,6 +159,23 @@ func (g *generator) write(w io.Writer, f int) {
 	w.Write(b.Bytes())
 }
 
+// size returns the bytes of every feed, as served with a 200: the
+// report's "MB of feeds", known whether or not the baselines run.
+func (g *generator) size() int64 {
+	var n countingWriter
+	for f := range g.feeds {
+		g.write(&n, f)
+	}
+	return int64(n)
+}
+
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
+
 func xmlEscape(b *bytes.Buffer, s string) {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {

@@ -66,6 +66,24 @@ func TestBenchJSONCountsWhatTheCycleDid(t *testing.T) {
 	}
 }
 
+func TestBenchWithoutBaselinesStillSaysHowLargeTheFeedsAre(t *testing.T) {
+	t.Parallel()
+	var rep bench.Report
+	if err := json.Unmarshal([]byte(runBenchCommand(t, "-json", "-baselines=false")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.FeedBytes < 15*1000 {
+		t.Errorf("feed bytes = %d without the baselines, want about 1 KB per item", rep.FeedBytes)
+	}
+	out := runBenchCommand(t, "-baselines=false")
+	if strings.Contains(out, "0.0 MB of feeds") || !strings.Contains(out, " KB of feeds)") {
+		t.Errorf("bench -baselines=false does not say how large the feeds are:\n%s", out)
+	}
+	if !strings.Contains(out, "not measured (-baselines=false)") || strings.Contains(out, "gofeed alone") || strings.Contains(out, "own overhead") {
+		t.Errorf("bench -baselines=false prints baselines it did not measure:\n%s", out)
+	}
+}
+
 func TestBenchRejectsZeroFeeds(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
