@@ -10,13 +10,13 @@ import (
 	"github.com/storywatch/storywatch/match"
 )
 
-// Story clustering (docs/architecture.md, "Stories") needs, per item, two cheap keys that a store
-// can index: a hash of the normalized title and a SimHash of the text. The
-// store compares them with the items of the last Window; this
-// file holds only the pure part.
+// Story clustering (docs/stories.md) needs, per entry, two cheap keys that
+// a store can index: a hash of the normalized title and a SimHash of the
+// text. The store compares them with the copies first seen within Window;
+// this file computes them.
 
-// Window is how long a story takes new copies: an item joins a story
-// first seen within this window before it.
+// Window is how far apart two copies may have been first seen and still be
+// copies of one report (Linked).
 const Window = 7 * 24 * time.Hour
 
 // Clustering parameters.
