@@ -75,8 +75,12 @@ type Watch struct {
 
 // Hit says that a document satisfies a watch, and why.
 type Hit struct {
-	Watch   string  `json:"id"`
-	Score   int     `json:"score"`
+	Watch string `json:"id"`
+	Score int    `json:"score"`
+	// Terms counts the distinct terms and actors that matched; Score is
+	// Terms plus the number of them found in the title (which count
+	// double). Readers are shown it as "2 terms, 1 in the title".
+	Terms   int     `json:"-"`
 	Matches []Match `json:"matches"`
 }
 

@@ -34,6 +34,7 @@ func (m *Matcher) hit(sc *scratch, d *Document, w int32) Hit {
 				}
 			}
 			h.Score += pts
+			h.Terms++
 		}
 		if dup {
 			continue

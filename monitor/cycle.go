@@ -162,13 +162,15 @@ const (
 
 // FeedResult reports one feed of a cycle.
 type FeedResult struct {
-	URL      string
-	Result   Result
-	Status   int
-	Err      error
-	Items    int
-	Hits     int
-	Stories  int
+	URL     string
+	Result  Result
+	Status  int
+	Err     error
+	Items   int
+	Hits    int
+	Stories int
+	// Merged counts the stories merged into older ones.
+	Merged   int
 	Duration time.Duration
 	// NextAttempt is set for failed and deferred feeds.
 	NextAttempt time.Time
@@ -190,11 +192,13 @@ type Cycle struct {
 	Deferred    int
 	// ItemsNew counts new items (an article already known from another feed
 	// is not new); HitsNew counts new hits; StoriesNew counts new items
-	// that joined no story.
-	ItemsNew    int
-	HitsNew     int
-	StoriesNew  int
-	HitsByWatch map[string]int
+	// that joined no story; StoriesMerged the stories that a new item
+	// bridged into an older one.
+	ItemsNew      int
+	HitsNew       int
+	StoriesNew    int
+	StoriesMerged int
+	HitsByWatch   map[string]int
 	// Feeds holds one result per feed, in the order given.
 	Feeds []FeedResult
 }
@@ -252,7 +256,7 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 				return
 			}
 			defer release()
-			c.Feeds[i] = p.pollFeed(ctx, f, st, m)
+			c.Feeds[i] = p.pollFeed(ctx, f, st, m, c.Started)
 		}()
 	}
 	wg.Wait()
@@ -287,6 +291,7 @@ func (c *Cycle) tally() {
 		c.ItemsNew += r.Items
 		c.HitsNew += r.Hits
 		c.StoriesNew += r.Stories
+		c.StoriesMerged += r.Merged
 		for w, n := range r.HitsByWatch {
 			c.HitsByWatch[w] += n
 		}
@@ -361,10 +366,10 @@ func host(st FeedState, f FeedConfig) string {
 	return u
 }
 
-// pollFeed fetches, parses, matches and stores one feed. It never returns
-// early without recording the feed's new state, except when the store
-// itself fails.
-func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *match.Matcher) FeedResult {
+// pollFeed fetches, parses, matches and stores one feed, its new items
+// first seen at the cycle's start seen. It never returns early without
+// recording the feed's new state, except when the store itself fails.
+func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *match.Matcher, seen time.Time) FeedResult {
 	start := p.now()
 	res := FeedResult{URL: f.URL}
 	fetchURL := st.FetchURL
@@ -392,7 +397,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		return p.fail(ctx, f, st, res, err, start)
 	}
 
-	fetch := FeedFetch{Name: f.Name}
+	fetch := FeedFetch{Name: f.Name, Seen: seen}
 	obs := Observation{PrevFetch: before.LastFetch}
 	if resp.NotModified {
 		res.Result = ResultNotModified
@@ -437,7 +442,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		p.log.Error("poll feed", "feed_url", feed.RedactURL(f.URL), "error", err)
 		return res
 	}
-	res.Items, res.Hits, res.Stories, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.HitsByWatch
+	res.Items, res.Hits, res.Stories, res.Merged, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.Merged, saved.HitsByWatch
 	res.NextPoll, res.PollReason = st.Due(), st.PollReason
 	res.Duration = p.now().Sub(start)
 	p.log.Debug("poll feed", "feed_url", feed.RedactURL(f.URL), "status", res.Status, "result", string(res.Result),

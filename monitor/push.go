@@ -48,12 +48,12 @@ func (p *Poller) Push(ctx context.Context, feedURL string, body []byte, contentT
 	if err != nil {
 		return res, fmt.Errorf("push to %s: %w", feed.RedactURL(feedURL), err)
 	}
-	saved, err := p.store.SaveFetch(ctx, FeedFetch{Name: f.Name, State: st, Items: items})
+	saved, err := p.store.SaveFetch(ctx, FeedFetch{Name: f.Name, State: st, Items: items, Seen: start})
 	if err != nil {
 		return res, fmt.Errorf("push to %s: %w", feed.RedactURL(feedURL), err)
 	}
 	res.Result = ResultOK
-	res.Items, res.Hits, res.Stories, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.HitsByWatch
+	res.Items, res.Hits, res.Stories, res.Merged, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.Merged, saved.HitsByWatch
 	res.NextPoll, res.PollReason = st.Due(), st.PollReason
 	res.Duration = p.now().Sub(start)
 	p.log.Info("websub push", "feed_url", feed.RedactURL(feedURL), "items", len(parsed.Items), "items_new", saved.Items, "hits_new", saved.Hits)

@@ -86,6 +86,11 @@ type FeedFetch struct {
 	Name  string
 	State FeedState
 	Items []NewItem
+	// Seen is when the items were first seen: the start of the poll cycle,
+	// the same for every feed of the cycle, so that which feed is stored
+	// first never changes a story's lead (docs/stories.md). Zero means the
+	// store's clock.
+	Seen time.Time
 }
 
 // Saved reports what a FeedFetch truly added: rows that already existed
@@ -95,9 +100,11 @@ type Saved struct {
 	Items   int
 	Sources int
 	Hits    int
-	// Stories counts the new stories: new items that joined no story of
-	// the last story.Window.
+	// Stories counts the new stories: new items that joined no story.
 	Stories int
+	// Merged counts the stories that a new item bridged into an older
+	// one and that are gone.
+	Merged int
 	// HitsByWatch counts the new hits per watch id.
 	HitsByWatch map[string]int
 }
