@@ -7,18 +7,35 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/story"
 )
 
-// Item is a stored item whose text is still kept, as a backtest matches it.
+// Item is a stored item whose text is still kept, with the text of each
+// of its copies: a backtest matches every copy as the poll did, so that an
+// unchanged watchlist finds exactly the stored hits (docs/stories.md).
 type Item struct {
 	ID int64
 	// StoryID is the story the item belongs to; 0 when it has none.
 	StoryID   int64
 	FirstSeen time.Time
-	// Published is zero when the feed gave no date.
-	Published time.Time
-	// HeldBack is set when the feed's first poll recorded the item without
-	// matching it, as older than the backfill window.
+	// Title and URL are what the item is shown by.
+	Title string
+	URL   string
+	// Copies are the item's feed entries, in story.Rank order.
+	Copies []Copy
+	// Unchecked is set when some copy's text was not kept (entries stored
+	// before copies kept their own): its hits cannot be checked, so a
+	// backtest never drops them.
+	Unchecked bool
+}
+
+// Copy is one feed entry of an Item, with the text that feed gave.
+type Copy struct {
+	FeedID int64
+	Key    string
+	Rank   story.Rank
+	// HeldBack is set when the feed's first poll recorded the entry
+	// without matching it, as older than the backfill window.
 	HeldBack bool
 	Doc      match.Document
 }
@@ -70,6 +87,8 @@ type Change struct {
 	// Hit is what the matcher finds (for an addition or a found hit), or
 	// the stored hit's watch and score (for a drop).
 	Hit match.Hit
+	// Copy is the item's copy whose text gave a found hit's evidence.
+	Copy Copy
 }
 
 // Counts counts, for one watch, the hits found, to add and to drop,
@@ -110,9 +129,11 @@ type key struct {
 // opts.Since and compares, for the selected watches, what it finds with
 // the stored hits. It changes nothing.
 //
-// Items that a feed's first poll held back as older than the backfill
-// window are left out, as the poll left them out of matching: a new watch
-// does not dredge up what was old news when it arrived.
+// Every copy of an item is matched on its own text, as the poll matched
+// it, and an item has a hit for a watch when any copy does. Copies that a
+// feed's first poll held back as older than the backfill window are left
+// out, as the poll left them out of matching: a new watch does not dredge
+// up what was old news when it arrived.
 func Run(ctx context.Context, st Store, m *match.Matcher, opts Options) (*Result, error) {
 	watches := opts.Watches
 	if watches == nil {
@@ -148,10 +169,7 @@ func Run(ctx context.Context, st Store, m *match.Matcher, opts Options) (*Result
 		if opts.Progress != nil && i > 0 && i%1000 == 0 {
 			opts.Progress(i, len(items))
 		}
-		if it.HeldBack {
-			continue
-		}
-		r.compare(it, m.Match(it.Doc), want, have, opts)
+		r.compare(it, bestHits(m, it, want), want, have, opts)
 	}
 	if opts.Progress != nil {
 		opts.Progress(len(items), len(items))
@@ -162,33 +180,51 @@ func Run(ctx context.Context, st Store, m *match.Matcher, opts Options) (*Result
 	return r, nil
 }
 
-// compare records what the matcher found in one item against its stored
-// hits.
-func (r *Result) compare(it Item, hits []match.Hit, want map[string]bool, have map[key]StoredHit, opts Options) {
-	found := map[string]bool{}
-	for _, h := range hits {
-		if !want[h.Watch] {
+// bestHits matches each copy of it that the poll matched and keeps, per
+// wanted watch, the best hit: the highest score, then the copy first by
+// story.Rank (the copies come in that order), as the store keeps it.
+func bestHits(m *match.Matcher, it Item, want map[string]bool) map[string]Change {
+	found := map[string]Change{}
+	for _, c := range it.Copies {
+		if c.HeldBack {
 			continue
 		}
-		found[h.Watch] = true
-		c := r.Counts[h.Watch]
-		c.Found++
-		if opts.Found {
-			r.Found[h.Watch] = keep(r.Found[h.Watch], changeOf(it, h), opts.Limit)
+		for _, h := range m.Match(c.Doc) {
+			if !want[h.Watch] {
+				continue
+			}
+			if best, ok := found[h.Watch]; !ok || h.Score > best.Hit.Score {
+				ch := changeOf(it, h)
+				ch.Copy = c
+				found[h.Watch] = ch
+			}
 		}
-		if _, ok := have[key{it.ID, h.Watch}]; !ok {
-			c.Add++
-			r.Add[h.Watch] = keep(r.Add[h.Watch], changeOf(it, h), opts.Limit)
-		}
-		r.Counts[h.Watch] = c
 	}
+	return found
+}
+
+// compare records what the matcher found in one item against its stored
+// hits.
+func (r *Result) compare(it Item, found map[string]Change, want map[string]bool, have map[key]StoredHit, opts Options) {
 	for _, w := range r.Watches {
-		if h, ok := have[key{it.ID, w}]; ok && !found[w] {
-			c := r.Counts[w]
+		f, ok := found[w]
+		h, had := have[key{it.ID, w}]
+		c := r.Counts[w]
+		switch {
+		case ok:
+			c.Found++
+			if opts.Found {
+				r.Found[w] = keep(r.Found[w], f, opts.Limit)
+			}
+			if !had {
+				c.Add++
+				r.Add[w] = keep(r.Add[w], f, opts.Limit)
+			}
+		case had && !it.Unchecked:
 			c.Drop++
-			r.Counts[w] = c
 			r.Drop[w] = keep(r.Drop[w], changeOf(it, match.Hit{Watch: w, Score: h.Score}), opts.Limit)
 		}
+		r.Counts[w] = c
 	}
 }
 
@@ -203,7 +239,7 @@ func keep(list []Change, c Change, limit int) []Change {
 }
 
 func changeOf(it Item, h match.Hit) Change {
-	return Change{ItemID: it.ID, StoryID: it.StoryID, Title: it.Doc.Title, URL: it.Doc.URL, FirstSeen: it.FirstSeen, Hit: h}
+	return Change{ItemID: it.ID, StoryID: it.StoryID, Title: it.Title, URL: it.URL, FirstSeen: it.FirstSeen, Hit: h}
 }
 
 // trim cuts every kept list to the limit once the run is over.
@@ -226,23 +262,66 @@ func (r *Result) Total() (add, drop int) {
 	return add, drop
 }
 
-// Hit is a hit a backtest found for a stored item, to be stored.
+// Hit is a hit a backtest found for a stored item, to be stored, in the
+// text of its copy (FeedID, Key) of rank Rank.
 type Hit struct {
 	ItemID int64
 	Hit    match.Hit
+	FeedID int64
+	Key    string
+	Rank   story.Rank
 }
 
 // Writer stores the hits a backtest adds.
 type Writer interface {
 	// AddBackfilledHits stores the hits, marked backfilled, in one
-	// transaction; an item that already has a hit for the watch keeps it.
-	// It returns the new hits per watch.
+	// transaction; an item that already has a hit for the watch keeps it,
+	// and a retracted one comes back. It returns the new hits per watch.
 	AddBackfilledHits(ctx context.Context, hits []Hit) (map[string]int, error)
+}
+
+// Retraction names a stored hit that a backtest no longer finds.
+type Retraction struct {
+	ItemID int64
+	Watch  string
+}
+
+// Retracter retracts the hits a backtest drops.
+type Retracter interface {
+	// RetractHits retracts the hits in one transaction with when and why:
+	// kept, but shown nowhere and in no digest built from then on. It
+	// returns the hits retracted per watch.
+	RetractHits(ctx context.Context, hits []Retraction, reason string) (map[string]int, error)
+}
+
+// RetractReason is recorded with each hit that Retract retracts.
+const RetractReason = "backtest: the watchlist no longer finds it"
+
+// Retract retracts the hits the watchlist no longer finds (the drops) and
+// returns them per watch. Digests already sent stay as they were.
+func (r *Result) Retract(ctx context.Context, w Retracter) (map[string]int, error) {
+	if r.limited {
+		return nil, ErrLimited
+	}
+	var gone []Retraction
+	for _, watch := range r.Watches {
+		for _, c := range r.Drop[watch] {
+			gone = append(gone, Retraction{ItemID: c.ItemID, Watch: watch})
+		}
+	}
+	if len(gone) == 0 {
+		return map[string]int{}, nil
+	}
+	retracted, err := w.RetractHits(ctx, gone, RetractReason)
+	if err != nil {
+		return nil, fmt.Errorf("backtest: %w", err)
+	}
+	return retracted, nil
 }
 
 // Apply stores the additions as backfilled hits (shown by hits, stories
 // and scheduled digests, never sent as instant alerts) and returns the new
-// hits per watch. Drops are only reported: a hit, once stored, stays.
+// hits per watch. Drops stay until Retract.
 func (r *Result) Apply(ctx context.Context, w Writer) (map[string]int, error) {
 	if r.limited {
 		return nil, ErrLimited
@@ -250,7 +329,7 @@ func (r *Result) Apply(ctx context.Context, w Writer) (map[string]int, error) {
 	var hits []Hit
 	for _, watch := range r.Watches {
 		for _, c := range r.Add[watch] {
-			hits = append(hits, Hit{ItemID: c.ItemID, Hit: c.Hit})
+			hits = append(hits, Hit{ItemID: c.ItemID, Hit: c.Hit, FeedID: c.Copy.FeedID, Key: c.Copy.Key, Rank: c.Copy.Rank})
 		}
 	}
 	if len(hits) == 0 {

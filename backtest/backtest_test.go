@@ -14,9 +14,19 @@ var t0 = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // fakeStore holds items and stored hits; it applies since as the store does.
 type fakeStore struct {
-	items []Item
-	hits  []StoredHit
-	added []Hit
+	items     []Item
+	hits      []StoredHit
+	added     []Hit
+	retracted []Retraction
+}
+
+func (f *fakeStore) RetractHits(_ context.Context, hits []Retraction, reason string) (map[string]int, error) {
+	f.retracted = append(f.retracted, hits...)
+	out := map[string]int{}
+	for _, h := range hits {
+		out[h.Watch]++
+	}
+	return out, nil
 }
 
 func (f *fakeStore) ItemsSince(_ context.Context, since time.Time) ([]Item, error) {
@@ -67,7 +77,9 @@ func compile(t *testing.T, query string) *match.Matcher {
 }
 
 func item(id int64, title string, ago time.Duration) Item {
-	return Item{ID: id, StoryID: id, FirstSeen: t0.Add(-ago), Doc: match.Document{Title: title, URL: fmt.Sprintf("https://news.example/%d", id)}}
+	url := fmt.Sprintf("https://news.example/%d", id)
+	return Item{ID: id, StoryID: id, FirstSeen: t0.Add(-ago), Title: title, URL: url,
+		Copies: []Copy{{FeedID: 1, Key: fmt.Sprint(id), Doc: match.Document{Title: title, URL: url}}}}
 }
 
 func TestRunReportsAdditionsAndDropsPerWatch(t *testing.T) {
@@ -119,7 +131,7 @@ func TestRunReportsAdditionsAndDropsPerWatch(t *testing.T) {
 func TestRunLeavesOutHeldBackItems(t *testing.T) {
 	t.Parallel()
 	held := item(1, "Witkoff call", time.Hour)
-	held.HeldBack = true
+	held.Copies[0].HeldBack = true
 	st := &fakeStore{items: []Item{held, item(2, "Witkoff call again", time.Hour)}}
 	res, err := Run(context.Background(), st, compile(t, "Witkoff"), Options{Since: t0.Add(-48 * time.Hour)})
 	if err != nil {
@@ -187,4 +199,34 @@ func ids(cs []Change) []int64 {
 		out = append(out, c.ItemID)
 	}
 	return out
+}
+
+// An item seen in two feeds has a hit when either copy's text matches it,
+// with the better copy's evidence; the hits of an item with a copy whose
+// text was not kept are never dropped; Retract retracts the drops.
+func TestRunMatchesEveryCopyAndRetractsDrops(t *testing.T) {
+	t.Parallel()
+	two := item(1, "Kremlin on the call", time.Hour)
+	two.Copies = append(two.Copies, Copy{FeedID: 2, Key: "g", Doc: match.Document{Title: "Witkoff call - AP"}})
+	unchecked := item(2, "Weather", time.Hour)
+	unchecked.Unchecked = true
+	st := &fakeStore{items: []Item{two, unchecked, item(3, "Weather again", time.Hour)},
+		hits: []StoredHit{{ItemID: 2, Watch: "witkoff", Score: 1}, {ItemID: 3, Watch: "witkoff", Score: 1}}}
+	res, err := Run(context.Background(), st, compile(t, "Witkoff"), Options{Since: t0.Add(-48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if add := res.Add["witkoff"]; len(add) != 1 || add[0].ItemID != 1 || add[0].Copy.Key != "g" {
+		t.Errorf("add = %+v, want item 1 through its second copy", add)
+	}
+	if got := ids(res.Drop["witkoff"]); fmt.Sprint(got) != "[3]" {
+		t.Errorf("drop = %v, want item 3 only: item 2 has a copy whose text is unknown", got)
+	}
+	if _, err := res.Apply(context.Background(), st); err != nil || len(st.added) == 0 || st.added[0].Key != "g" {
+		t.Errorf("applied %+v (%v), want the hit with its copy", st.added, err)
+	}
+	gone, err := res.Retract(context.Background(), st)
+	if err != nil || gone["witkoff"] != 1 || len(st.retracted) != 1 || st.retracted[0].ItemID != 3 {
+		t.Errorf("retracted %v, %+v (%v); want item 3's hit", gone, st.retracted, err)
+	}
 }
