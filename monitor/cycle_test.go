@@ -355,8 +355,8 @@ func TestFirstPollBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, it := range items {
-		if want := it.Doc.Title == old.title; it.HeldBack != want {
-			t.Errorf("item %q held back = %v, want %v", it.Doc.Title, it.HeldBack, want)
+		if want := it.Title == old.title; len(it.Copies) != 1 || it.Copies[0].HeldBack != want {
+			t.Errorf("item %q copies %+v, want one held back = %v", it.Title, it.Copies, want)
 		}
 	}
 }

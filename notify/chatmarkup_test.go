@@ -36,7 +36,7 @@ func TestChatRenderingNeutralisesFeedText(t *testing.T) {
 			spec := notifytest.Spec()
 			c := notifytest.Candidates()[0]
 			c.Title, c.URL, c.Outlet = tt.title, tt.url, tt.outlet
-			r, err := notify.Render(notify.Build(spec, "morning-20251126T070000Z-00000000", notifytest.T0, []notify.Candidate{c}, nil))
+			r, err := notifytest.Render(t, notify.Build(spec, "morning-20251126T070000Z-00000000", notifytest.T0, []notify.Candidate{c}, nil))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/story"
 )
 
-// DigestVersion is the version of the JSON rendering (docs/architecture.md, "Digests and their renderings").
-const DigestVersion = 1
+// DigestVersion is the version of the JSON rendering (docs/webhook.md):
+// 2 lists each story once, under the first of its watches, with an "also"
+// array naming the others.
+const DigestVersion = 2
 
 // ChartDays is how many days the per-watch chart covers, today included.
 const ChartDays = 14
@@ -78,7 +81,14 @@ type Candidate struct {
 	Published time.Time
 	FoundAt   time.Time
 	Score     int
-	Matches   []match.Match
+	// Terms counts the distinct terms and actors matched (0 when not
+	// recorded); Score counts those in the title twice.
+	Terms   int
+	Matches []match.Match
+	// Copy ranks the copy whose text gave the hit's evidence: of two hits
+	// of a story with one score, the one from the copy first by story.Rank
+	// is shown, so that the order copies arrived in never shows.
+	Copy story.Rank
 }
 
 // Digest is one built digest. It is stored as JSON with the digest record
@@ -109,20 +119,27 @@ type Section struct {
 	Link string `json:"link,omitempty"`
 }
 
-// Story is one entry of a digest: one report however many outlets ran it.
+// Story is one entry of a digest: one report however many outlets ran it,
+// listed under one watch.
 type Story struct {
-	ID        string        `json:"id"`
-	Title     string        `json:"title"`
-	URL       string        `json:"url"`
-	Outlets   []string      `json:"outlets"`
-	FirstSeen time.Time     `json:"first_seen"`
-	Published time.Time     `json:"published"`
-	Score     int           `json:"score"`
-	Matches   []match.Match `json:"matches"`
-	foundAt   time.Time
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url"`
+	Outlets   []string  `json:"outlets"`
+	FirstSeen time.Time `json:"first_seen"`
+	Published time.Time `json:"published"`
+	// Score, Terms and Matches are the best hit's of the watch the story
+	// is listed under.
+	Score   int           `json:"score"`
+	Terms   int           `json:"terms,omitempty"`
+	Matches []match.Match `json:"matches"`
+	// Also lists the ids of the digest's other watches the story is new
+	// for, in the digest's order.
+	Also []string `json:"also,omitempty"`
 }
 
-// Total returns the number of new stories of the section, shown or not.
+// Total returns the number of new stories listed under the section, shown
+// or not.
 func (s Section) Total() int { return len(s.Stories) + s.More }
 
 // Empty reports whether the digest has no story at all.
@@ -150,13 +167,16 @@ func (d *Digest) Location() *time.Location {
 // Build makes a digest from the candidates of spec's watches. It is pure:
 // id and now are given, and hitTimes holds, per watch, when each of its
 // recent hits was found (for the charts). Candidates of other watches are
-// ignored. Candidates of one story and watch make one entry, shown with its
-// best-scoring hit; a story the digest already sent for the watch makes no
-// entry, its new hits are only marked included (docs/architecture.md, "Stories": a new copy of a
-// known story is no development). Entries are ordered by score, then
+// ignored. Each story makes one entry, listed under the first of its
+// watches in spec's order, with the others in Also, and shown with the
+// best hit of that watch (the highest score, then the hit from the copy
+// first by story.Rank). A story the digest already sent for a watch is no
+// news for it: its new hits there are only marked included (a new copy of
+// a known story is no development). Entries are ordered by score, then
 // newest first; when more than spec.MaxStories entries exist the lowest
 // ranked are cut, but their hits still count as included so that they do
-// not come back in the next digest.
+// not come back in the next digest. Nothing depends on the candidates'
+// order.
 func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[string][]time.Time) *Digest {
 	loc := spec.Location
 	if loc == nil {
@@ -174,16 +194,8 @@ func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[
 			Daily: Daily(hitTimes[w.ID], now, loc), Link: watchLink(spec.PublicURL, w.ID)})
 	}
 
-	type entry struct {
-		section int
-		story   Story
-	}
-	var entries []entry
-	type groupKey struct {
-		watch string
-		story int64
-	}
-	group := map[groupKey]int{} // index in entries
+	// best holds, per story and section, the hit the story is shown with.
+	best := map[int64]map[int]Candidate{}
 	for _, c := range cands {
 		i, ok := index[c.Watch]
 		if !ok {
@@ -193,22 +205,35 @@ func Build(spec Spec, id string, now time.Time, cands []Candidate, hitTimes map[
 		if c.Sent {
 			continue
 		}
-		k := groupKey{c.Watch, c.StoryID}
-		if c.StoryID == 0 {
-			k.story = -c.ItemID
+		k := c.StoryID
+		if k == 0 {
+			k = -c.ItemID
 		}
-		s := storyOf(c)
-		if n, ok := group[k]; ok {
-			if best := &entries[n].story; s.Score > best.Score {
-				s.Outlets = best.Outlets
-				*best = s
-			}
-			continue
+		if best[k] == nil {
+			best[k] = map[int]Candidate{}
 		}
-		group[k] = len(entries)
-		entries = append(entries, entry{i, s})
+		if b, ok := best[k][i]; !ok || better(c, b) {
+			best[k][i] = c
+		}
 	}
-	slices.SortStableFunc(entries, func(a, b entry) int {
+	type entry struct {
+		section int
+		story   Story
+	}
+	entries := make([]entry, 0, len(best))
+	for _, bySection := range best {
+		sections := make([]int, 0, len(bySection))
+		for i := range bySection {
+			sections = append(sections, i)
+		}
+		slices.Sort(sections)
+		s := storyOf(bySection[sections[0]])
+		for _, i := range sections[1:] {
+			s.Also = append(s.Also, d.Watches[i].ID)
+		}
+		entries = append(entries, entry{sections[0], s})
+	}
+	slices.SortFunc(entries, func(a, b entry) int {
 		return rank(a.story, b.story)
 	})
 	for n, e := range entries {
@@ -237,19 +262,45 @@ func watchLink(public, watch string) string {
 	return strings.TrimRight(public, "/") + "/watch/" + url.PathEscape(watch)
 }
 
-// rank orders stories by score, then newest first, then by id so that the
-// order never depends on the input's.
+// better reports whether hit a should show a story rather than hit b.
+func better(a, b Candidate) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
+	}
+	if c := a.Copy.Compare(b.Copy); c != 0 {
+		return c < 0
+	}
+	return a.HitID < b.HitID
+}
+
+// rank orders stories by score, then newest first, by when the lead was
+// published (first seen, when undated), then by first sighting, link and
+// id: a publication time is the report's own, so the order of stories
+// found over several poll cycles does not depend on which cycle found
+// which.
 func rank(a, b Story) int {
 	if c := cmp.Compare(b.Score, a.Score); c != 0 {
 		return c
 	}
-	if c := b.foundAt.Compare(a.foundAt); c != 0 {
+	if c := when(b).Compare(when(a)); c != 0 {
 		return c
 	}
 	if c := b.FirstSeen.Compare(a.FirstSeen); c != 0 {
 		return c
 	}
+	if c := cmp.Compare(a.URL, b.URL); c != 0 {
+		return c
+	}
 	return cmp.Compare(a.ID, b.ID)
+}
+
+// when is a story's time for ordering: its lead's publication, else when
+// it was first seen.
+func when(s Story) time.Time {
+	if s.Published.IsZero() {
+		return s.FirstSeen
+	}
+	return s.Published
 }
 
 func storyOf(c Candidate) Story {
@@ -280,8 +331,8 @@ func storyOf(c Candidate) Story {
 		FirstSeen: c.FirstSeen.UTC(),
 		Published: c.Published.UTC(),
 		Score:     c.Score,
+		Terms:     c.Terms,
 		Matches:   matches,
-		foundAt:   c.FoundAt,
 	}
 }
 

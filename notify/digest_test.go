@@ -21,8 +21,11 @@ func TestBuildGroupsOrdersAndCaps(t *testing.T) {
 	if cl[1].Title != "Kremlin responds to transcript" {
 		t.Errorf("title white space not collapsed: %q", cl[1].Title)
 	}
-	if got := d.HitIDs; len(got) != 3 {
-		t.Errorf("hit ids = %v, want the 3 hits of the digest's watches", got)
+	if got := d.HitIDs; len(got) != 4 {
+		t.Errorf("hit ids = %v, want the 4 hits of the digest's watches", got)
+	}
+	if s := cl[0]; len(s.Also) != 1 || s.Also[0] != "peace-plan" || len(d.Watches[1].Stories) != 1 {
+		t.Errorf("item 10 = %+v, peace-plan = %+v; want item 10 under call-leak only, also peace-plan", s, d.Watches[1].Stories)
 	}
 
 	spec := notifytest.Spec()
@@ -35,7 +38,7 @@ func TestBuildGroupsOrdersAndCaps(t *testing.T) {
 	if capped.Watches[0].More != 1 || capped.Watches[0].Total() != 2 {
 		t.Errorf("call-leak more = %d, want the cut story counted", capped.Watches[0].More)
 	}
-	if len(capped.HitIDs) != 3 {
+	if len(capped.HitIDs) != 4 {
 		t.Errorf("cut hits must still be included, got %v", capped.HitIDs)
 	}
 }
@@ -44,9 +47,9 @@ func TestBuildOrdersEqualScoresNewestFirst(t *testing.T) {
 	t.Parallel()
 	spec := notify.Spec{Name: "d", Watches: []notify.WatchInfo{{ID: "w"}}}
 	cands := []notify.Candidate{
-		{HitID: 1, Watch: "w", ItemID: 1, Score: 3, FoundAt: notifytest.T0.Add(-time.Hour)},
-		{HitID: 2, Watch: "w", ItemID: 2, Score: 3, FoundAt: notifytest.T0},
-		{HitID: 3, Watch: "w", ItemID: 3, Score: 5, FoundAt: notifytest.T0.Add(-2 * time.Hour)},
+		{HitID: 1, Watch: "w", ItemID: 1, Score: 3, FirstSeen: notifytest.T0.Add(-time.Hour)},
+		{HitID: 2, Watch: "w", ItemID: 2, Score: 3, FirstSeen: notifytest.T0},
+		{HitID: 3, Watch: "w", ItemID: 3, Score: 5, FirstSeen: notifytest.T0.Add(-2 * time.Hour)},
 	}
 	d := notify.Build(spec, "x", notifytest.T0, cands, nil)
 	var got []string
@@ -67,7 +70,7 @@ func TestEmptyDigest(t *testing.T) {
 	if !d.Empty() {
 		t.Error("a digest without candidates is not empty")
 	}
-	r, err := notify.Render(d)
+	r, err := notifytest.Render(t, d)
 	if err != nil {
 		t.Fatal(err)
 	}

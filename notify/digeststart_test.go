@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/notifytest"
 )
 
 func titles(d *notify.Digest) []string {
@@ -87,7 +88,7 @@ func TestDigestJSONCountsStoriesCutByMaxStories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := notify.Render(d)
+	r, err := notifytest.Render(t, d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ var (
 		"marked": markedText,
 		"join":   strings.Join,
 		"add1":   func(i int) int { return i + 1 },
+		"score":  scoreText,
 	}).ParseFS(templateFS, "templates/digest.txt.tmpl"))
 	chatTmpl = texttemplate.Must(texttemplate.New("chat.txt.tmpl").Funcs(texttemplate.FuncMap{
 		"join":    strings.Join,
@@ -36,6 +37,7 @@ var (
 		"date":  formatDate,
 		"parts": splitMark,
 		"join":  strings.Join,
+		"score": scoreText,
 	}).ParseFS(templateFS, "templates/digest.html.tmpl"))
 )
 
@@ -108,6 +110,19 @@ type view struct {
 	Subject  string
 	Sections []htmlSection
 	Stories  int
+	titles   map[string]string
+}
+
+// AlsoTitles names the watches of ids by their titles, for "also: …".
+func (v view) AlsoTitles(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = id
+		if t := v.titles[id]; t != "" {
+			names[i] = t
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // Render renders d in every form. It is deterministic: the same digest gives
@@ -116,7 +131,10 @@ func Render(d *Digest) (*Rendered, error) {
 	r := &Rendered{DigestID: d.ID, Name: d.Name, GeneratedAt: d.GeneratedAt}
 	r.Stories = countStories(d)
 	r.Subject = subject(d, r.Stories)
-	v := view{Digest: d, Loc: d.Location(), Subject: r.Subject, Stories: r.Stories}
+	v := view{Digest: d, Loc: d.Location(), Subject: r.Subject, Stories: r.Stories, titles: map[string]string{}}
+	for _, s := range d.Watches {
+		v.titles[s.ID] = s.Title
+	}
 
 	base := r.BaseName()
 	var fileSections []htmlSection
@@ -167,21 +185,40 @@ func Render(d *Digest) (*Rendered, error) {
 	return r, nil
 }
 
-// countStories counts distinct stories: one story hit by two watches is one
-// new story for the reader.
+// countStories counts the digest's stories, shown or cut: each is listed
+// under one watch, so the sections' totals add up.
 func countStories(d *Digest) int {
-	seen := map[string]bool{}
-	more := 0
+	n := 0
 	for _, s := range d.Watches {
-		for _, st := range s.Stories {
-			seen[st.ID] = true
-		}
-		more += s.More
+		n += s.Total()
 	}
-	return len(seen) + more
+	return n
 }
 
-// subject names the digest and counts its stories (docs/architecture.md):
+// scoreText shows a score with what it stands for, e.g. "score 3 (2
+// terms, 1 in the title)": 1 per distinct term or actor matched, 2 when it
+// matched in the title. Without a count of terms (hits stored before it
+// was kept) the score stands alone.
+func scoreText(score, terms int) string {
+	out := fmt.Sprintf("score %d", score)
+	inTitle := score - terms
+	switch {
+	case terms <= 0 || inTitle < 0 || inTitle > terms:
+		return out
+	case terms == 1 && inTitle == 1:
+		return out + " (1 term, in the title)"
+	case terms == 1:
+		return out + " (1 term)"
+	case inTitle == 0:
+		return out + fmt.Sprintf(" (%d terms)", terms)
+	case inTitle == terms:
+		return out + fmt.Sprintf(" (%d terms, all in the title)", terms)
+	}
+	return out + fmt.Sprintf(" (%d terms, %d in the title)", terms, inTitle)
+}
+
+// subject names the digest and its counts, each story counted once under
+// the watch it is listed under:
 // "[storywatch] morning: 3 new stories (call-leak 2, peace-plan 1)".
 func subject(d *Digest, stories int) string {
 	noun := "stories"
@@ -274,7 +311,8 @@ func SafeName(s string) string {
 	return b.String()
 }
 
-// The JSON rendering (docs/architecture.md, "Digests and their renderings"). Unknown times are null.
+// The JSON rendering, version 2 (docs/webhook.md, docs/webhook.schema.json).
+// Unknown times are null.
 type jsonDigest struct {
 	Version     int           `json:"version"`
 	ID          string        `json:"id"`
@@ -299,6 +337,7 @@ type jsonStory struct {
 	Published *string     `json:"published"`
 	Outlets   []string    `json:"outlets"`
 	Score     int         `json:"score"`
+	Also      []string    `json:"also"`
 	Matches   []jsonMatch `json:"matches"`
 }
 
@@ -325,13 +364,16 @@ func renderJSON(d *Digest) ([]byte, error) {
 	for _, s := range d.Watches {
 		js := jsonSection{ID: s.ID, Title: s.Title, Stories: []jsonStory{}, More: s.More}
 		for _, st := range s.Stories {
-			outlets := st.Outlets
+			outlets, also := st.Outlets, st.Also
 			if outlets == nil {
 				outlets = []string{}
 			}
+			if also == nil {
+				also = []string{}
+			}
 			jst := jsonStory{ID: st.ID, Title: st.Title, URL: st.URL,
 				FirstSeen: jsonTime(st.FirstSeen), Published: jsonTime(st.Published),
-				Outlets: outlets, Score: st.Score, Matches: []jsonMatch{}}
+				Outlets: outlets, Score: st.Score, Also: also, Matches: []jsonMatch{}}
 			for _, m := range st.Matches {
 				jst.Matches = append(jst.Matches, jsonMatch{Term: m.Term, Field: m.Field, Snippet: m.Snippet, Found: m.Found, Variant: m.Variant})
 			}

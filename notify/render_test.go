@@ -36,7 +36,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestRenderGolden(t *testing.T) {
 	t.Parallel()
-	r, err := notify.Render(notifytest.Digest())
+	r, err := notifytest.Render(t, notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestRenderGolden(t *testing.T) {
 
 func TestRenderIsDeterministic(t *testing.T) {
 	t.Parallel()
-	a, err := notify.Render(notifytest.Digest())
+	a, err := notifytest.Render(t, notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestRenderIsDeterministic(t *testing.T) {
 	if err := json.Unmarshal(js, &d); err != nil {
 		t.Fatal(err)
 	}
-	b, err := notify.Render(&d)
+	b, err := notifytest.Render(t, &d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestRenderIsDeterministic(t *testing.T) {
 
 func TestHTMLEscapesFeedText(t *testing.T) {
 	t.Parallel()
-	r, err := notify.Render(notifytest.Digest())
+	r, err := notifytest.Render(t, notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestHTMLEscapesFeedText(t *testing.T) {
 
 func TestHTMLReferencesEveryChart(t *testing.T) {
 	t.Parallel()
-	r, err := notify.Render(notifytest.Digest())
+	r, err := notifytest.Render(t, notifytest.Digest())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,11 +15,11 @@ type ItemHit = backtest.StoredHit
 const selectHitsOfItemsSince = `
 SELECT h.item_id, h.watch, h.score, h.backfilled
 FROM items i JOIN hits h ON h.item_id = i.id
-WHERE i.first_seen >= ? AND i.pruned = 0
+WHERE i.first_seen >= ? AND i.pruned = 0 AND h.retracted_at IS NULL
 ORDER BY h.item_id, h.watch`
 
 // HitsOfItemsSince returns the stored hits of the items that ItemsSince
-// returns for the same time.
+// returns for the same time, retracted hits left out.
 func (d *DB) HitsOfItemsSince(ctx context.Context, since time.Time) ([]ItemHit, error) {
 	rows, err := d.db.QueryContext(ctx, selectHitsOfItemsSince, since.UnixMilli())
 	if err != nil {

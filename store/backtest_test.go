@@ -23,7 +23,8 @@ func TestItemsSinceSkipsOldAndPrunedItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 1 || items[0].Doc.Title != "Witkoff call" || items[0].Doc.Summary != "text of Witkoff call" {
+	if len(items) != 1 || len(items[0].Copies) != 1 || items[0].Copies[0].Doc.Title != "Witkoff call" ||
+		items[0].Copies[0].Doc.Summary != "text of Witkoff call" {
 		t.Fatalf("items since 48h = %+v, want the new item with its text", items)
 	}
 	if _, err := db.Prune(ctx, now.Add(time.Second)); err != nil {

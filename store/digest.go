@@ -19,23 +19,27 @@ func placeholders(n int) string {
 }
 
 // The outlet of an item: its own (Google News <source>), else the name of
-// the first feed it was seen in, else that feed's title. Title, link,
-// publication and first sighting are the story lead's. sent says whether
-// the story is known to this digest for the watch: it already included a
-// hit of the story, or the story had an earlier hit for the watch that
-// this digest never takes (found before the digest's start, or by a
-// backtest when backfilled hits are left out). A new copy of a known story
-// is not a development.
+// the first feed it was seen in, else that feed's title. Title, link and
+// publication are the story lead's (story.Rank), first sighting the
+// story's. The hit's copy (the text its evidence came from) is read for
+// its rank, which settles ties between hits of one story. sent says
+// whether the story is known to this digest for the watch: it already
+// included a hit of the story, or the story had an earlier hit for the
+// watch that this digest never takes (found before the digest's start, or
+// by a backtest when backfilled hits are left out). A new copy of a known
+// story is not a development. Retracted hits are left out.
 const selectPendingHits = `
 SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
-       COALESCE(l.title, i.title, ''), COALESCE(l.url, i.url),
+       COALESCE(lc.title, l.title, i.title, ''), COALESCE(lc.url, l.url, i.url),
        COALESCE(NULLIF(i.outlet, ''),
                 (SELECT COALESCE(NULLIF(f.name, ''), f.title)
                    FROM item_sources s JOIN feeds f ON f.id = s.feed_id
-                  WHERE s.item_id = i.id ORDER BY s.first_seen, s.feed_id LIMIT 1),
+                  WHERE s.item_id = i.id ORDER BY s.first_seen, f.url LIMIT 1),
                 ''),
-       COALESCE(st.first_seen, i.first_seen), CASE WHEN l.id IS NULL THEN i.published ELSE l.published END,
-       h.found_at, h.score, h.matches,
+       COALESCE(st.first_seen, i.first_seen),
+       CASE WHEN lc.feed_id IS NOT NULL THEN lc.published WHEN l.id IS NOT NULL THEN l.published ELSE i.published END,
+       h.found_at, h.score, COALESCE(h.terms, 0), h.matches,
+       hc.published, COALESCE(hc.first_seen, 0), COALESCE(hc.canonical_url, ''), COALESCE(hf.url, ''), h.source_key,
        i.story_id IS NOT NULL AND (EXISTS (
            SELECT 1 FROM items i2
              JOIN hits h2 ON h2.item_id = i2.id AND h2.watch = h.watch
@@ -44,14 +48,18 @@ SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
         OR EXISTS (
            SELECT 1 FROM items i3
              JOIN hits h3 ON h3.item_id = i3.id AND h3.watch = h.watch
-            WHERE i3.story_id = i.story_id AND h3.id <> h.id
+            WHERE i3.story_id = i.story_id AND h3.id <> h.id AND h3.retracted_at IS NULL
               AND (h3.found_at < ? OR (NOT ? AND h3.backfilled = 1))))
   FROM hits h JOIN items i ON i.id = h.item_id
   LEFT JOIN stories st ON st.id = i.story_id
+  LEFT JOIN item_sources lc ON lc.feed_id = st.lead_feed_id AND lc.key = st.lead_key
   LEFT JOIN items l ON l.id = st.lead_item_id
+  LEFT JOIN item_sources hc ON hc.feed_id = h.feed_id AND hc.key = h.source_key
+  LEFT JOIN feeds hf ON hf.id = h.feed_id
  WHERE h.watch IN (%s)
    AND h.found_at >= ?
    AND (? OR h.backfilled = 0)
+   AND h.retracted_at IS NULL
    AND NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.name = ? AND d.hit_id = h.id)
  ORDER BY h.id`
 
@@ -77,18 +85,20 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, sin
 	var storyIDs []int64
 	for rows.Next() {
 		var (
-			c                  notify.Candidate
-			firstSeen, foundAt int64
-			published          sql.NullInt64
-			matches            string
+			c                            notify.Candidate
+			firstSeen, foundAt, copySeen int64
+			published, copyPublished     sql.NullInt64
+			matches                      string
 		)
 		if err := rows.Scan(&c.HitID, &c.Watch, &c.ItemID, &c.StoryID, &c.Title, &c.URL, &c.Outlet,
-			&firstSeen, &published, &foundAt, &c.Score, &matches, &c.Sent); err != nil {
+			&firstSeen, &published, &foundAt, &c.Score, &c.Terms, &matches,
+			&copyPublished, &copySeen, &c.Copy.CanonicalURL, &c.Copy.Feed, &c.Copy.Key, &c.Sent); err != nil {
 			return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
 		}
 		c.FirstSeen = time.UnixMilli(firstSeen).UTC()
 		c.Published = fromMillis(published)
 		c.FoundAt = time.UnixMilli(foundAt).UTC()
+		c.Copy.Published, c.Copy.FirstSeen = fromMillis(copyPublished), time.UnixMilli(copySeen).UTC()
 		if err := json.Unmarshal([]byte(matches), &c.Matches); err != nil {
 			return nil, fmt.Errorf("pending hits of digest %s: hit %d matches: %w", name, c.HitID, err)
 		}
@@ -119,7 +129,7 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, sin
 // the query stays bounded as hits accumulate.
 const selectHitTimes = `
 SELECT h.watch, MIN(h.found_at) FROM hits h JOIN items i ON i.id = h.item_id
-WHERE h.watch IN (%s) AND h.found_at >= ?
+WHERE h.watch IN (%s) AND h.found_at >= ? AND h.retracted_at IS NULL
 GROUP BY h.watch, COALESCE(i.story_id, -i.id)
 HAVING MIN(h.found_at) >= ?
 ORDER BY 2`

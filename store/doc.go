@@ -1,6 +1,9 @@
 // Package store is the only package that speaks SQL. It keeps storywatch's
 // state in an embedded SQLite database (modernc.org/sqlite, pure Go): feeds
-// and their fetch state, items and the feeds they were seen in, and hits.
+// and their fetch state, items and their copies (each feed's entry, with
+// that feed's text), stories, hits, digests and deliveries. Stories are
+// kept equal to the connected components of the copy graph with the pure
+// decisions of package story (cluster.go, docs/stories.md).
 //
 // The schema is built by embedded, numbered migrations (migrations/NNNN_*.sql)
 // recorded in schema_migrations. Times are stored as INTEGER Unix

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/story"
 )
 
 // Hit is a stored hit with what is needed to show it.
@@ -50,9 +51,9 @@ SELECT h.id, h.item_id, h.watch, h.score, h.matches, h.found_at, h.backfilled,
 	i.url, COALESCE(i.title, ''), i.published, i.outlet, COALESCE(i.story_id, 0),
 	COALESCE((SELECT COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url)
 		FROM item_sources s JOIN feeds f ON f.id = s.feed_id
-		WHERE s.item_id = i.id ORDER BY s.first_seen, f.id LIMIT 1), '')
+		WHERE s.item_id = i.id ORDER BY s.first_seen, f.url LIMIT 1), '')
 FROM hits h JOIN items i ON i.id = h.item_id
-WHERE h.found_at >= ? AND (? = '' OR h.watch = ?)
+WHERE h.found_at >= ? AND (? = '' OR h.watch = ?) AND h.retracted_at IS NULL
 ORDER BY h.found_at DESC, h.id DESC
 LIMIT ?`
 
@@ -106,4 +107,124 @@ func (d *DB) Hits(ctx context.Context, filter HitFilter) ([]Hit, error) {
 		}
 	}
 	return hits, nil
+}
+
+const (
+	selectItemHit = `
+SELECT id, score, feed_id, source_key, retracted_at IS NOT NULL FROM hits WHERE item_id = ? AND watch = ?`
+	insertHit = `
+INSERT INTO hits (item_id, watch, score, terms, matches, found_at, backfilled, feed_id, source_key)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (item_id, watch) DO NOTHING
+RETURNING id`
+	// updateHit gives a hit better evidence, or brings a retracted hit
+	// back: then it counts as found now, by whoever found it.
+	updateHit = `
+UPDATE hits SET score = ?1, terms = ?2, matches = ?3, feed_id = ?4, source_key = ?5,
+	found_at = CASE WHEN retracted_at IS NULL THEN found_at ELSE ?6 END,
+	backfilled = CASE WHEN retracted_at IS NULL THEN backfilled ELSE ?7 END,
+	retracted_at = NULL, retract_reason = ''
+WHERE id = ?8`
+)
+
+// hitWrite is one hit to store for an item, found in the text of the copy
+// (feedID, key) whose rank is given. A backfilled hit (found by a
+// backtest) never replaces the evidence of a hit already stored.
+type hitWrite struct {
+	itemID     int64
+	hit        match.Hit
+	feedID     int64
+	key        string
+	rank       story.Rank
+	backfilled bool
+}
+
+// hitStmts are the statements that store hits, prepared in a transaction.
+type hitStmts struct {
+	sel, ins, upd, rank *sql.Stmt
+}
+
+func prepareHitStmts(ctx context.Context, tx *sql.Tx) (*hitStmts, error) {
+	hs := &hitStmts{}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{{&hs.sel, selectItemHit}, {&hs.ins, insertHit}, {&hs.upd, updateHit}, {&hs.rank, selectCopyRank}} {
+		s, err := tx.PrepareContext(ctx, p.q)
+		if err != nil {
+			hs.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		*p.dst = s
+	}
+	return hs, nil
+}
+
+func (hs *hitStmts) close() {
+	for _, s := range []*sql.Stmt{hs.sel, hs.ins, hs.upd, hs.rank} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// write stores a hit at most once per item and watch, and reports whether
+// it is new (or back from a retraction). An item seen in several feeds
+// keeps the best evidence its copies gave: the highest score, then the
+// copy first by story.Rank, so that the order the copies arrived in never
+// shows.
+func (hs *hitStmts) write(ctx context.Context, w hitWrite, now time.Time) (bool, error) {
+	matches, err := json.Marshal(w.hit.Matches)
+	if err != nil {
+		return false, fmt.Errorf("encode matches: %w", err)
+	}
+	var id int64
+	// Most hits are new: insert first, compare only on a conflict.
+	switch err := hs.ins.QueryRowContext(ctx, w.itemID, w.hit.Watch, w.hit.Score, w.hit.Terms, string(matches),
+		now.UnixMilli(), w.backfilled, w.feedID, w.key).Scan(&id); err {
+	case nil:
+		return true, nil
+	case sql.ErrNoRows:
+	default:
+		return false, fmt.Errorf("save hit %s: %w", w.hit.Watch, err)
+	}
+	var score int
+	var feedID sql.NullInt64
+	var key string
+	var retracted bool
+	if err := hs.sel.QueryRowContext(ctx, w.itemID, w.hit.Watch).Scan(&id, &score, &feedID, &key, &retracted); err != nil {
+		return false, fmt.Errorf("hit %s of item %d: %w", w.hit.Watch, w.itemID, err)
+	}
+	better := retracted || (!w.backfilled && w.hit.Score > score)
+	if !better && !w.backfilled && w.hit.Score == score && feedID.Valid && (feedID.Int64 != w.feedID || key != w.key) {
+		old, err := copyRank(ctx, hs.rank, feedID.Int64, key)
+		if err != nil {
+			return false, err
+		}
+		better = w.rank.Compare(old) < 0
+	}
+	if !better {
+		return false, nil
+	}
+	if _, err := hs.upd.ExecContext(ctx, w.hit.Score, w.hit.Terms, string(matches), w.feedID, w.key,
+		now.UnixMilli(), w.backfilled, id); err != nil {
+		return false, fmt.Errorf("update hit %s of item %d: %w", w.hit.Watch, w.itemID, err)
+	}
+	return retracted, nil
+}
+
+// saveHits stores the hits of a new copy and returns the watches of those
+// that are new.
+func (st *itemStmts) saveHits(ctx context.Context, itemID int64, c newCopy, now time.Time) ([]string, error) {
+	var out []string
+	for _, h := range c.item.Hits {
+		isNew, err := st.hits.write(ctx, hitWrite{itemID: itemID, hit: h, feedID: c.feedID, key: c.item.Key, rank: c.rank()}, now)
+		if err != nil {
+			return nil, err
+		}
+		if isNew {
+			out = append(out, h.Watch)
+		}
+	}
+	return out, nil
 }

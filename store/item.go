@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -13,50 +12,34 @@ import (
 
 const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND key = ?`
 
-// insertItem gives the id explicitly: the id of the story a new item leads
-// is its own, known before the insert (story.go).
+// insertItem gives the id explicitly: a new story takes the id of the
+// item that starts it, known before the insert. The item's text is its
+// first copy's by story.Rank (showFirstCopy keeps it so); each copy keeps
+// its own in item_sources.
 const insertItem = `
 INSERT INTO items (id, canonical_url, key, url, title, summary, content, author, category, outlet, published, first_seen,
-	held_back, story_id, title_hash, simhash, band0, band1, band2, band3)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	held_back, story_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// selectItemsByCanonical lists the latest items of the story window with
-// a new item's canonical URL: whether each came from the same feed, its
-// fingerprint, and its story if that story began within the window. The
-// first that came from another feed is the article the new item is a copy
-// of; so is one from the same feed with the same title or text (a feed
-// that changed the item's GUID). Other entries of the same feed are items
-// of their own (live-blog entries, a reused "latest" link), in the same
-// story. Only the latest few are read, so that a feed repeating one link
-// ten thousand times stays linear. The test against the empty URL lets
-// SQLite use the partial index with a bound parameter.
-const selectItemsByCanonical = `
-SELECT i.id, EXISTS (SELECT 1 FROM item_sources s WHERE s.item_id = i.id AND s.feed_id = ?),
-	i.title_hash, i.simhash, CASE WHEN st.first_seen >= ? THEN st.id END
-FROM items i LEFT JOIN stories st ON st.id = i.story_id
-WHERE i.canonical_url = ? AND i.canonical_url <> '' AND i.first_seen >= ?
-ORDER BY i.first_seen DESC LIMIT 16`
-
-const insertSource = `
-INSERT INTO item_sources (feed_id, key, item_id, first_seen) VALUES (?, ?, ?, ?)
-ON CONFLICT (feed_id, key) DO NOTHING`
-
-const insertHit = `
-INSERT INTO hits (item_id, watch, score, matches, found_at, backfilled) VALUES (?, ?, ?, ?, ?, 0)
-ON CONFLICT (item_id, watch) DO NOTHING
-RETURNING id`
+const selectNextItemID = `SELECT COALESCE(MAX(id), 0) + 1 FROM items`
 
 const addFeedItemCount = `UPDATE feeds SET item_count = item_count + ? WHERE id = ?`
 
 // SaveFetch writes one fetch of one feed in a single transaction: the feed's
-// new state, its new items (an item whose canonical URL was stored from
-// another feed within the story window gains a source instead of a copy),
-// and their hits (at most one per item
-// and watch). Items already recorded for this feed are skipped, so saving
-// the same fetch twice adds nothing the second time.
+// new state, its new entries (an entry whose canonical URL was stored from
+// another feed within the story window is one more copy of that item, not
+// a new item), their stories (docs/stories.md) and their hits (at most one
+// per item and watch). Entries already recorded for this feed are skipped,
+// so saving the same fetch twice adds nothing the second time.
 func (d *DB) SaveFetch(ctx context.Context, f monitor.FeedFetch) (monitor.Saved, error) {
 	saved := monitor.Saved{HitsByWatch: map[string]int{}}
 	now := d.now()
+	seen := f.Seen
+	if seen.IsZero() {
+		seen = now
+	}
+	// As stored: ranks compare a new copy with stored ones.
+	seen = seen.Truncate(time.Millisecond).UTC()
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		saved = monitor.Saved{HitsByWatch: map[string]int{}}
 		feedID, err := saveFeedState(ctx, tx, f.Name, f.State)
@@ -72,13 +55,15 @@ func (d *DB) SaveFetch(ctx context.Context, f monitor.FeedFetch) (monitor.Saved,
 		}
 		defer st.close()
 		for _, it := range f.Items {
-			n, err := st.saveItem(ctx, feedID, it, now)
+			c := newCopy{feedID: feedID, feedURL: f.State.URL, item: it, print: it.Print, seen: seen}
+			n, err := st.saveItem(ctx, c, now)
 			if err != nil {
 				return fmt.Errorf("save item %q of %s: %w", it.Key, f.State.URL, err)
 			}
 			saved.Items += n.items
 			saved.Sources += n.sources
 			saved.Stories += n.stories
+			saved.Merged += n.merged
 			for _, w := range n.hits {
 				saved.Hits++
 				saved.HitsByWatch[w]++
@@ -98,161 +83,160 @@ func (d *DB) SaveFetch(ctx context.Context, f monitor.FeedFetch) (monitor.Saved,
 }
 
 type itemSaved struct {
-	items, sources, stories int
-	hits                    []string
+	items, sources, stories, merged int
+	hits                            []string
 }
 
 // itemStmts are the statements saveItem runs, prepared once per
-// transaction: parsing SQL per item was a third of a cycle's CPU.
+// transaction (parsing SQL per item was a third of a cycle's CPU), with
+// the id the next new item gets.
 type itemStmts struct {
-	source, item, byCanonical, insertSource, hit *sql.Stmt
-	story                                        *storyStmts
+	source, item, copyInsert, sameFeedPage, itemCopies, itemShown *sql.Stmt
+	insertStory, joinStory, storyLead, storyLeadSet, copyRank     *sql.Stmt
+	representative                                                *sql.Stmt
+	merges                                                        []*sql.Stmt
+	hits                                                          *hitStmts
+	finder                                                        linkedFinder
+	nextID                                                        int64
 }
 
 func prepareItemStmts(ctx context.Context, tx *sql.Tx) (*itemStmts, error) {
 	st := &itemStmts{}
-	for _, p := range []struct {
+	// The transaction holds the write lock: no one else adds items until
+	// it ends, so ids can be handed out here.
+	if err := tx.QueryRowContext(ctx, selectNextItemID).Scan(&st.nextID); err != nil {
+		return nil, fmt.Errorf("next item id: %w", err)
+	}
+	finder := &sqlFinder{}
+	st.merges = make([]*sql.Stmt, len(mergeStory))
+	stmts := []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&st.source, selectSourceItem}, {&st.item, insertItem}, {&st.byCanonical, selectItemsByCanonical},
-		{&st.insertSource, insertSource}, {&st.hit, insertHit}} {
+	}{{&st.source, selectSourceItem}, {&st.item, insertItem}, {&st.copyInsert, insertCopy},
+		{&st.sameFeedPage, selectSameFeedPage}, {&st.itemCopies, selectItemCopies}, {&st.itemShown, updateItemShown},
+		{&st.insertStory, insertStory}, {&st.joinStory, joinStory}, {&st.storyLead, selectStoryLead},
+		{&st.storyLeadSet, updateStoryLead}, {&st.copyRank, selectCopyRank},
+		{&st.representative, selectRepresentative},
+		{&finder.linkedStmt, selectLinked}, {&finder.byText, selectCopyOfText}}
+	for i, q := range mergeStory {
+		stmts = append(stmts, struct {
+			dst **sql.Stmt
+			q   string
+		}{&st.merges[i], q})
+	}
+	for _, p := range stmts {
 		s, err := tx.PrepareContext(ctx, p.q)
 		if err != nil {
-			st.close()
+			for _, p := range stmts {
+				if *p.dst != nil {
+					(*p.dst).Close()
+				}
+			}
 			return nil, fmt.Errorf("prepare: %w", err)
 		}
 		*p.dst = s
 	}
-	stories, err := prepareStoryStmts(ctx, tx)
+	st.finder = finder
+	hits, err := prepareHitStmts(ctx, tx)
 	if err != nil {
 		st.close()
 		return nil, err
 	}
-	st.story = stories
+	st.hits = hits
 	return st, nil
 }
 
 func (st *itemStmts) close() {
-	for _, s := range []*sql.Stmt{st.source, st.item, st.byCanonical, st.insertSource, st.hit} {
+	all := append([]*sql.Stmt{st.source, st.item, st.copyInsert, st.sameFeedPage, st.itemCopies, st.itemShown,
+		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative},
+		st.merges...)
+	if f, ok := st.finder.(*sqlFinder); ok {
+		all = append(all, f.linkedStmt, f.byText)
+	}
+	for _, s := range all {
 		if s != nil {
 			s.Close()
 		}
 	}
-	if st.story != nil {
-		st.story.close()
+	if st.hits != nil {
+		st.hits.close()
 	}
 }
 
-func (st *itemStmts) saveItem(ctx context.Context, feedID int64, it monitor.NewItem, now time.Time) (itemSaved, error) {
+// saveItem stores one new entry of a feed: as a copy of a known item or a
+// new item, in the story story.Place decides, with its hits.
+func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (itemSaved, error) {
 	var res itemSaved
 	// Seen already (by a concurrent or interrupted run): nothing to do. The
 	// transaction holds the write lock, so this check cannot race.
 	var existing int64
-	switch err := st.source.QueryRowContext(ctx, feedID, it.Key).Scan(&existing); err {
+	switch err := st.source.QueryRowContext(ctx, c.feedID, c.item.Key).Scan(&existing); err {
 	case nil:
 		return res, nil
 	case sql.ErrNoRows:
 	default:
 		return res, err
 	}
-
-	fp := it.Print
-	if fp == (story.Fingerprint{}) {
-		fp = story.FingerprintOf(it.Item)
+	if c.print == (story.Fingerprint{}) {
+		c.print = story.FingerprintOf(c.item.Item)
 	}
-	// The same article already stored gains a source.
-	itemID, pageStory, err := st.findByCanonical(ctx, feedID, it.CanonicalURL, fp, now)
-	if err != nil {
-		return res, fmt.Errorf("find item %s: %w", it.CanonicalURL, err)
-	}
-	if itemID == 0 {
-		// A new item: its story is found before it is stored (story.go).
-		pl, err := st.story.place(ctx, pageStory, fp, now)
-		if err != nil {
-			return res, err
-		}
-		if _, err := st.item.ExecContext(ctx, append([]any{pl.itemID, it.CanonicalURL, it.Key, it.URL,
-			it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet,
-			millis(it.Published), now.UnixMilli(), it.HeldBack}, pl.columns()...)...); err != nil {
-			return res, err
-		}
-		itemID = pl.itemID
-		res.items = 1
-		if err := st.story.commit(ctx, pl, now); err != nil {
-			return res, err
-		}
-		if pl.isNew {
-			res.stories = 1
-		}
-	}
-
-	r, err := st.insertSource.ExecContext(ctx, feedID, it.Key, itemID, now.UnixMilli())
+	byURL, others, err := st.finder.linked(ctx, c.copy())
 	if err != nil {
 		return res, err
 	}
-	if n, _ := r.RowsAffected(); n > 0 {
-		res.sources = 1
-		if res.items == 0 {
-			// A known article in one more feed: its story has news.
-			if _, err := st.story.touch.ExecContext(ctx, now.UnixMilli(), itemID); err != nil {
-				return res, fmt.Errorf("touch story of item %d: %w", itemID, err)
-			}
-		}
-	}
-
-	for _, h := range it.Hits {
-		matches, err := json.Marshal(h.Matches)
-		if err != nil {
-			return res, fmt.Errorf("encode matches: %w", err)
-		}
-		var hitID int64
-		err = st.hit.QueryRowContext(ctx, itemID, h.Watch, h.Score, string(matches), now.UnixMilli()).Scan(&hitID)
-		switch err {
-		case nil:
-			res.hits = append(res.hits, h.Watch)
-		case sql.ErrNoRows: // this item already has a hit for the watch
-		default:
-			return res, fmt.Errorf("save hit %s: %w", h.Watch, err)
-		}
-	}
-	return res, nil
-}
-
-// findByCanonical returns the item a new item with the canonical URL is a
-// copy of (seen in another feed within the story window, or in this feed
-// with the same title or text), or else the story of another entry of the
-// same page in this feed that began within the window; zeros when neither.
-func (st *itemStmts) findByCanonical(ctx context.Context, feedID int64, canonical string, fp story.Fingerprint, now time.Time) (itemID, storyID int64, err error) {
-	if canonical == "" {
-		return 0, 0, nil
-	}
-	cutoff := now.Add(-story.Window).UnixMilli()
-	rows, err := st.byCanonical.QueryContext(ctx, feedID, cutoff, canonical, cutoff)
+	itemID, itemCopy, err := st.findItem(ctx, c, byURL)
 	if err != nil {
-		return 0, 0, err
+		return res, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var sameFeed bool
-		var title, text, page sql.NullInt64
-		if err := rows.Scan(&id, &sameFeed, &title, &text, &page); err != nil {
-			return 0, 0, err
+	cands := make([]story.Copy, 0, len(byURL)+len(others)+1)
+	for _, l := range append(byURL, others...) {
+		cands = append(cands, l.copy)
+	}
+	if itemID != 0 {
+		// The item's story is the entry's, whatever else it links.
+		cands = append(cands, itemCopy)
+	}
+	pl := story.Place(c.copy(), cands)
+	newItem := itemID == 0
+	if newItem {
+		itemID = st.nextID
+		st.nextID++
+	}
+	storyID, newStory := pl.Story, pl.Story == 0
+	if newStory {
+		storyID = itemID
+	}
+	if newItem {
+		it := c.item
+		if _, err := st.item.ExecContext(ctx, itemID, it.CanonicalURL, it.Key, it.URL, it.Title, it.Summary, it.Content,
+			it.Author, it.Category, it.Outlet, millis(it.Published), c.seen.UnixMilli(), it.HeldBack, storyID); err != nil {
+			return res, fmt.Errorf("insert item: %w", err)
 		}
-		if !sameFeed || story.SameReport(fp, storedPrint(title, text)) {
-			return id, 0, nil
-		}
-		if storyID == 0 {
-			storyID = page.Int64
+		res.items = 1
+	}
+	rep, err := st.isRepresentative(ctx, c, storyID, newStory)
+	if err != nil {
+		return res, err
+	}
+	if err := c.insert(ctx, st.copyInsert, itemID, storyID, rep); err != nil {
+		return res, err
+	}
+	res.sources = 1
+	if _, isNew, err := st.joinOrStart(ctx, c, itemID, pl, now); err != nil {
+		return res, err
+	} else if isNew {
+		res.stories = 1
+	} else if err := st.offerLead(ctx, storyID, c.feedID, c.item.Key, c.rank()); err != nil {
+		return res, err
+	}
+	res.merged = len(pl.Merged)
+	if !newItem {
+		if err := st.showFirstCopy(ctx, itemID, c); err != nil {
+			return res, err
 		}
 	}
-	return 0, storyID, rows.Err()
-}
-
-// storedPrint is the fingerprint of a stored item, from its title_hash and
-// simhash columns (NULL when the item was too short to have them).
-func storedPrint(title, text sql.NullInt64) story.Fingerprint {
-	return story.Fingerprint{Title: uint64(title.Int64), Text: uint64(text.Int64), HasText: text.Valid}
+	res.hits, err = st.saveHits(ctx, itemID, c, now)
+	return res, err
 }
 
 // Item is a stored article.
@@ -283,7 +267,7 @@ FROM items WHERE id = ?`
 
 const selectItemSources = `
 SELECT f.url FROM item_sources s JOIN feeds f ON f.id = s.feed_id
-WHERE s.item_id = ? ORDER BY s.first_seen, f.id`
+WHERE s.item_id = ? ORDER BY s.first_seen, f.url`
 
 // Item returns the stored item with the given id, or ErrNotFound.
 func (d *DB) Item(ctx context.Context, id int64) (Item, error) {
@@ -313,19 +297,51 @@ func (d *DB) Item(ctx context.Context, id int64) (Item, error) {
 	return it, rows.Err()
 }
 
-const pruneItems = `
+const (
+	pruneItems = `
 UPDATE items SET summary = NULL, content = NULL, author = NULL, category = NULL, pruned = 1
 WHERE first_seen < ? AND pruned = 0`
+	pruneCopies = `
+UPDATE item_sources SET summary = NULL, content = NULL, author = NULL, category = NULL, pruned = 1
+WHERE first_seen < ? AND pruned = 0`
+)
 
-// Prune removes the text of items first seen before olderThan and returns
-// how many items it pruned. Hits stay, and so do each item's title and
-// link, so that old hits can still be listed; only backtests lose the
-// items' text.
+// Prune removes the text of items and copies first seen before olderThan
+// and returns how many items it pruned. Hits stay, and so do titles and
+// links, so that old hits can still be listed; only backtests lose the
+// text (a backtest leaves out a pruned item whole).
 func (d *DB) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
-	r, err := d.db.ExecContext(ctx, pruneItems, olderThan.UnixMilli())
+	var n int64
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, pruneItems, olderThan.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, _ = r.RowsAffected()
+		_, err = tx.ExecContext(ctx, pruneCopies, olderThan.UnixMilli())
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("prune items: %w", err)
 	}
-	n, _ := r.RowsAffected()
 	return n, nil
+}
+
+// isRepresentative reports whether a new copy with text is to carry bands:
+// unless its text already has a representative in the story within
+// repWindow of it.
+func (st *itemStmts) isRepresentative(ctx context.Context, c newCopy, storyID int64, newStory bool) (bool, error) {
+	if !c.print.HasText || newStory {
+		return c.print.HasText, nil
+	}
+	var one int
+	err := st.representative.QueryRowContext(ctx, int64(c.print.Text), storyID,
+		c.seen.Add(-repWindow).UnixMilli(), c.seen.Add(repWindow).UnixMilli()).Scan(&one)
+	switch err {
+	case nil:
+		return false, nil
+	case sql.ErrNoRows:
+		return true, nil
+	}
+	return false, fmt.Errorf("representative of the text: %w", err)
 }

@@ -183,8 +183,9 @@ func TestFeedStateRoundTrip(t *testing.T) {
 
 // Within one feed, items with different keys are different items even when
 // their links canonicalize alike (live-blog entries differing by
-// #fragment): each is stored, with its own text and hits, in one story.
-func TestEntriesOfOnePageInOneFeedAreItemsOfOneStory(t *testing.T) {
+// #fragment): each is stored with its own text and hits, and each is a
+// report of its own unless its title or text makes it a copy.
+func TestEntriesOfOnePageInOneFeedAreItemsOfTheirOwn(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db, now := testDB(t)
@@ -195,8 +196,8 @@ func TestEntriesOfOnePageInOneFeedAreItemsOfOneStory(t *testing.T) {
 	if first.Items != 1 || second.Items != 1 || second.Hits != 2 {
 		t.Fatalf("saved %+v then %+v, want one item each and both hits of the second", first, second)
 	}
-	if second.Stories != 0 {
-		t.Errorf("the second entry of the page started a story of its own")
+	if second.Stories != 1 {
+		t.Errorf("the second entry of the page joined the first: a new development must stay a story")
 	}
 	hits, err := db.Hits(ctx, HitFilter{Watch: "ushakov"})
 	if err != nil {
@@ -204,6 +205,13 @@ func TestEntriesOfOnePageInOneFeedAreItemsOfOneStory(t *testing.T) {
 	}
 	if len(hits) != 1 || hits[0].Title != "Ushakov comments on the call" {
 		t.Errorf("ushakov hits = %+v, want the second entry with its own title", hits)
+	}
+	// An aggregator carrying the page is a copy of both entries: it makes
+	// them one story, under the older one's id.
+	agg := mustSave(t, db, fetchOf("http://agg.example/feed", newItem("x", page, "Ukraine live: the latest")))
+	stories := allStories(t, db)
+	if agg.Items != 0 || agg.Merged != 1 || len(stories) != 1 || stories[0].Copies != 3 || stories[0].ID != hits[0].ItemID-1 {
+		t.Errorf("after the aggregator's copy: saved %+v, stories %+v; want one story of 3 copies with the first entry's id", agg, stories)
 	}
 }
 
@@ -221,20 +229,25 @@ func TestCanonicalURLJoinsOnlyWithinTheStoryWindow(t *testing.T) {
 	}
 }
 
-// A live blog runs for weeks under one link: its entries join the page's
-// story only while that story is within the story window, as any copy does.
-func TestEntriesOfOnePageStartANewStoryAfterTheWindow(t *testing.T) {
+// A report copied again and again stays one story as long as each copy is
+// within the window of an earlier one; after a week without a copy, the
+// next is a new story.
+func TestCopiesWithinAWeekOfEachOtherStayOneStory(t *testing.T) {
 	t.Parallel()
 	db, now := testDB(t)
-	page := "https://live.example/ukraine-live"
 	stories := 0
-	for i := range 6 { // an entry every 48 h for 10 days
-		s := mustSave(t, db, fetchOf("http://live.example/feed", newItem(fmt.Sprintf("block-%d", i), page, fmt.Sprintf("Live update number %d from Kyiv", i))))
+	for i := range 6 { // a copy every 48 h for 10 days
+		s := mustSave(t, db, fetchOf(fmt.Sprintf("http://feed%d.example/rss", i),
+			newItem("k", fmt.Sprintf("https://outlet%d.example/a", i), "Witkoff coached Ushakov, transcript shows")))
 		stories += s.Stories
 		*now = now.Add(48 * time.Hour)
 	}
-	if stories != 2 {
-		t.Errorf("six entries over 10 days started %d stories, want 2 (a new one once the first is older than the window)", stories)
+	if stories != 1 {
+		t.Errorf("six copies 48 h apart started %d stories, want 1", stories)
+	}
+	*now = now.Add(story.Window)
+	if s := mustSave(t, db, fetchOf("http://late.example/rss", newItem("k", "https://late.example/a", "Witkoff coached Ushakov, transcript shows"))); s.Stories != 1 {
+		t.Errorf("a copy more than a week after the last one joined the story")
 	}
 }
 

@@ -21,14 +21,14 @@ const watchStories = `
 WITH ws AS (
 	SELECT i.story_id AS sid, MIN(h.found_at) AS found
 	FROM hits h JOIN items i ON i.id = h.item_id
-	WHERE h.watch = ? AND i.story_id IS NOT NULL
+	WHERE h.watch = ? AND i.story_id IS NOT NULL AND h.retracted_at IS NULL
 	GROUP BY i.story_id
 )`
 
 const selectWatchStories = watchStories + `
-SELECT s.id, s.first_seen, (SELECT COUNT(*) FROM items i JOIN item_sources src ON src.item_id = i.id WHERE i.story_id = s.id),
-	COALESCE(l.title, ''), l.url, l.published, ws.found
-FROM ws JOIN stories s ON s.id = ws.sid JOIN items l ON l.id = s.lead_item_id
+SELECT s.id, s.first_seen, s.copies, COALESCE(lc.title, l.title, ''), COALESCE(lc.url, l.url, ''),
+	CASE WHEN lc.feed_id IS NOT NULL THEN lc.published ELSE l.published END, ws.found
+FROM ws JOIN stories s ON s.id = ws.sid` + leadJoin + `
 WHERE ws.found >= ?
 ORDER BY s.first_seen DESC, s.id DESC
 LIMIT ? OFFSET ?`
@@ -40,7 +40,7 @@ SELECT COUNT(*) FROM ws JOIN stories s ON s.id = ws.sid WHERE ws.found >= ?`
 const selectStoryBestHits = `
 SELECT i.story_id, h.watch, h.score, h.matches
 FROM hits h JOIN items i ON i.id = h.item_id
-WHERE i.story_id IN (%s)
+WHERE i.story_id IN (%s) AND h.retracted_at IS NULL
 ORDER BY i.story_id, h.score DESC, h.found_at, h.id`
 
 // WatchStories returns one page of the stories of q.Watch, newest first,

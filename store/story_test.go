@@ -96,9 +96,10 @@ func TestCopiesOfOneReportAreOneStory(t *testing.T) {
 		t.Fatalf("stories = %+v, want one", stories)
 	}
 	s := stories[0]
-	want := []string{"AP", "AP Europe", "Ynet", "kyiv.test", "Reuters"}
-	if s.Copies != 4 || !slices.Equal(s.Outlets, want) || s.Title != title || s.URL != "https://apnews.test/witkoff-transcript" {
-		t.Errorf("story = %+v, want 4 copies led by AP, outlets %v", s, want)
+	// Undated copies rank by first sighting, then canonical URL.
+	want := []string{"AP", "AP Europe", "kyiv.test", "Reuters", "Ynet"}
+	if s.Copies != 5 || !slices.Equal(s.Outlets, want) || s.Title != title || s.URL != "https://apnews.test/witkoff-transcript" {
+		t.Errorf("story = %+v, want 5 copies led by AP, outlets %v", s, want)
 	}
 	if !slices.Equal(s.Watches, []string{"witkoff"}) || !s.LastSeen.Equal(now.UTC()) || s.FirstSeen.Equal(s.LastSeen) {
 		t.Errorf("story watches %v, seen %s..%s", s.Watches, s.FirstSeen, s.LastSeen)
@@ -132,18 +133,22 @@ func TestDifferentReportsStayApart(t *testing.T) {
 	}
 }
 
-func TestStoriesTakeCopiesForSevenDays(t *testing.T) {
+func TestStoriesTakeCopiesWithinSevenDaysOfACopy(t *testing.T) {
 	t.Parallel()
 	db, now := testDB(t)
 	title := "Witkoff advised Kremlin aide, transcript shows"
 	mustSave(t, db, namedFetch("http://a.test/feed", "A", storyItem("1", "https://a.test/1", title, wireBody)))
-	*now = now.Add(story.Window - time.Minute)
+	*now = now.Add(story.Window)
 	if s := mustSave(t, db, namedFetch("http://b.test/feed", "B", storyItem("1", "https://b.test/1", title, wireBody))); s.Stories != 0 {
-		t.Errorf("a copy within the window started a story")
+		t.Errorf("a copy seven days after the first started a story")
 	}
-	*now = now.Add(2 * time.Minute)
-	if s := mustSave(t, db, namedFetch("http://c.test/feed", "C", storyItem("1", "https://c.test/1", title, wireBody))); s.Stories != 1 {
-		t.Errorf("a copy after the story's window joined it")
+	*now = now.Add(time.Minute)
+	if s := mustSave(t, db, namedFetch("http://c.test/feed", "C", storyItem("1", "https://c.test/1", title, wireBody))); s.Stories != 0 {
+		t.Errorf("a copy a minute after the second did not join it")
+	}
+	*now = now.Add(story.Window + time.Minute)
+	if s := mustSave(t, db, namedFetch("http://d.test/feed", "D", storyItem("1", "https://d.test/1", title, wireBody))); s.Stories != 1 {
+		t.Errorf("a copy more than seven days after every other joined them")
 	}
 }
 

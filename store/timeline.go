@@ -13,36 +13,27 @@ import (
 	"github.com/storywatch/storywatch/web"
 )
 
-const selectStoryHead = `
-SELECT s.id, s.lead_item_id, s.first_seen, s.last_seen,
-	(SELECT COUNT(*) FROM items i JOIN item_sources src ON src.item_id = i.id WHERE i.story_id = s.id),
-	COALESCE(l.title, ''), l.url, l.published
-FROM stories s JOIN items l ON l.id = s.lead_item_id
+const selectTimelineHead = `
+SELECT s.id, s.first_seen, s.last_seen, s.copies, COALESCE(lc.title, l.title, ''), COALESCE(lc.url, l.url, ''),
+	CASE WHEN lc.feed_id IS NOT NULL THEN lc.published ELSE l.published END
+FROM stories s` + leadJoin + `
 WHERE s.id = ?`
 
-// Every sighting of the story's items: one row per feed that carried each.
-const selectStoryCopies = `
-SELECT i.id, COALESCE(i.title, ''), i.url, i.outlet, i.published, COALESCE(src.first_seen, i.first_seen),
-	COALESCE(f.name, ''), COALESCE(f.title, ''), COALESCE(f.url, '')
-FROM items i LEFT JOIN item_sources src ON src.item_id = i.id LEFT JOIN feeds f ON f.id = src.feed_id
-WHERE i.story_id = ?
-ORDER BY COALESCE(src.first_seen, i.first_seen), i.id, src.feed_id
-LIMIT ?`
-
-const selectStoryHits = `
+// The hits of the story's copies, retracted ones left out.
+const selectTimelineHits = `
 SELECT h.item_id, h.watch, h.score, h.matches, h.found_at, h.backfilled
 FROM items i JOIN hits h ON h.item_id = i.id
-WHERE i.story_id = ?
+WHERE i.story_id = ? AND h.retracted_at IS NULL
 ORDER BY h.found_at, h.id
 LIMIT ?`
 
-// StoryTimeline returns story id with every copy as each feed carried it
-// (at most web.MaxCopies) and every hit on its copies.
+// StoryTimeline returns story id with every copy as each feed carried it,
+// the lead first (at most web.MaxCopies), and every hit on its copies.
 func (d *DB) StoryTimeline(ctx context.Context, id int64) (web.StoryTimeline, error) {
 	var t web.StoryTimeline
-	var lead, first, last int64
+	var first, last int64
 	var published sql.NullInt64
-	err := d.db.QueryRowContext(ctx, selectStoryHead, id).Scan(&t.ID, &lead, &first, &last, &t.CopyCount, &t.Title, &t.URL, &published)
+	err := d.db.QueryRowContext(ctx, selectTimelineHead, id).Scan(&t.ID, &first, &last, &t.CopyCount, &t.Title, &t.URL, &published)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("story %d: %w", id, web.ErrNotFound)
 	}
@@ -51,37 +42,21 @@ func (d *DB) StoryTimeline(ctx context.Context, id int64) (web.StoryTimeline, er
 	}
 	t.FirstSeen, t.LastSeen = time.UnixMilli(first).UTC(), time.UnixMilli(last).UTC()
 	t.Published = fromMillis(published)
-	if t.Copies, err = d.storyCopies(ctx, id, lead); err != nil {
-		return t, fmt.Errorf("copies of story %d: %w", id, err)
+	copies, err := d.storyCopies(ctx, []int64{id})
+	if err != nil {
+		return t, err
 	}
-	if t.Hits, err = d.storyHits(ctx, id); err != nil {
+	for i, c := range copies[id] {
+		if i == web.MaxCopies {
+			break
+		}
+		t.Copies = append(t.Copies, web.Copy{ItemID: c.ItemID, Lead: i == 0, Title: c.Title, URL: c.URL, Outlet: c.Outlet,
+			Feed: c.Feed, FirstSeen: c.FirstSeen, Published: c.Published})
+	}
+	if t.Hits, err = d.timelineHits(ctx, id); err != nil {
 		return t, fmt.Errorf("hits of story %d: %w", id, err)
 	}
 	return t, nil
-}
-
-func (d *DB) storyCopies(ctx context.Context, id, lead int64) ([]web.Copy, error) {
-	rows, err := d.db.QueryContext(ctx, selectStoryCopies, id, web.MaxCopies)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []web.Copy
-	for rows.Next() {
-		var c web.Copy
-		var outlet, name, title, feedURL string
-		var published sql.NullInt64
-		var seen int64
-		if err := rows.Scan(&c.ItemID, &c.Title, &c.URL, &outlet, &published, &seen, &name, &title, &feedURL); err != nil {
-			return nil, err
-		}
-		c.Lead = c.ItemID == lead
-		c.Published, c.FirstSeen = fromMillis(published), time.UnixMilli(seen).UTC()
-		c.Outlet = outletName(outlet, name, title, feedURL)
-		c.Feed = feedName(name, title, feedURL)
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // feedName is how a feed is named to a reader: its configured name, else
@@ -101,8 +76,8 @@ func feedName(name, title, feedURL string) string {
 // maxStoryHits bounds the hits a timeline lists.
 const maxStoryHits = 1000
 
-func (d *DB) storyHits(ctx context.Context, id int64) ([]web.StoryHit, error) {
-	rows, err := d.db.QueryContext(ctx, selectStoryHits, id, maxStoryHits)
+func (d *DB) timelineHits(ctx context.Context, id int64) ([]web.StoryHit, error) {
+	rows, err := d.db.QueryContext(ctx, selectTimelineHits, id, maxStoryHits)
 	if err != nil {
 		return nil, err
 	}

@@ -257,14 +257,16 @@ func TestStoryPageShowsCopiesAndWhy(t *testing.T) {
 }
 
 func tryItems() []backtest.Item {
-	doc := func(title, summary string) match.Document {
-		return match.Document{Title: title, Summary: summary, URL: "https://news.example/" + url.PathEscape(title)}
+	item := func(id int64, ago time.Duration, title, summary string) backtest.Item {
+		doc := match.Document{Title: title, Summary: summary, URL: "https://news.example/" + url.PathEscape(title)}
+		return backtest.Item{ID: id, StoryID: id, FirstSeen: testNow.Add(-ago), Title: doc.Title, URL: doc.URL,
+			Copies: []backtest.Copy{{Doc: doc}}}
 	}
 	return []backtest.Item{
-		{ID: 1, StoryID: 1, FirstSeen: testNow.Add(-50 * time.Hour), Doc: doc("Witkoff call with Ushakov leaked", "The recording")},
-		{ID: 2, StoryID: 2, FirstSeen: testNow.Add(-2 * time.Hour), Doc: doc("Putin aide Ushakov on the call", "Witkoff advised him")},
-		{ID: 3, StoryID: 3, FirstSeen: testNow.Add(-time.Hour), Doc: doc("Snow in Moscow", "Cold")},
-		{ID: 4, StoryID: 4, FirstSeen: testNow.Add(-30 * time.Minute), Doc: doc(hostile, "Witkoff said")},
+		item(1, 50*time.Hour, "Witkoff call with Ushakov leaked", "The recording"),
+		item(2, 2*time.Hour, "Putin aide Ushakov on the call", "Witkoff advised him"),
+		item(3, time.Hour, "Snow in Moscow", "Cold"),
+		item(4, 30*time.Minute, hostile, "Witkoff said"),
 	}
 }
 

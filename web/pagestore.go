@@ -60,7 +60,7 @@ type StorySummary struct {
 	// Copies counts the story's copies: its items, each as many times as
 	// feeds carried it (the same article in two feeds is two copies).
 	Copies int
-	// Outlets names who published the copies, first seen first.
+	// Outlets names who published the copies, the lead's first.
 	Outlets []string
 	// Found is when the watch first hit the story.
 	Found time.Time
@@ -78,8 +78,9 @@ type StoryTimeline struct {
 	FirstSeen time.Time
 	LastSeen  time.Time
 	// Copies are the story's items, one per feed that carried each item
-	// (the same article in two feeds is two copies), first seen first. At
-	// most MaxCopies are listed; CopyCount counts them all.
+	// (the same article in two feeds is two copies), in the lead order of
+	// docs/stories.md, the lead first. At most MaxCopies are listed;
+	// CopyCount counts them all.
 	Copies    []Copy
 	CopyCount int
 	// Hits are the watches' hits on the copies, first found first.
@@ -90,12 +91,14 @@ type StoryTimeline struct {
 // item thousands of times must not make a page of thousands of rows.
 const MaxCopies = 500
 
-// Copy is one item of a story as one feed carried it.
+// Copy is one item of a story as one feed carried it, with that feed's
+// title, link and date.
 type Copy struct {
 	ItemID int64
-	Lead   bool
-	Title  string
-	URL    string
+	// Lead marks the story's lead copy.
+	Lead  bool
+	Title string
+	URL   string
 	// Outlet is who published it: the item's own outlet (an aggregator's
 	// source), else the feed's name.
 	Outlet string

@@ -20,8 +20,9 @@ func BenchmarkTry(b *testing.B) {
 			title = fmt.Sprintf("Witkoff call with Ushakov leaked, report %d", i)
 		}
 		pages.items = append(pages.items, backtest.Item{ID: int64(i + 1), StoryID: int64(i + 1), FirstSeen: testNow.Add(-time.Duration(i) * time.Minute),
-			Doc: match.Document{Title: title, URL: fmt.Sprintf("https://news.example/%d", i),
-				Summary: "Officials met for a second day to discuss a framework for ending the war; the envoy said the talks were productive and that a plan would be presented to both sides next week."}})
+			Title: title, URL: fmt.Sprintf("https://news.example/%d", i),
+			Copies: []backtest.Copy{{Doc: match.Document{Title: title, URL: fmt.Sprintf("https://news.example/%d", i),
+				Summary: "Officials met for a second day to discuss a framework for ending the war; the envoy said the talks were productive and that a plan would be presented to both sides next week."}}}})
 	}
 	_, h := newPageServer(b, pages, "")
 	target := "/try?since=720h&q=" + url.QueryEscape("@witkoff AND @ushakov AND (call OR leak*)")

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/notify/notifytest"
 )
 
@@ -71,7 +70,7 @@ func TestFileKeepsTwoDigestsOfOneSecond(t *testing.T) {
 	d := notifytest.Digest()
 	for _, id := range []string{"morning-20251126T070000Z-aaaaaaaa", "morning-20251126T070000Z-bbbbbbbb"} {
 		d.ID = id
-		r, err := notify.Render(d)
+		r, err := notifytest.Render(t, d)
 		if err != nil {
 			t.Fatal(err)
 		}

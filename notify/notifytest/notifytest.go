@@ -12,6 +12,7 @@ import (
 
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/notify/schematest"
 )
 
 // T0 is when the fixture digest is built: 07:00 UTC, 09:00 in Kyiv.
@@ -37,7 +38,8 @@ func Spec() notify.Spec {
 
 // Candidates are the hits the morning digest is built from: two for
 // call-leak, one for peace-plan with hostile markup in its title, summary,
-// URL and outlet, and one of a watch the digest does not cover.
+// URL and outlet, one of a watch the digest does not cover, and one for
+// peace-plan on the first call-leak story (listed once, "also" peace-plan).
 func Candidates() []notify.Candidate {
 	snippet := "A leaked recording shows Witkoff coaching Ushakov on how Putin should pitch Trump."
 	i := strings.Index(snippet, "Witkoff")
@@ -47,19 +49,25 @@ func Candidates() []notify.Candidate {
 		{HitID: 1, Watch: "call-leak", ItemID: 10, Title: "Leaked call: Witkoff coached Ushakov",
 			URL: "https://example.org/a?x=1&y=2", Outlet: "AP",
 			FirstSeen: T0.Add(-3 * time.Hour), Published: T0.Add(-4 * time.Hour), FoundAt: T0.Add(-3 * time.Hour),
-			Score: 6, Matches: []match.Match{
+			Score: 6, Terms: 4, Matches: []match.Match{
 				{Term: "Witkoff", Field: "title", Snippet: snippet, Mark: [2]int{i, i + len("Witkoff")}},
 				{Term: "Ushakov", Field: "summary", Snippet: "Ushakov said nothing.", Mark: [2]int{0, 7}},
 			}},
 		{HitID: 2, Watch: "call-leak", ItemID: 11, Title: "Kremlin responds\nto   transcript",
 			URL: "https://example.net/b", Outlet: "",
 			FirstSeen: T0.Add(-2 * time.Hour), FoundAt: T0.Add(-2 * time.Hour),
-			Score: 2, Matches: []match.Match{{Term: "transcript", Field: "title", Snippet: "Kremlin responds to transcript", Mark: [2]int{20, 30}}}},
+			Score: 2, Terms: 1, Matches: []match.Match{{Term: "transcript", Field: "title", Snippet: "Kremlin responds to transcript", Mark: [2]int{20, 30}}}},
 		{HitID: 3, Watch: "peace-plan", ItemID: 12, Title: `<script>alert(1)</script><img src=x onerror=alert(2)>`,
 			URL: "javascript:alert(3)", Outlet: "Ynet <b>",
 			FirstSeen: T0.Add(-1 * time.Hour), Published: T0.Add(-90 * time.Minute), FoundAt: T0.Add(-1 * time.Hour),
 			Score: 2, Matches: []match.Match{{Term: "28-point plan", Field: "summary", Snippet: xss, Mark: [2]int{j, j + len("28-point plan")}}}},
 		{HitID: 4, Watch: "other", ItemID: 13, Title: "Not in this digest", FoundAt: T0, Score: 9},
+		// The first story is new for peace-plan too: listed once, under
+		// call-leak, "also" peace-plan.
+		{HitID: 5, Watch: "peace-plan", ItemID: 10, Title: "Leaked call: Witkoff coached Ushakov",
+			URL: "https://example.org/a?x=1&y=2", Outlet: "AP",
+			FirstSeen: T0.Add(-3 * time.Hour), Published: T0.Add(-4 * time.Hour), FoundAt: T0.Add(-3 * time.Hour),
+			Score: 1, Terms: 1, Matches: []match.Match{{Term: "28-point plan", Field: "content", Snippet: "the 28-point plan", Mark: [2]int{4, 17}}}},
 	}
 }
 
@@ -82,7 +90,7 @@ func Digest() *notify.Digest {
 // Rendered renders Digest, failing t if it cannot.
 func Rendered(t testing.TB) *notify.Rendered {
 	t.Helper()
-	r, err := notify.Render(Digest())
+	r, err := Render(t, Digest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,4 +127,15 @@ func BigMorning(n int, public string) *notify.Digest {
 			FoundAt: T0.Add(-time.Duration(i) * time.Minute), Score: 2 + i%7, Matches: ms})
 	}
 	return notify.Build(spec, "morning-20251126T070000Z-0000abcd", T0, cands, nil)
+}
+
+// Render renders d and checks its JSON against the published schema
+// (schematest): every rendering a test makes is checked.
+func Render(t testing.TB, d *notify.Digest) (*notify.Rendered, error) {
+	t.Helper()
+	r, err := notify.Render(d)
+	if err == nil {
+		schematest.Check(t, r.JSON)
+	}
+	return r, err
 }
