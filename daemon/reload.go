@@ -98,8 +98,10 @@ func (d *Daemon) apply(ctx context.Context, cfg *config.Config, why string) erro
 
 // backtest matches the items of the last backtestWindow against the given
 // watches and stores their hits as backfilled: visible in hits, the API
-// and scheduled digests, never sent as instant alerts. Its failure is
-// logged: the reload it follows has been applied.
+// and scheduled digests, never sent as instant alerts. It only adds: hits a
+// changed watch no longer finds are retracted by `backtest -apply`, never
+// behind a desk's back. Its failure is logged: the reload it follows has
+// been applied.
 func (d *Daemon) backtest(ctx context.Context, m *match.Matcher, watches []string) {
 	start := time.Now()
 	res, err := backtest.Run(ctx, d.store, m, backtest.Options{Since: d.now().Add(-backtestWindow), Watches: watches})

@@ -107,31 +107,39 @@ func interval(s config.Schedule, now time.Time) time.Duration {
 }
 
 // digestSpec translates one configured digest. An empty watch list means
-// every tracked watch: tracked actors, then storylines, in config order.
+// every tracked watch. A story is listed under the first of its watches:
+// storylines, the more specific, come before actors, each in the order the
+// digest or the config gives them.
 func digestSpec(c *config.Config, d config.Digest) notify.Spec {
 	titles := map[string]string{}
-	var all []string
+	storyline := map[string]bool{}
+	var actors, storylines []string
 	for _, a := range c.Actors {
 		titles[a.ID] = a.Name
 		if a.Track {
-			all = append(all, a.ID)
+			actors = append(actors, a.ID)
 		}
 	}
 	for _, s := range c.Storylines {
 		titles[s.ID] = s.Title
-		all = append(all, s.ID)
+		storyline[s.ID] = true
+		storylines = append(storylines, s.ID)
 	}
 	ids := d.Watch
 	if len(ids) == 0 {
-		ids = all
+		ids = append(storylines, actors...)
 	}
 	spec := notify.Spec{Name: d.ID, MaxStories: d.MaxStories, SendEmpty: d.SendEmpty,
 		Instant: d.Instant, Backfill: c.Poll.Backfill, Location: d.Timezone, To: d.To, PublicURL: c.PublicURL}
 	if spec.Location == nil {
 		spec.Location = c.Timezone
 	}
-	for _, id := range ids {
-		spec.Watches = append(spec.Watches, notify.WatchInfo{ID: id, Title: titles[id]})
+	for _, first := range []bool{true, false} {
+		for _, id := range ids {
+			if storyline[id] == first {
+				spec.Watches = append(spec.Watches, notify.WatchInfo{ID: id, Title: titles[id]})
+			}
+		}
 	}
 	return spec
 }

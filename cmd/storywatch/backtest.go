@@ -26,11 +26,11 @@ type backtestLine struct {
 
 // cmdBacktest runs the current watchlist over the stored items of a period
 // and prints, per watch, the hits it would add and drop; -apply stores the
-// additions.
+// additions and retracts the drops.
 func cmdBacktest(a *app, args []string) error {
 	fs := a.flags("backtest")
 	sinceFlag := fs.String("since", "48h", "items first seen within this long (e.g. 48h, 7d); their text must still be kept (retention)")
-	apply := fs.Bool("apply", false, "store the hits to add, marked backfilled (never sent as instant alerts)")
+	apply := fs.Bool("apply", false, "store the hits to add, marked backfilled (never sent as instant alerts), and retract the hits to drop")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	rest, err := a.parse(fs, args)
 	if err != nil {
@@ -85,10 +85,16 @@ func cmdBacktest(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	retracted, err := res.Retract(a.ctx, db)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		return json.NewEncoder(a.stdout).Encode(map[string]any{"stored": sumCounts(added), "by_watch": added})
+		return json.NewEncoder(a.stdout).Encode(map[string]any{"stored": sumCounts(added), "by_watch": added,
+			"retracted": sumCounts(retracted), "retracted_by_watch": retracted})
 	}
 	fmt.Fprintf(a.stdout, "stored %s as backfilled%s\n", plural(sumCounts(added), "new hit"), byWatch(added))
+	fmt.Fprintf(a.stdout, "retracted %s%s\n", plural(sumCounts(retracted), "hit"), byWatch(retracted))
 	return nil
 }
 

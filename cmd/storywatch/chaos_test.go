@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/storywatch/storywatch/notify/schematest"
 )
 
 // chaosFeeds publishes items while the test runs: feed f has item n once
@@ -87,13 +89,15 @@ func chaosLink(f, i int) string { return fmt.Sprintf("https://chaos.example/%d/%
 // chaosHook is a webhook receiver that counts every POST and the distinct
 // Idempotency-Keys.
 type chaosHook struct {
+	t     testing.TB
 	mu    sync.Mutex
 	posts int
 	byKey map[string]int
 }
 
 func (h *chaosHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	io.Copy(io.Discard, r.Body)
+	body, _ := io.ReadAll(r.Body)
+	schematest.Check(h.t, body)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.posts++
@@ -158,7 +162,7 @@ func TestRunKilledAtRandomLosesAndRepeatsNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, seed))
 
 	feeds := newChaosFeeds(t, 250*time.Millisecond)
-	hook := &chaosHook{byKey: map[string]int{}}
+	hook := &chaosHook{t: t, byKey: map[string]int{}}
 	hookSrv := httptest.NewServer(hook)
 	t.Cleanup(hookSrv.Close)
 
@@ -334,7 +338,7 @@ func TestSecondRunProcessRefusesWhileReadsWork(t *testing.T) {
 		t.Skip("starts the daemon as a child process")
 	}
 	feeds := newChaosFeeds(t, time.Hour)
-	hook := &chaosHook{byKey: map[string]int{}}
+	hook := &chaosHook{t: t, byKey: map[string]int{}}
 	hookSrv := httptest.NewServer(hook)
 	t.Cleanup(hookSrv.Close)
 	dir := t.TempDir()

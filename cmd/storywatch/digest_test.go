@@ -26,6 +26,7 @@ import (
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/notify/schematest"
 	"github.com/storywatch/storywatch/notify/smtptest"
 	"github.com/storywatch/storywatch/store"
 )
@@ -38,6 +39,7 @@ const (
 // hookReceiver is a webhook endpoint that verifies signatures and counts
 // accepted deliveries by Idempotency-Key.
 type hookReceiver struct {
+	t        testing.TB
 	mu       sync.Mutex
 	fail     int // answer 500 to this many requests first
 	requests int
@@ -48,6 +50,7 @@ type hookReceiver struct {
 
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	schematest.Check(h.t, body)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.requests++
@@ -105,7 +108,7 @@ type digestEnv struct {
 
 func newDigestEnv(t *testing.T, smtpOpts ...smtptest.Option) *digestEnv {
 	t.Helper()
-	e := &digestEnv{dir: t.TempDir(), smtp: smtptest.Start(t, smtpOpts...), hook: &hookReceiver{}}
+	e := &digestEnv{dir: t.TempDir(), smtp: smtptest.Start(t, smtpOpts...), hook: &hookReceiver{t: t}}
 	srv := httptest.NewServer(e.hook)
 	t.Cleanup(srv.Close)
 	// The configured feed answers with an empty channel: `once` polls it
@@ -288,7 +291,9 @@ func TestDigestSendDeliversEmailWebhookAndFileOnce(t *testing.T) {
 	}
 	bodies, headers, m := mailParts(t, msgs[0].Data)
 	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-	if subject != "[storywatch] morning: 3 new stories (call-leak 2, witkoff 3)" {
+	// Each story once, under its first watch: the two call-leak stories
+	// are not counted again under witkoff.
+	if subject != "[storywatch] morning: 3 new stories (call-leak 2, witkoff 1)" {
 		t.Errorf("subject = %q", subject)
 	}
 	if len(bodies["text/plain"]) != 1 || len(bodies["text/html"]) != 1 {
@@ -338,8 +343,8 @@ func TestDigestSendDeliversEmailWebhookAndFileOnce(t *testing.T) {
 			} `json:"stories"`
 		} `json:"watches"`
 	}
-	if err := json.Unmarshal(hookBodies[0], &payload); err != nil || payload.Version != 1 || payload.Digest != "morning" ||
-		len(payload.Watches) != 2 || len(payload.Watches[0].Stories) != 2 {
+	if err := json.Unmarshal(hookBodies[0], &payload); err != nil || payload.Version != 2 || payload.Digest != "morning" ||
+		len(payload.Watches) != 2 || len(payload.Watches[0].Stories) != 2 || len(payload.Watches[1].Stories) != 1 {
 		t.Errorf("webhook payload %s: %v", hookBodies[0], err)
 	}
 
@@ -352,6 +357,12 @@ func TestDigestSendDeliversEmailWebhookAndFileOnce(t *testing.T) {
 		!strings.Contains(string(fileHTML), "&lt;script&gt;") {
 		t.Error("the file notifier's HTML is not escaped")
 	}
+	jsonFiles, _ := filepath.Glob(filepath.Join(e.dir, "digests", "morning-*.json"))
+	if len(jsonFiles) != 1 {
+		t.Fatalf("file notifier wrote JSON files %v", jsonFiles)
+	}
+	fileJSON, _ := os.ReadFile(jsonFiles[0])
+	schematest.Check(t, fileJSON)
 	pngs, _ := filepath.Glob(filepath.Join(e.dir, "digests", "morning-*.png"))
 	if len(pngs) != 2 {
 		t.Errorf("file notifier wrote %d charts", len(pngs))

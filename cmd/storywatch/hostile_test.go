@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/feed/hostiletest"
+	"github.com/storywatch/storywatch/notify/schematest"
 )
 
 // hostileErrors is what `storywatch feeds` says of each hostile feed that
@@ -162,6 +164,8 @@ func TestHostileTextIsEscapedAndSecretsNeverShow(t *testing.T) {
 	// chat service that is not there; their errors must not carry secrets.
 	var hookBodies []string
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		schematest.Check(t, body)
 		var b strings.Builder
 		fmt.Fprint(&b, r.URL.String(), " ", r.Header)
 		hookBodies = append(hookBodies, b.String())

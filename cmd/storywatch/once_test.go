@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -386,16 +387,16 @@ func TestDemoPrintsTheDigestWithoutNetwork(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
-	// The AP report and its Google News copy are one story with both
-	// outlets (in the order the feeds happened to commit).
-	joined := false
-	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "AP") && strings.Contains(line, "Google News search") && strings.Contains(line, "first seen") {
-			joined = true
-		}
+	// The AP report, its Google News copy and Ynet's copy of it are one
+	// story, its outlets in the order of the rule (earliest published
+	// first), listed once.
+	if n := strings.Count(out, "AP, Google News search, Ynet · first seen"); n != 1 {
+		t.Errorf("the AP story with its three outlets is listed %d times, want once:\n%s", n, out)
 	}
-	if !joined {
-		t.Errorf("no story lists both AP and Google News search as outlets:\n%s", out)
+	// One entry per story, and the subject counts them.
+	entries := regexp.MustCompile(`(?m)^\d+\. `).FindAllString(out, -1)
+	if !strings.Contains(out, fmt.Sprintf("[storywatch] desk: %d new stories (", len(entries))) {
+		t.Errorf("the subject does not count the %d entries:\n%s", len(entries), out)
 	}
 	for _, unwanted := range []string{"Storm brings heavy snow", "первый снег", "farm subsidy"} {
 		if strings.Contains(out, unwanted) {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/notify/schematest"
 	"github.com/storywatch/storywatch/store"
 )
 
@@ -132,7 +133,8 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 func hookServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		body, _ := io.ReadAll(r.Body)
+		schematest.Check(t, body)
 		n.Add(1)
 	}))
 	t.Cleanup(srv.Close)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,7 +24,7 @@ type storyOutput struct {
 
 // cmdStories lists stories, newest first: the lead's title and link, when
 // it was first seen, who ran it and which watches it hit. Only stories with
-// hits are listed unless -all.
+// hits are listed unless -all. `stories ID` shows one story's history.
 func cmdStories(a *app, args []string) error {
 	fs := a.flags("stories")
 	since := fs.String("since", "", "only stories with a copy seen within this long (e.g. 6h, 7d)")
@@ -35,8 +36,15 @@ func cmdStories(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("stories takes no arguments, got %q", rest[0])
+	if len(rest) > 1 {
+		return usagef("stories takes at most one story id, got %q", rest)
+	}
+	if len(rest) == 1 {
+		id, err := strconv.ParseInt(rest[0], 10, 64)
+		if err != nil || id <= 0 {
+			return usagef("stories: %q is not a story id (a number, as `stories` lists them)", rest[0])
+		}
+		return showStory(a, id, *asJSON)
 	}
 	filter := store.StoryFilter{Watch: *watch, All: *all, Limit: *limit}
 	if *since != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/daemon"
+	"github.com/storywatch/storywatch/notify/schematest"
+	"github.com/storywatch/storywatch/store"
 	"github.com/storywatch/storywatch/web"
 )
 
@@ -35,6 +39,7 @@ func newStoryFeeds(t *testing.T) *storyFeeds {
 		name := strings.TrimPrefix(r.URL.Path, "/")
 		if name == "hook" {
 			body, _ := io.ReadAll(r.Body)
+			schematest.Check(t, body)
 			s.mu.Lock()
 			s.hooks = append(s.hooks, body)
 			s.mu.Unlock()
@@ -241,6 +246,28 @@ func TestThreeOutletsCopiesAreOneStory(t *testing.T) {
 		t.Errorf("instant digest stories = %q, want the wire story once with three outlets, and the rewrite", got)
 	}
 
+	// The story's history lists every copy with its outlet and link.
+	out := mustRun(t, "-config", cfg, "stories", wire.ID)
+	for _, want := range []string{"story " + wire.ID + ": " + wireTitle, "3 copies in 3 outlets",
+		"https://apnews.test/article/witkoff-transcript?utm_source=rss", "https://www.ynetnews.test/article/witkoff-transcript",
+		"https://kyivindependent.test/amp/witkoff-transcript/", "call-leak: 3 hits", "witkoff: 3 hits"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stories %s lacks %q:\n%s", wire.ID, want, out)
+		}
+	}
+	var detail storyDetailOutput
+	if err := json.Unmarshal([]byte(mustRun(t, "-config", cfg, "stories", wire.ID, "-json")), &detail); err != nil {
+		t.Fatal(err)
+	}
+	var copyOutlets []string
+	for _, c := range detail.Copies {
+		copyOutlets = append(copyOutlets, c.Outlet)
+	}
+	sort.Strings(copyOutlets)
+	if !slices.Equal(copyOutlets, []string{"AP", "The Kyiv Independent", "Ynet"}) || !detail.Copies[0].Lead {
+		t.Errorf("stories %s -json copies = %+v, want one per outlet, the lead first", wire.ID, detail.Copies)
+	}
+
 	var hit web.HitJSON
 	for _, line := range strings.Split(strings.TrimSpace(mustRun(t, "-config", cfg, "hits", "-json", "-watch", "call-leak")), "\n") {
 		if err := json.Unmarshal([]byte(line), &hit); err != nil {
@@ -291,8 +318,9 @@ func TestLaterCopiesOfASentStoryAreNoNews(t *testing.T) {
 			t.Errorf("the second morning digest lists the story sent already: %q", s)
 		}
 	}
-	if n := len(storyTitles(morning[1])); n != 3 {
-		t.Errorf("second morning digest = %q, want the rewrite (twice: call-leak and witkoff) and Moscow", storyTitles(morning[1]))
+	if got, want := storyTitles(morning[1]), []string{"call-leak: " + rewriteTitle + " [The Kyiv Independent]",
+		"witkoff: Witkoff meets Ushakov in Moscow [The Kyiv Independent]"}; !slices.Equal(got, want) {
+		t.Errorf("second morning digest = %q, want the rewrite once (under call-leak, also witkoff) and Moscow", got)
 	}
 
 	// The copies still count as outlets of the story.
@@ -370,6 +398,60 @@ func TestBacktestListsAppliesAndThenHasNothingToAdd(t *testing.T) {
 	if out := mustRun(t, "-config", cfg, "backtest"); !strings.Contains(out, "peace-plan: 0 to add, 1 to drop") || !strings.Contains(out, "- ") {
 		t.Errorf("backtest after narrowing peace-plan:\n%s", out)
 	}
+	// -apply retracts it: gone from hits, the API and the Atom feed, and
+	// the backtest has nothing left to do.
+	if out := mustRun(t, "-config", cfg, "backtest", "-apply"); !strings.Contains(out, "retracted 1 hit (peace-plan 1)") {
+		t.Errorf("backtest -apply after narrowing peace-plan:\n%s", out)
+	}
+	if out := mustRun(t, "-config", cfg, "hits", "-watch", "peace-plan"); !strings.Contains(out, "no hits") {
+		t.Errorf("hits -watch peace-plan after the retraction:\n%s", out)
+	}
+	if api, atom := webHits(t, filepath.Join(dir, "sw.db"), "peace-plan"); api != "[]" || strings.Contains(atom, "<entry>") {
+		t.Errorf("after the retraction /api/hits = %s, /hits.atom = %s; want neither to list it", api, atom)
+	}
+	if api, _ := webHits(t, filepath.Join(dir, "sw.db"), "call-leak"); !strings.Contains(api, wireTitle) {
+		t.Errorf("the retraction took other watches' hits: /api/hits?watch=call-leak = %s", api)
+	}
+	if out := mustRun(t, "-config", cfg, "backtest"); !strings.Contains(out, "0 to add, 0 to drop") {
+		t.Errorf("backtest after -apply retracted the drop:\n%s", out)
+	}
+	// Widening the query again brings the retracted hit back.
+	cfg = storyConfig(t, dir, srv.URL, `  - id: peace-plan
+    title: The 28-point peace plan
+    query: '"28-point plan"'
+`)
+	if out := mustRun(t, "-config", cfg, "backtest", "-apply"); !strings.Contains(out, "stored 1 new hit as backfilled (peace-plan 1)") {
+		t.Errorf("backtest -apply after widening peace-plan again:\n%s", out)
+	}
+	if out := mustRun(t, "-config", cfg, "hits", "-watch", "peace-plan"); !strings.Contains(out, rewriteTitle) {
+		t.Errorf("hits -watch peace-plan after the hit came back:\n%s", out)
+	}
+}
+
+// webHits returns what /api/hits and /hits.atom answer for one watch, over
+// the database at path.
+func webHits(t *testing.T, path, watch string) (api, atom string) {
+	t.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(web.New(web.Options{Store: hitsStore{db}}).Handler())
+	defer srv.Close()
+	get := func(path string) string {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s\n%s", path, resp.Status, b)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	return get("/api/hits?since=48h&watch=" + watch), get("/hits.atom?watch=" + watch)
 }
 
 func TestStoriesTextAndUsage(t *testing.T) {
@@ -391,4 +473,18 @@ func TestStoriesTextAndUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
 		}
 	}
+}
+
+// hitsStore serves the store's hits to the web package, as the daemon does.
+type hitsStore struct{ db *store.DB }
+
+func (s hitsStore) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
+
+func (s hitsStore) Hits(ctx context.Context, q web.HitQuery) ([]web.Hit, error) {
+	hits, err := s.db.Hits(ctx, store.HitFilter{Since: q.Since, Watch: q.Watch, Limit: q.Limit})
+	out := make([]web.Hit, len(hits))
+	for i, h := range hits {
+		out[i] = daemon.WebHit(h)
+	}
+	return out, err
 }
