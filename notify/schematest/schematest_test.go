@@ -17,6 +17,10 @@ func TestSchemaTellsValidFromInvalid(t *testing.T) {
 	if err := Validate([]byte(valid)); err != nil {
 		t.Fatalf("a valid digest: %v", err)
 	}
+	variant := strings.Replace(valid, `"snippet":"Leaked call"}`, `"snippet":"Leaked call","found":"Уиткофф","variant":"spelling"}`, 1)
+	if err := Validate([]byte(variant)); err != nil {
+		t.Fatalf("a match through a name variant: %v", err)
+	}
 	for _, tt := range []struct{ name, from, to string }{
 		{"version 1", `"version":2`, `"version":1`},
 		{"published missing", `"published":null,`, ``},
@@ -27,6 +31,7 @@ func TestSchemaTellsValidFromInvalid(t *testing.T) {
 		{"unknown field", `"score":6,`, `"score":6,"rank":1,`},
 		{"unknown match field", `"field":"title"`, `"field":"body"`},
 		{"negative more", `"more":0`, `"more":-1`},
+		{"a variant without what was found", `"snippet":"Leaked call"}`, `"snippet":"Leaked call","variant":"spelling"}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if !strings.Contains(valid, tt.from) {
