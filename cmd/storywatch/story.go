@@ -51,7 +51,7 @@ type copyOutput struct {
 // showStory prints one story's history: the lead, every copy with its
 // outlet, feed, first sighting and link, and the watches it hit.
 func showStory(a *app, id int64, asJSON bool) error {
-	_, db, err := a.openConfigStore()
+	_, db, err := a.openExistingStore()
 	if err != nil {
 		return err
 	}
