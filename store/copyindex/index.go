@@ -274,13 +274,19 @@ func (x *Index) Add(e Entry) error {
 	return nil
 }
 
-// grow doubles the records' room.
+// grow doubles the records' room. The old records' pages go back as they
+// are copied, so that growing never holds both copies.
 func (x *Index) grow() error {
 	bigger, err := newSlab[rec](2 * len(x.recs.s))
 	if err != nil {
 		return fmt.Errorf("copy index: %w", err)
 	}
-	copy(bigger.s, x.recs.s[:x.n+1])
+	const chunk = 1 << 16 // records: 4.5 MB
+	for i := 0; i <= x.n; i += chunk {
+		j := min(i+chunk, x.n+1)
+		copy(bigger.s[i:j], x.recs.s[i:j])
+		dropPages(x.recs.s[i:j])
+	}
 	x.recs.release()
 	x.recs = bigger
 	return nil

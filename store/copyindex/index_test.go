@@ -237,3 +237,26 @@ func TestRecordSize(t *testing.T) {
 		t.Fatalf("record size %d, recSize says %d", got, recSize)
 	}
 }
+
+func TestDropPagesKeepsWhatIsOutsideTheRange(t *testing.T) {
+	t.Parallel()
+	s, free, err := alloc[uint64](10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer free()
+	for i := range s {
+		s[i] = uint64(i) + 1
+	}
+	dropPages(s[1000:9000])
+	for _, i := range []int{0, 999, 9000, 9999} {
+		if s[i] != uint64(i)+1 {
+			t.Fatalf("s[%d] = %d after dropping s[1000:9000], want %d", i, s[i], i+1)
+		}
+	}
+	for i := 1000; i < 9000; i++ {
+		if s[i] != 0 && s[i] != uint64(i)+1 {
+			t.Fatalf("s[%d] = %d, neither kept nor dropped", i, s[i])
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package copyindex
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
 )
@@ -124,8 +125,9 @@ func (x *Index) Rollback() {
 }
 
 // Expire moves the horizon to t: records first seen before it are no
-// longer returned, and once they are the larger part of the index they
-// are dropped, the survivors moved down and every chain rebuilt. Expire
+// longer returned, and once they are a quarter of the index they are
+// dropped: the survivors move to memory of their size and every chain is
+// rebuilt. Expire
 // must not be called inside a transaction; it returns an error only when
 // memory for the rebuilt chains cannot be had, and the index is then
 // unchanged.
@@ -138,7 +140,7 @@ func (x *Index) Expire(t int64) error {
 	for x.front < x.n && x.recs.s[x.front+1].seen < x.horizon {
 		x.front++
 	}
-	if x.front < x.compactAt || 2*x.front < x.n {
+	if x.front < x.compactAt || 4*x.front < x.n {
 		return nil
 	}
 	return x.compact()
@@ -147,21 +149,35 @@ func (x *Index) Expire(t int64) error {
 // compact drops expired records, writes every record's story as it is
 // now, and rebuilds the chains.
 func (x *Index) compact() error {
-	title, url, err := newBuckets(bucketsFor(len(x.recs.s)))
+	kept := 0
+	for i := 1; i <= x.n; i++ {
+		if x.recs.s[i].seen >= x.horizon {
+			kept++
+		}
+	}
+	// Into fresh memory sized for the survivors, so that what the
+	// expired records held goes back to the system.
+	recs, err := newSlab[rec](max(kept+kept/4+1, 1024))
 	if err != nil {
+		return fmt.Errorf("copy index: %w", err)
+	}
+	title, url, err := newBuckets(bucketsFor(len(recs.s)))
+	if err != nil {
+		recs.release()
 		return err
 	}
-	kept := 0
+	j := 0
 	for i := 1; i <= x.n; i++ {
 		r := x.recs.s[i]
 		if r.seen < x.horizon {
 			continue
 		}
-		kept++
+		j++
 		r.story = x.resolve(r.story)
-		x.recs.s[kept] = r
+		recs.s[j] = r
 	}
-	x.n, x.front = kept, 0
+	x.recs.release()
+	x.recs, x.n, x.front = recs, kept, 0
 	clear(x.moved)
 	x.relink(title, url)
 	return nil
