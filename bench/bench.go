@@ -40,6 +40,12 @@ type Options struct {
 	CPUProfile, MemProfile string
 	// NoBaselines skips fetching, parsing and matching alone.
 	NoBaselines bool
+	// DB, when set, is the database every cycle writes into, kept after
+	// the run; each run's feeds and items are then new to it.
+	DB string
+	// Stored items are written into the story window before each measured
+	// cycle, without fetching or matching them (fillWindow).
+	Stored int
 	// Corpus holds the news prose the item text is drawn from (the demo's
 	// feeds); nil gives a small pool of words of its own.
 	Corpus fs.FS
@@ -48,14 +54,14 @@ type Options struct {
 }
 
 // ErrOptions is the error of Options that cannot be run.
-var ErrOptions = errors.New("feeds, items, concurrency and cycles must be at least 1; actors and storylines at least 0")
+var ErrOptions = errors.New("feeds, items, concurrency and cycles must be at least 1; actors, storylines and stored at least 0")
 
 // Run measures poll cycles through the real pipeline (fetch, parse,
 // match, store) against generated feeds on a loopback server, and, unless
 // o.NoBaselines, fetching, gofeed, Parse and matching alone on the same
 // bytes.
 func Run(ctx context.Context, o Options) (*Report, error) {
-	if o.Feeds < 1 || o.Items < 1 || o.Actors < 0 || o.Storylines < 0 || o.Concurrency < 1 || o.Cycles < 1 {
+	if o.Feeds < 1 || o.Items < 1 || o.Actors < 0 || o.Storylines < 0 || o.Concurrency < 1 || o.Cycles < 1 || o.Stored < 0 {
 		return nil, ErrOptions
 	}
 	if o.Progress == nil {
@@ -77,6 +83,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	g := newGenerator(o.Corpus, o.Feeds, o.Items, names, time.Now())
 	rep.FeedBytes = g.size()
+	if o.DB != "" {
+		// Into a kept database, each run's feeds and items are new: their
+		// URLs, keys and titles carry the run.
+		g.run = time.Now().UnixNano()
+	}
 	base, stop, err := g.serve()
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -85,6 +96,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	cfgs := make([]monitor.FeedConfig, o.Feeds)
 	for f := range cfgs {
 		cfgs[f] = monitor.FeedConfig{URL: fmt.Sprintf("%s/f%d.xml", base, f)}
+		if g.run != 0 {
+			cfgs[f].URL += fmt.Sprintf("?run=%d", g.run)
+		}
 	}
 	client := feed.NewHTTPClient(time.Minute)
 	if t, ok := client.Transport.(*http.Transport); ok {
@@ -142,13 +156,24 @@ func (r *run) cycles(ctx context.Context) error {
 	rep.RSSBeforeMB = mb(rss)
 	var full, notMod []Times
 	for k := range r.o.Cycles {
+		path := filepath.Join(dir, fmt.Sprintf("bench-%d.db", k))
+		if r.o.DB != "" {
+			path = r.o.DB
+		}
+		fill := func(ctx context.Context, db *store.DB) error {
+			if r.o.Stored > 0 {
+				r.o.Progress("cycle %d of %d: storing %d items in the story window", k+1, r.o.Cycles, r.o.Stored)
+			}
+			return fillWindow(ctx, db, r.g, r.o.Stored, r.g.run+int64(k)+1, r.o.Progress)
+		}
 		r.o.Progress("cycle %d of %d: %d feeds × %d items", k+1, r.o.Cycles, r.o.Feeds, r.o.Items)
-		c, c304, dbBytes, err := benchCycle(ctx, filepath.Join(dir, fmt.Sprintf("bench-%d.db", k)), r.m, r.cfgs, r.client, r.o.Concurrency)
+		c, c304, dbBytes, err := benchCycle(ctx, path, r.m, r.cfgs, r.client, r.o.Concurrency, fill)
 		if err != nil {
 			return err
 		}
 		full, notMod = append(full, c.times), append(notMod, c304)
 		rep.ItemsNew, rep.HitsNew, rep.FeedsFailed, rep.DBBytes, rep.CycleIO = c.itemsNew, c.hitsNew, c.failed, dbBytes, c.io
+		rep.Stored, rep.PruneNothingMS = c.stored, float64(c.pruneNothing.Microseconds())/1000
 	}
 	if r.o.CPUProfile != "" {
 		pprof.StopCPUProfile()
@@ -167,6 +192,9 @@ func (r *run) cycles(ctx context.Context) error {
 	if rep.Cycle.WallS > 0 {
 		rep.ItemsPerS = float64(rep.ItemsNew) / rep.Cycle.WallS
 		rep.FeedsPerS = float64(r.o.Feeds) / rep.Cycle.WallS
+	}
+	if rep.ItemsNew > 0 {
+		rep.CPUPerItemUS = rep.Cycle.CPUS / float64(rep.ItemsNew) * 1e6
 	}
 	return nil
 }
@@ -219,16 +247,27 @@ type cycleResult struct {
 	times                     Times
 	io                        IO
 	itemsNew, hitsNew, failed int
+	stored                    int64
+	pruneNothing              time.Duration
 }
 
-// benchCycle runs one full cycle into a fresh database at path, then one
-// where every feed answers 304.
-func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monitor.FeedConfig, client *http.Client, concurrency int) (cycleResult, Times, int64, error) {
+// benchCycle opens the database at path, lets fill store items in it,
+// runs one full cycle, then one where every feed answers 304, then a
+// prune with nothing to prune.
+func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monitor.FeedConfig, client *http.Client, concurrency int,
+	fill func(context.Context, *store.DB) error) (cycleResult, Times, int64, error) {
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: %w", err)
 	}
 	defer db.Close()
+	if err := fill(ctx, db); err != nil {
+		return cycleResult{}, Times{}, 0, err
+	}
+	stored, err := db.InWindow(ctx, time.Now())
+	if err != nil {
+		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: %w", err)
+	}
 	p := monitor.NewPoller(db, m, cfgs, monitor.Options{Fetch: feed.Fetcher{Client: client, Timeout: time.Minute},
 		Concurrency: concurrency, PerHost: concurrency, Logger: slog.New(slog.DiscardHandler)})
 	runtime.GC()
@@ -242,7 +281,7 @@ func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monit
 	if err != nil {
 		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: poll: %w", err)
 	}
-	res := cycleResult{times: times, io: ioCounters().sub(io0), itemsNew: c.ItemsNew, hitsNew: c.HitsNew, failed: c.Failed}
+	res := cycleResult{times: times, io: ioCounters().sub(io0), itemsNew: c.ItemsNew, hitsNew: c.HitsNew, failed: c.Failed, stored: stored}
 	if c.Failed > 0 {
 		for _, r := range c.Feeds {
 			if r.Err != nil {
@@ -262,6 +301,13 @@ func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monit
 	if c.NotModified != len(cfgs) {
 		return res, Times{}, 0, fmt.Errorf("bench: second cycle: %d of %d feeds answered 304", c.NotModified, len(cfgs))
 	}
+	// Retention as the daemon runs it after each cycle, with nothing old
+	// enough to prune.
+	start := time.Now()
+	if _, err := db.Prune(ctx, start.Add(-30*24*time.Hour)); err != nil {
+		return res, Times{}, 0, fmt.Errorf("bench: prune: %w", err)
+	}
+	res.pruneNothing = time.Since(start)
 	var size int64
 	for _, suffix := range []string{"", "-wal"} {
 		if fi, err := os.Stat(path + suffix); err == nil {

@@ -30,6 +30,9 @@ type generator struct {
 	words        []string
 	extra        []string
 	published    time.Time
+	// run, when not 0, makes every text, link and key unlike those of
+	// other runs, for runs into one kept database (Options.DB).
+	run int64
 }
 
 // exampleNames are the people of the example watchlist as news prose names
@@ -98,7 +101,7 @@ func (g *generator) item(f, i int) (title, text string) {
 		// A copy of the next item of the previous feed, which is no copy.
 		f, i = (f+g.feeds-1)%g.feeds, i+1
 	}
-	r := rand.New(rand.NewPCG(uint64(f), uint64(i)))
+	r := rand.New(rand.NewPCG(uint64(f)^uint64(g.run)<<20, uint64(i)))
 	var b strings.Builder
 	for b.Len() < 950 {
 		if b.Len() > 0 {
@@ -123,10 +126,21 @@ func (g *generator) item(f, i int) (title, text string) {
 	if cut := strings.LastIndexByte(title[:min(len(title), 100)], ' '); len(title) > 100 && cut > 0 {
 		title = title[:cut]
 	}
+	if g.run != 0 {
+		return fmt.Sprintf("%s, report %d-%d", title, g.run, f*g.items+i), text
+	}
 	return fmt.Sprintf("%s, report %d", title, f*g.items+i), text
 }
 
 // etag is feed f's validator: bodies never change, so neither does it.
+// runSuffix sets the links and keys of a run apart from other runs'.
+func (g *generator) runSuffix() string {
+	if g.run == 0 {
+		return ""
+	}
+	return "-" + strconv.FormatInt(g.run, 36)
+}
+
 func (g *generator) etag(f int) string { return `"bench-` + strconv.Itoa(f) + `"` }
 
 func (g *generator) lastModified() string {
@@ -145,7 +159,8 @@ func (g *generator) write(w io.Writer, f int) {
 		title, text := g.item(f, i)
 		b.WriteString("<item><title>")
 		xmlEscape(&b, title)
-		fmt.Fprintf(&b, "</title><link>https://news%d.example/2026/11/story-%d.html</link><guid>news%d-%d</guid><pubDate>%s</pubDate><description>", f, i, f, i, pub)
+		fmt.Fprintf(&b, "</title><link>https://news%d.example/2026/11/story-%d%s.html</link><guid>news%d-%d%s</guid><pubDate>%s</pubDate><description>",
+			f, i, g.runSuffix(), f, i, g.runSuffix(), pub)
 		if i%2 == 0 {
 			b.WriteString("<![CDATA[<p>")
 			b.WriteString(text)

@@ -53,6 +53,13 @@ type Report struct {
 	CycleIO     IO    `json:"cycle_io"`
 	NotModified Times `json:"not_modified_cycle"`
 	DBBytes     int64 `json:"db_bytes"`
+	// Stored is how many items the story window held when the last full
+	// cycle began; CPUPerItemUS the median cycle's CPU per new item;
+	// PruneNothingMS the wall time of a prune with nothing to prune after
+	// the last cycle.
+	Stored         int64   `json:"stored"`
+	CPUPerItemUS   float64 `json:"cpu_us_per_item"`
+	PruneNothingMS float64 `json:"prune_nothing_ms"`
 	// RSSBeforeMB is the resident set before the first cycle (the compiled
 	// watchlist and the harness); PeakRSSMB the peak over the cycles.
 	RSSBeforeMB float64 `json:"rss_before_mb"`
@@ -107,6 +114,8 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  its I/O:         %d reads (%.0f MB), %d writes (%.0f MB), files and sockets\n",
 		r.CycleIO.ReadCalls, mb(r.CycleIO.ReadBytes), r.CycleIO.WriteCalls, mb(r.CycleIO.WriteBytes))
 	fmt.Fprintf(w, "304 cycle:         wall %7.2f s  cpu %7.2f s\n", r.NotModified.WallS, r.NotModified.CPUS)
+	fmt.Fprintf(w, "per new item:      %.0f µs of CPU, with %d items in the story window when the cycle began\n", r.CPUPerItemUS, r.Stored)
+	fmt.Fprintf(w, "prune:             %.1f ms with nothing to prune\n", r.PruneNothingMS)
 	fmt.Fprintf(w, "peak RSS:          %.0f MB (%.0f MB before the first cycle); database %.1f MB\n\n", r.PeakRSSMB, r.RSSBeforeMB, mb(r.DBBytes))
 	if r.Baselines {
 		r.writeBaselines(w)
@@ -141,10 +150,10 @@ func (r *Report) writeTargets(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-34s %-12s %s\n", name, got, verdict)
 	}
-	row(fmt.Sprintf("full cycle ≤ %.2f s", 30*scale), fmt.Sprintf("%.2f s", r.Cycle.WallS), r.Cycle.WallS <= 30*scale)
+	row(fmt.Sprintf("full cycle ≤ %.2f s", 12*scale), fmt.Sprintf("%.2f s", r.Cycle.WallS), r.Cycle.WallS <= 12*scale)
 	row("peak RSS ≤ 250 MB", fmt.Sprintf("%.0f MB", r.PeakRSSMB), r.PeakRSSMB <= 250)
 	row(fmt.Sprintf("304 cycle ≤ %.2f s", 5*float64(r.Feeds)/2000), fmt.Sprintf("%.2f s", r.NotModified.WallS), r.NotModified.WallS <= 5*float64(r.Feeds)/2000)
 	if r.Baselines {
-		row("own overhead ≤ 0.5× gofeed", fmt.Sprintf("%.2f×", r.OwnOverhead), r.OwnOverhead <= 0.5)
+		row("own overhead ≤ 2.0× gofeed", fmt.Sprintf("%.2f×", r.OwnOverhead), r.OwnOverhead <= 2.0)
 	}
 }

@@ -24,6 +24,8 @@ func cmdBench(a *app, args []string) error {
 	baselines := fs.Bool("baselines", true, "also time fetching, gofeed, Parse and matching alone on the same feeds")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the full cycles to `file`")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile after the cycles to `file`")
+	fs.StringVar(&o.DB, "db", "", "write into the database at `path` and keep it, instead of a fresh temporary one per cycle")
+	fs.IntVar(&o.Stored, "stored", 0, "before each measured cycle, store `N` items in the story window without fetching or matching them")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -38,7 +40,7 @@ func cmdBench(a *app, args []string) error {
 	}
 	rep, err := bench.Run(a.ctx, o)
 	if errors.Is(err, bench.ErrOptions) {
-		return usagef("bench: -feeds, -items, -concurrency and -cycles must be at least 1; -actors and -storylines at least 0")
+		return usagef("bench: -feeds, -items, -concurrency and -cycles must be at least 1; -actors, -storylines and -stored at least 0")
 	}
 	if err != nil {
 		return err
