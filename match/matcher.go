@@ -51,7 +51,12 @@ type scratch struct {
 	hashes    []uint32
 	vocc      []vocc // words of aliases with variants found in the text
 	words     *wordCache
+	// fieldSpans holds each field's normalized tokens in hay, as [start, end)
+	// and a count; end < 0 for a field the haystack left out.
+	fieldSpans [FieldURL + 1]fieldSpan
 }
+
+type fieldSpan struct{ start, end, tokens int32 }
 
 func newScratch(atoms, watches int) *scratch {
 	return &scratch{
@@ -87,16 +92,21 @@ func (m *Matcher) Match(d Document) []Hit {
 	}
 	sc := m.pool.Get().(*scratch)
 	defer m.pool.Put(sc)
+	return m.match(sc, &d)
+}
+
+// match finds the hits of d with the working memory sc.
+func (m *Matcher) match(sc *scratch, d *Document) []Hit {
 	sc.epoch++
 	if sc.epoch == 0 { // wrapped: forget every stamp
 		clear(sc.atomSeen)
 		clear(sc.watchSeen)
 		sc.epoch = 1
 	}
-	sc.buildHaystack(&d, m.fields, m.vt)
+	sc.buildHaystack(d, m.fields, m.vt)
 	m.findAtoms(sc)
 	if m.vt != nil && len(sc.vocc) > 0 {
-		m.findVariants(sc, &d)
+		m.findVariants(sc, d)
 	}
 	if len(sc.cands) == 0 {
 		return nil
@@ -108,7 +118,7 @@ func (m *Matcher) Match(d Document) []Hit {
 		if !sc.eval(m.exprs[w]) {
 			continue
 		}
-		hits = append(hits, m.hit(sc, &d, w))
+		hits = append(hits, m.hit(sc, d, w))
 	}
 	return hits
 }
@@ -123,11 +133,13 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable
 	sc.tokStart = sc.tokStart[:0]
 	sc.vocc = sc.vocc[:0]
 	for f := FieldTitle; f <= FieldURL; f++ {
+		sc.fieldSpans[f] = fieldSpan{end: -1}
 		if fields&(1<<f) == 0 {
 			continue
 		}
 		text := fieldText(d, f)
 		if text == "" {
+			sc.fieldSpans[f] = fieldSpan{}
 			continue
 		}
 		first := len(sc.toks)
@@ -135,6 +147,7 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable
 		cyr := false
 		keyed := vt != nil && vt.fields&(1<<f) != 0
 		sc.hay = append(sc.hay, ' ')
+		fieldStart := int32(len(sc.hay))
 		sc.word = scanTokens(text, sc.word, func(tok []byte, start, end int) {
 			c := hasCyrillic(tok)
 			cyr = cyr || c
@@ -147,6 +160,11 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable
 			sc.hay = append(sc.hay, ' ')
 			pos++
 		})
+		sp := fieldSpan{start: fieldStart, end: fieldStart, tokens: pos}
+		if pos > 0 {
+			sp.end = int32(len(sc.hay)) - 1 // without the last token's space
+		}
+		sc.fieldSpans[f] = sp
 		sc.hay = append(sc.hay, '\n')
 		if !cyr {
 			continue

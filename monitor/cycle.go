@@ -479,12 +479,20 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 		if f.Aggregator && it.Outlet == "" {
 			it.Outlet = linkHost(it.URL)
 		}
-		ni := NewItem{Item: it, Print: story.FingerprintOf(it)}
+		ni := NewItem{Item: it}
 		// An undated item may be new: on a first poll it is matched, since
 		// missing a development is worse than one extra alert.
 		ni.HeldBack = !st.FirstPollDone && !it.Published.IsZero() && it.Published.Before(cutoff)
 		if m != nil && !ni.HeldBack {
-			ni.Hits = m.Match(it.Document())
+			// The fingerprint hashes the tokens the matcher made.
+			ni.Hits = m.MatchField(it.Document(), story.BodyField(it), func(body []byte, n int, ok bool) {
+				if ok {
+					ni.Print = story.FingerprintNormalized(it, body, n)
+				}
+			})
+		}
+		if ni.Print == (story.Fingerprint{}) {
+			ni.Print = story.FingerprintOf(it)
 		}
 		out = append(out, ni)
 	}

@@ -76,6 +76,33 @@ func FingerprintOf(it feed.Item) Fingerprint {
 	return fp
 }
 
+// BodyField is the field FingerprintOf hashes the text of: the longer of
+// the summary and the content.
+func BodyField(it feed.Item) match.Field {
+	if len(it.Content) > len(it.Summary) {
+		return match.FieldContent
+	}
+	return match.FieldSummary
+}
+
+// FingerprintNormalized is FingerprintOf(it) from the body already
+// normalized: the n tokens of it's BodyField as match.AppendNormalized
+// writes them (match.Matcher.MatchField hands them over).
+func FingerprintNormalized(it feed.Item, body []byte, n int) Fingerprint {
+	var fp Fingerprint
+	sc := simScratchPool.Get().(*simScratch)
+	buf, nt := match.AppendNormalized(sc.text[:0], TitleWithoutOutlet(it.Title, it.Outlet))
+	if nt >= MinTitleTokens {
+		fp.Title = hashBytes(buf)
+	}
+	if n >= MinTextTokens {
+		fp.Text, fp.HasText = sc.simHashNormalized(body, n), true
+	}
+	sc.text = buf
+	sc.put()
+	return fp
+}
+
 // simHashNormalized is SimHash of the n tokens of normalized text (tokens
 // joined by single spaces). A shingle's hash is hashTokens of its tokens,
 // which is FNV-1a of its span of text.
