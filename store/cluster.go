@@ -244,6 +244,7 @@ func (st *itemStmts) merge(ctx context.Context, gone, into int64, now time.Time)
 			return fmt.Errorf("merge story %d into %d: %w", gone, into, err)
 		}
 	}
+	st.index.merge(gone, into)
 	r, err := copyRank(ctx, st.copyRank, feedID, key)
 	if err != nil {
 		return err

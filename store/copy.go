@@ -106,28 +106,19 @@ func (st *itemStmts) findItem(ctx context.Context, c newCopy, other []linkedCopy
 	if c.item.CanonicalURL == "" {
 		return 0, story.Copy{}, nil
 	}
-	from, to := window(c.seen)
-	rows, err := st.sameFeedPage.QueryContext(ctx, c.item.CanonicalURL, c.feedID, from, to)
+	page, err := st.sameFeedPage(ctx, c)
 	if err != nil {
 		return 0, story.Copy{}, fmt.Errorf("find item %s: %w", c.item.CanonicalURL, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var item int64
-		var o story.Copy
-		var seen, start int64
-		var title, text sql.NullInt64
-		if err := rows.Scan(&item, &o.Story, &seen, &start, &title, &text); err != nil {
-			return 0, story.Copy{}, fmt.Errorf("find item %s: %w", c.item.CanonicalURL, err)
-		}
-		if sameText(c.print, title, text) {
+	for _, p := range page {
+		if sameText(c.print, p.title, p.text) {
+			o := p.copy
 			o.Feed, o.CanonicalURL = c.feedID, c.item.CanonicalURL
-			o.FirstSeen, o.StoryStart = time.UnixMilli(seen).UTC(), time.UnixMilli(start).UTC()
-			o.Title, o.Text, o.HasText = uint64(title.Int64), uint64(text.Int64), text.Valid
-			return item, o, nil
+			o.Title, o.Text, o.HasText = uint64(p.title.Int64), uint64(p.text.Int64), p.text.Valid
+			return p.item, o, nil
 		}
 	}
-	return 0, story.Copy{}, rows.Err()
+	return 0, story.Copy{}, nil
 }
 
 // sameText reports whether a stored copy's fingerprint columns say it is

@@ -49,7 +49,7 @@ func (d *DB) SaveFetch(ctx context.Context, f monitor.FeedFetch) (monitor.Saved,
 		if len(f.Items) == 0 {
 			return nil
 		}
-		st, err := prepareItemStmts(ctx, tx)
+		st, err := prepareItemStmts(ctx, tx, d.index)
 		if err != nil {
 			return err
 		}
@@ -91,17 +91,20 @@ type itemSaved struct {
 // transaction (parsing SQL per item was a third of a cycle's CPU), with
 // the id the next new item gets.
 type itemStmts struct {
-	source, item, copyInsert, sameFeedPage, itemCopies, itemShown *sql.Stmt
-	insertStory, joinStory, storyLead, storyLeadSet, copyRank     *sql.Stmt
-	representative                                                *sql.Stmt
-	merges                                                        []*sql.Stmt
-	hits                                                          *hitStmts
-	finder                                                        linkedFinder
-	nextID                                                        int64
+	source, item, copyInsert, sameFeedPageStmt, itemCopies, itemShown *sql.Stmt
+	insertStory, joinStory, storyLead, storyLeadSet, copyRank         *sql.Stmt
+	representative, storyStart                                        *sql.Stmt
+	merges                                                            []*sql.Stmt
+	hits                                                              *hitStmts
+	finder                                                            linkedFinder
+	sqlFinder                                                         *sqlFinder
+	// index is the store's copy index (indexfinder.go); nil without one.
+	index  *windowIndex
+	nextID int64
 }
 
-func prepareItemStmts(ctx context.Context, tx *sql.Tx) (*itemStmts, error) {
-	st := &itemStmts{}
+func prepareItemStmts(ctx context.Context, tx *sql.Tx, index *windowIndex) (*itemStmts, error) {
+	st := &itemStmts{index: index}
 	// The transaction holds the write lock: no one else adds items until
 	// it ends, so ids can be handed out here.
 	if err := tx.QueryRowContext(ctx, selectNextItemID).Scan(&st.nextID); err != nil {
@@ -113,10 +116,10 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx) (*itemStmts, error) {
 		dst **sql.Stmt
 		q   string
 	}{{&st.source, selectSourceItem}, {&st.item, insertItem}, {&st.copyInsert, insertCopy},
-		{&st.sameFeedPage, selectSameFeedPage}, {&st.itemCopies, selectItemCopies}, {&st.itemShown, updateItemShown},
+		{&st.sameFeedPageStmt, selectSameFeedPage}, {&st.itemCopies, selectItemCopies}, {&st.itemShown, updateItemShown},
 		{&st.insertStory, insertStory}, {&st.joinStory, joinStory}, {&st.storyLead, selectStoryLead},
 		{&st.storyLeadSet, updateStoryLead}, {&st.copyRank, selectCopyRank},
-		{&st.representative, selectRepresentative},
+		{&st.representative, selectRepresentative}, {&st.storyStart, selectStoryStart},
 		{&finder.linkedStmt, selectLinked}, {&finder.byText, selectCopyOfText}}
 	for i, q := range mergeStory {
 		stmts = append(stmts, struct {
@@ -136,7 +139,10 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx) (*itemStmts, error) {
 		}
 		*p.dst = s
 	}
-	st.finder = finder
+	st.finder, st.sqlFinder = finder, finder
+	if index != nil {
+		st.finder = &indexFinder{w: index, sql: finder, start: st.storyStart}
+	}
 	hits, err := prepareHitStmts(ctx, tx)
 	if err != nil {
 		st.close()
@@ -147,10 +153,10 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx) (*itemStmts, error) {
 }
 
 func (st *itemStmts) close() {
-	all := append([]*sql.Stmt{st.source, st.item, st.copyInsert, st.sameFeedPage, st.itemCopies, st.itemShown,
-		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative},
+	all := append([]*sql.Stmt{st.source, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
+		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative, st.storyStart},
 		st.merges...)
-	if f, ok := st.finder.(*sqlFinder); ok {
+	if f := st.sqlFinder; f != nil {
 		all = append(all, f.linkedStmt, f.byText)
 	}
 	for _, s := range all {
@@ -221,6 +227,7 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	if err := c.insert(ctx, st.copyInsert, itemID, storyID, rep); err != nil {
 		return res, err
 	}
+	st.index.add(c, itemID, storyID)
 	res.sources = 1
 	if _, isNew, err := st.joinOrStart(ctx, c, itemID, pl, now); err != nil {
 		return res, err
@@ -295,36 +302,6 @@ func (d *DB) Item(ctx context.Context, id int64) (Item, error) {
 		it.Sources = append(it.Sources, u)
 	}
 	return it, rows.Err()
-}
-
-const (
-	pruneItems = `
-UPDATE items SET summary = NULL, content = NULL, author = NULL, category = NULL, pruned = 1
-WHERE first_seen < ? AND pruned = 0`
-	pruneCopies = `
-UPDATE item_sources SET summary = NULL, content = NULL, author = NULL, category = NULL, pruned = 1
-WHERE first_seen < ? AND pruned = 0`
-)
-
-// Prune removes the text of items and copies first seen before olderThan
-// and returns how many items it pruned. Hits stay, and so do titles and
-// links, so that old hits can still be listed; only backtests lose the
-// text (a backtest leaves out a pruned item whole).
-func (d *DB) Prune(ctx context.Context, olderThan time.Time) (int64, error) {
-	var n int64
-	err := d.tx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, pruneItems, olderThan.UnixMilli())
-		if err != nil {
-			return err
-		}
-		n, _ = r.RowsAffected()
-		_, err = tx.ExecContext(ctx, pruneCopies, olderThan.UnixMilli())
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune items: %w", err)
-	}
-	return n, nil
 }
 
 // isRepresentative reports whether a new copy with text is to carry bands:

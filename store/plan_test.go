@@ -7,10 +7,12 @@ import (
 )
 
 // keyIndex names the index each lookup by a story key must search.
+// The lookup of linked copies serves only lookups before the in-memory
+// index's horizon (indexfinder.go): it searches the window by first
+// sighting, and the same feed's page by the feed.
 var keyIndex = map[string]string{
-	"linked": "item_sources_canonical item_sources_title_hash item_sources_band0 item_sources_band1 " +
-		"item_sources_band2 item_sources_band3",
-	"same feed page": "item_sources_canonical", "copy of a text": "item_sources_text", "representative": "item_sources_text",
+	"linked": "item_sources_first_seen", "same feed page": "sqlite_autoindex_item_sources_1",
+	"copy of a text": "item_sources_text", "representative": "item_sources_text",
 }
 
 // The clustering lookups run for every new copy inside the write

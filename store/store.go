@@ -36,6 +36,9 @@ type DB struct {
 	now     func() time.Time
 	log     *slog.Logger
 	path    string
+	// index is the in-memory index of the story window's copies
+	// (indexfinder.go), changed only under writeMu; nil without one.
+	index *windowIndex
 }
 
 // Option configures Open.
@@ -83,6 +86,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
+	if err := d.loadIndex(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	return d, nil
 }
 
@@ -109,6 +116,12 @@ func dsn(path string) string {
 
 // Close closes the database.
 func (d *DB) Close() error {
+	d.writeMu.Lock()
+	if d.index != nil {
+		d.index.x.Close()
+		d.index = nil
+	}
+	d.writeMu.Unlock()
 	if err := d.db.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", d.path, err)
 	}
@@ -134,14 +147,39 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	if d.index != nil {
+		if err := d.beginIndex(ctx, tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		d.endIndex(false)
 		return err
 	}
+	if d.index != nil {
+		if err := d.sealIndex(ctx, tx); err != nil {
+			tx.Rollback()
+			d.endIndex(false)
+			return err
+		}
+	}
 	if err := tx.Commit(); err != nil {
+		d.endIndex(false)
 		return fmt.Errorf("commit: %w", err)
 	}
+	d.endIndex(true)
 	return nil
+}
+
+// endIndex ends the copy index's part of a transaction, and drops the
+// index if a copy could not be added to it.
+func (d *DB) endIndex(committed bool) {
+	if d.index != nil && !d.index.end(committed) {
+		d.index.x.Close()
+		d.index = nil
+	}
 }
 
 // millis converts t to the stored form: Unix milliseconds, or NULL for the
