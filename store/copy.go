@@ -160,9 +160,11 @@ SELECT s.published, s.first_seen, s.canonical_url, f.url, s.key
 FROM item_sources s JOIN feeds f ON f.id = s.feed_id WHERE s.item_id = ?`
 
 // updateItemShown makes a copy the one an item is shown by: the first of
-// its copies by story.Rank, whatever the order they arrived in.
+// its copies by story.Rank, whatever the order they arrived in. The text
+// stays with the copy (Item reads it there); an item stored before copies
+// kept the only text loses its own.
 const updateItemShown = `
-UPDATE items SET url = ?, title = ?, summary = ?, content = ?, author = ?, category = ?, outlet = ?,
+UPDATE items SET url = ?, title = ?, summary = NULL, content = NULL, author = NULL, category = NULL, outlet = ?,
 	published = ?, first_seen = MIN(first_seen, ?)
 WHERE id = ?`
 
@@ -191,7 +193,7 @@ func (st *itemStmts) showFirstCopy(ctx context.Context, itemID int64, c newCopy)
 		return fmt.Errorf("copies of item %d: %w", itemID, err)
 	}
 	it := c.item
-	if _, err := st.itemShown.ExecContext(ctx, it.URL, it.Title, it.Summary, it.Content, it.Author, it.Category,
+	if _, err := st.itemShown.ExecContext(ctx, it.URL, it.Title,
 		it.Outlet, millis(it.Published), c.seen.UnixMilli(), itemID); err != nil {
 		return fmt.Errorf("show item %d by its first copy: %w", itemID, err)
 	}

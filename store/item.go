@@ -17,9 +17,8 @@ const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND
 // first copy's by story.Rank (showFirstCopy keeps it so); each copy keeps
 // its own in item_sources.
 const insertItem = `
-INSERT INTO items (id, canonical_url, key, url, title, summary, content, author, category, outlet, published, first_seen,
-	held_back, story_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+INSERT INTO items (id, canonical_url, key, url, title, outlet, published, first_seen, held_back, story_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const selectNextItemID = `SELECT COALESCE(MAX(id), 0) + 1 FROM items`
 
@@ -214,8 +213,8 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	}
 	if newItem {
 		it := c.item
-		if _, err := st.item.ExecContext(ctx, itemID, it.CanonicalURL, it.Key, it.URL, it.Title, it.Summary, it.Content,
-			it.Author, it.Category, it.Outlet, millis(it.Published), c.seen.UnixMilli(), it.HeldBack, storyID); err != nil {
+		if _, err := st.item.ExecContext(ctx, itemID, it.CanonicalURL, it.Key, it.URL, it.Title,
+			it.Outlet, millis(it.Published), c.seen.UnixMilli(), it.HeldBack, storyID); err != nil {
 			return res, fmt.Errorf("insert item: %w", err)
 		}
 		res.items = 1
@@ -267,10 +266,17 @@ type Item struct {
 	Sources []string
 }
 
+// selectItem reads an item's text from the copy it is shown by (the one
+// with its link and title), or from the item itself for items stored
+// before copies kept the only text.
 const selectItem = `
-SELECT id, canonical_url, key, url, COALESCE(title, ''), COALESCE(summary, ''), COALESCE(content, ''),
-	COALESCE(author, ''), COALESCE(category, ''), outlet, published, first_seen, pruned
-FROM items WHERE id = ?`
+SELECT i.id, i.canonical_url, i.key, i.url, COALESCE(i.title, ''),
+	COALESCE(i.summary, c.summary, ''), COALESCE(i.content, c.content, ''),
+	COALESCE(i.author, c.author, ''), COALESCE(i.category, c.category, ''), i.outlet, i.published, i.first_seen, i.pruned
+FROM items i LEFT JOIN item_sources c ON c.rowid = (
+	SELECT s.rowid FROM item_sources s WHERE s.item_id = i.id
+	ORDER BY s.url = i.url AND s.title IS i.title DESC, s.first_seen, s.feed_id LIMIT 1)
+WHERE i.id = ?`
 
 const selectItemSources = `
 SELECT f.url FROM item_sources s JOIN feeds f ON f.id = s.feed_id

@@ -18,3 +18,6 @@ CREATE INDEX item_sources_first_seen ON item_sources (first_seen);
 -- these, so a prune with nothing to do reads nothing.
 CREATE INDEX items_unpruned ON items (first_seen) WHERE pruned = 0;
 CREATE INDEX item_sources_unpruned ON item_sources (first_seen) WHERE pruned = 0;
+
+-- Items stored from now on keep no text of their own: it lives with their
+-- copies, once (store.Item reads it from the copy an item is shown by).
