@@ -24,59 +24,53 @@ const selectNextItemID = `SELECT COALESCE(MAX(id), 0) + 1 FROM items`
 
 const addFeedItemCount = `UPDATE feeds SET item_count = item_count + ? WHERE id = ?`
 
-// SaveFetch writes one fetch of one feed in a single transaction: the feed's
+// saveFetchTx writes one fetch of one feed in transaction tx: the feed's
 // new state, its new entries (an entry whose canonical URL was stored from
 // another feed within the story window is one more copy of that item, not
 // a new item), their stories (docs/stories.md) and their hits (at most one
 // per item and watch). Entries already recorded for this feed are skipped,
-// so saving the same fetch twice adds nothing the second time.
-func (d *DB) SaveFetch(ctx context.Context, f monitor.FeedFetch) (monitor.Saved, error) {
+// so saving the same fetch twice adds nothing the second time. *st holds
+// the item statements, prepared by the first fetch of the transaction
+// that has items.
+func (d *DB) saveFetchTx(ctx context.Context, tx *sql.Tx, st **itemStmts, f monitor.FeedFetch, now time.Time) (monitor.Saved, error) {
 	saved := monitor.Saved{HitsByWatch: map[string]int{}}
-	now := d.now()
 	seen := f.Seen
 	if seen.IsZero() {
 		seen = now
 	}
 	// As stored: ranks compare a new copy with stored ones.
 	seen = seen.Truncate(time.Millisecond).UTC()
-	err := d.tx(ctx, func(tx *sql.Tx) error {
-		saved = monitor.Saved{HitsByWatch: map[string]int{}}
-		feedID, err := saveFeedState(ctx, tx, f.Name, f.State)
-		if err != nil {
-			return err
-		}
-		if len(f.Items) == 0 {
-			return nil
-		}
-		st, err := prepareItemStmts(ctx, tx, d.index)
-		if err != nil {
-			return err
-		}
-		defer st.close()
-		for _, it := range f.Items {
-			c := newCopy{feedID: feedID, feedURL: f.State.URL, item: it, print: it.Print, seen: seen}
-			n, err := st.saveItem(ctx, c, now)
-			if err != nil {
-				return fmt.Errorf("save item %q of %s: %w", it.Key, f.State.URL, err)
-			}
-			saved.Items += n.items
-			saved.Sources += n.sources
-			saved.Stories += n.stories
-			saved.Merged += n.merged
-			for _, w := range n.hits {
-				saved.Hits++
-				saved.HitsByWatch[w]++
-			}
-		}
-		if saved.Sources > 0 {
-			if _, err := tx.ExecContext(ctx, addFeedItemCount, saved.Sources, feedID); err != nil {
-				return fmt.Errorf("count items of %s: %w", f.State.URL, err)
-			}
-		}
-		return nil
-	})
+	feedID, err := saveFeedState(ctx, tx, f.Name, f.State)
 	if err != nil {
-		return monitor.Saved{}, err
+		return saved, err
+	}
+	if len(f.Items) == 0 {
+		return saved, nil
+	}
+	if *st == nil {
+		if *st, err = prepareItemStmts(ctx, tx, d.index); err != nil {
+			return saved, err
+		}
+	}
+	for _, it := range f.Items {
+		c := newCopy{feedID: feedID, feedURL: f.State.URL, item: it, print: it.Print, seen: seen}
+		n, err := (*st).saveItem(ctx, c, now)
+		if err != nil {
+			return saved, fmt.Errorf("save item %q of %s: %w", it.Key, f.State.URL, err)
+		}
+		saved.Items += n.items
+		saved.Sources += n.sources
+		saved.Stories += n.stories
+		saved.Merged += n.merged
+		for _, w := range n.hits {
+			saved.Hits++
+			saved.HitsByWatch[w]++
+		}
+	}
+	if saved.Sources > 0 {
+		if _, err := tx.ExecContext(ctx, addFeedItemCount, saved.Sources, feedID); err != nil {
+			return saved, fmt.Errorf("count items of %s: %w", f.State.URL, err)
+		}
 	}
 	return saved, nil
 }

@@ -39,6 +39,10 @@ type DB struct {
 	// index is the in-memory index of the story window's copies
 	// (indexfinder.go), changed only under writeMu; nil without one.
 	index *windowIndex
+	// The writer goroutine's queue of fetches to save (writer.go).
+	saves               chan *saveRequest
+	closing, writerDone chan struct{}
+	closeOnce           sync.Once
 }
 
 // Option configures Open.
@@ -90,6 +94,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	d.startWriter()
 	return d, nil
 }
 
@@ -116,6 +121,8 @@ func dsn(path string) string {
 
 // Close closes the database.
 func (d *DB) Close() error {
+	d.closeOnce.Do(func() { close(d.closing) })
+	<-d.writerDone
 	d.writeMu.Lock()
 	if d.index != nil {
 		d.index.x.Close()
