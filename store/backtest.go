@@ -85,7 +85,7 @@ func (d *DB) AddBackfilledHits(ctx context.Context, hits []BackfilledHit) (map[s
 	now := d.now()
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		clear(added)
-		hs, err := prepareHitStmts(ctx, tx)
+		hs, err := prepareHitStmts(ctx, d.stmts.in(tx))
 		if err != nil {
 			return err
 		}

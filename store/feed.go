@@ -176,9 +176,13 @@ ON CONFLICT (url) DO UPDATE SET
 RETURNING id`
 
 // saveFeedState writes a feed's state inside tx and returns its id.
-func saveFeedState(ctx context.Context, tx *sql.Tx, name string, s monitor.FeedState) (int64, error) {
+func saveFeedState(ctx context.Context, prepare preparer, name string, s monitor.FeedState) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, upsertFeed, s.URL, name, s.Title, s.FetchURL, s.ETag, s.LastModified,
+	stmt, err := prepare(ctx, upsertFeed)
+	if err != nil {
+		return 0, err
+	}
+	err = stmt.QueryRowContext(ctx, s.URL, name, s.Title, s.FetchURL, s.ETag, s.LastModified,
 		millis(s.LastFetch), millis(s.LastSuccess), s.LastStatus, s.ConsecutiveErrors, s.LastError,
 		millis(s.NextAttempt), s.FirstPollDone,
 		millis(s.NextPoll), s.PollReason, s.Interval.Milliseconds(), millis(s.BoostUntil),

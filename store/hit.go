@@ -144,16 +144,16 @@ type hitStmts struct {
 	sel, ins, upd, rank *sql.Stmt
 }
 
-func prepareHitStmts(ctx context.Context, tx *sql.Tx) (*hitStmts, error) {
+func prepareHitStmts(ctx context.Context, prepare preparer) (*hitStmts, error) {
 	hs := &hitStmts{}
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
 	}{{&hs.sel, selectItemHit}, {&hs.ins, insertHit}, {&hs.upd, updateHit}, {&hs.rank, selectCopyRank}} {
-		s, err := tx.PrepareContext(ctx, p.q)
+		s, err := prepare(ctx, p.q)
 		if err != nil {
 			hs.close()
-			return nil, fmt.Errorf("prepare: %w", err)
+			return nil, err
 		}
 		*p.dst = s
 	}

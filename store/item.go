@@ -40,7 +40,8 @@ func (d *DB) saveFetchTx(ctx context.Context, tx *sql.Tx, st **itemStmts, f moni
 	}
 	// As stored: ranks compare a new copy with stored ones.
 	seen = seen.Truncate(time.Millisecond).UTC()
-	feedID, err := saveFeedState(ctx, tx, f.Name, f.State)
+	prepare := d.stmts.in(tx)
+	feedID, err := saveFeedState(ctx, prepare, f.Name, f.State)
 	if err != nil {
 		return saved, err
 	}
@@ -48,7 +49,7 @@ func (d *DB) saveFetchTx(ctx context.Context, tx *sql.Tx, st **itemStmts, f moni
 		return saved, nil
 	}
 	if *st == nil {
-		if *st, err = prepareItemStmts(ctx, tx, d.index); err != nil {
+		if *st, err = prepareItemStmts(ctx, tx, prepare, d.index); err != nil {
 			return saved, err
 		}
 	}
@@ -68,7 +69,11 @@ func (d *DB) saveFetchTx(ctx context.Context, tx *sql.Tx, st **itemStmts, f moni
 		}
 	}
 	if saved.Sources > 0 {
-		if _, err := tx.ExecContext(ctx, addFeedItemCount, saved.Sources, feedID); err != nil {
+		stmt, err := prepare(ctx, addFeedItemCount)
+		if err != nil {
+			return saved, err
+		}
+		if _, err := stmt.ExecContext(ctx, saved.Sources, feedID); err != nil {
 			return saved, fmt.Errorf("count items of %s: %w", f.State.URL, err)
 		}
 	}
@@ -96,7 +101,7 @@ type itemStmts struct {
 	nextID int64
 }
 
-func prepareItemStmts(ctx context.Context, tx *sql.Tx, index *windowIndex) (*itemStmts, error) {
+func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *windowIndex) (*itemStmts, error) {
 	st := &itemStmts{index: index}
 	// The transaction holds the write lock: no one else adds items until
 	// it ends, so ids can be handed out here.
@@ -121,14 +126,14 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, index *windowIndex) (*ite
 		}{&st.merges[i], q})
 	}
 	for _, p := range stmts {
-		s, err := tx.PrepareContext(ctx, p.q)
+		s, err := prepare(ctx, p.q)
 		if err != nil {
 			for _, p := range stmts {
 				if *p.dst != nil {
 					(*p.dst).Close()
 				}
 			}
-			return nil, fmt.Errorf("prepare: %w", err)
+			return nil, err
 		}
 		*p.dst = s
 	}
@@ -136,7 +141,7 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, index *windowIndex) (*ite
 	if index != nil {
 		st.finder = &indexFinder{w: index, sql: finder, start: st.storyStart}
 	}
-	hits, err := prepareHitStmts(ctx, tx)
+	hits, err := prepareHitStmts(ctx, prepare)
 	if err != nil {
 		st.close()
 		return nil, err

@@ -39,6 +39,7 @@ type DB struct {
 	// index is the in-memory index of the story window's copies
 	// (indexfinder.go), changed only under writeMu; nil without one.
 	index *windowIndex
+	stmts *stmtCache
 	// The writer goroutine's queue of fetches to save (writer.go).
 	saves               chan *saveRequest
 	closing, writerDone chan struct{}
@@ -82,6 +83,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	d.db = db
+	d.stmts = &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -129,6 +131,7 @@ func (d *DB) Close() error {
 		d.index = nil
 	}
 	d.writeMu.Unlock()
+	d.stmts.close()
 	if err := d.db.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", d.path, err)
 	}
