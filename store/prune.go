@@ -13,7 +13,7 @@ import (
 const pruneBatch = 1000
 
 // The rows to clear are found through the partial indexes on unpruned
-// rows (migration 0008), so that a prune with nothing to do reads one
+// rows (migration 0011), so that a prune with nothing to do reads one
 // index page.
 const (
 	pruneItems = `
