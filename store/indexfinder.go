@@ -21,10 +21,10 @@ import (
 // removed), and expires with the window. A lookup reaching before its
 // horizon, which only a clock set far back can ask for, goes to SQL.
 
-// indexSpan is how far back the index holds copies: two windows, so that
-// a fetch whose Seen lags the store's clock by up to a window is still
-// answered from memory.
-const indexSpan = 2 * story.Window
+// indexSpan is how far back the index holds copies: the window and a day,
+// so that a fetch whose Seen lags the store's clock by up to a day (a poll
+// cycle's start) is still answered from memory.
+const indexSpan = story.Window + 24*time.Hour
 
 // windowIndex is the store's copy index. broken is set when a copy could
 // not be added (an id beyond 32 bits): lookups then go to SQL, and the
