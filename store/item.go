@@ -313,7 +313,10 @@ func (d *DB) Item(ctx context.Context, id int64) (Item, error) {
 // unless its text already has a representative in the story within
 // repWindow of it.
 func (st *itemStmts) isRepresentative(ctx context.Context, c newCopy, storyID int64, newStory bool) (bool, error) {
-	if !c.print.HasText || newStory {
+	// With the copy index every copy with text carries bands: the index
+	// finds near texts in memory, and the SQL lookups that serve before
+	// its horizon only read more representatives than they need.
+	if !c.print.HasText || newStory || st.index != nil {
 		return c.print.HasText, nil
 	}
 	var one int

@@ -7,12 +7,12 @@ import (
 )
 
 // keyIndex names the index each lookup by a story key must search.
-// The lookup of linked copies serves only lookups before the in-memory
-// index's horizon (indexfinder.go): it searches the window by first
-// sighting, and the same feed's page by the feed.
+// The lookups by story key serve only lookups before the in-memory
+// index's horizon (indexfinder.go): they search the window by first
+// sighting, the same feed's page by the feed and a text by its story.
 var keyIndex = map[string]string{
 	"linked": "item_sources_first_seen", "same feed page": "sqlite_autoindex_item_sources_1",
-	"copy of a text": "item_sources_text", "representative": "item_sources_text",
+	"copy of a text": "item_sources_story", "representative": "item_sources_story",
 }
 
 // The clustering lookups run for every new copy inside the write
