@@ -3,13 +3,16 @@
 // and their fetch state, items and their copies (each feed's entry, with
 // that feed's text), stories, hits, digests and deliveries. Stories are
 // kept equal to the connected components of the copy graph with the pure
-// decisions of package story (cluster.go, docs/stories.md).
+// decisions of package story (cluster.go, docs/stories.md); a new copy's
+// linked copies are found in an in-memory index of the story window
+// (indexfinder.go, package copyindex), not in B-trees.
 //
 // The schema is built by embedded, numbered migrations (migrations/NNNN_*.sql)
 // recorded in schema_migrations. Times are stored as INTEGER Unix
 // milliseconds in UTC (NULL when unknown); use millis and fromMillis. Every
 // write transaction starts IMMEDIATE, so concurrent writers queue on the
-// busy timeout instead of failing to upgrade a read lock.
+// busy timeout instead of failing to upgrade a read lock. Fetches are saved
+// by one writer goroutine, several feeds per transaction (writer.go).
 //
 // Inserts are idempotent (ON CONFLICT DO NOTHING) and report what was truly
 // new, so a poll cycle interrupted at any point and run again neither loses
