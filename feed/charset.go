@@ -128,7 +128,9 @@ func fixDeclaration(data []byte) []byte {
 		return data
 	}
 	decl := h[loc[0]:loc[1]]
-	if !encodingAttr.Match(decl) {
+	m := encodingAttr.FindSubmatch(decl)
+	if m == nil || strings.EqualFold(string(m[1])+string(m[2]), "utf-8") {
+		// Nothing to rewrite: no copy of the document.
 		return data
 	}
 	fixed := encodingAttr.ReplaceAll(decl, []byte(`encoding="UTF-8"`))

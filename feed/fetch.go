@@ -184,7 +184,7 @@ func (f *Fetcher) Fetch(ctx context.Context, url, etag, lastModified string) (*R
 		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), he)
 	}
 
-	body, err := readCapped(resp.Body, f.MaxBody)
+	body, err := readCapped(resp.Body, f.MaxBody, resp.ContentLength)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), f.timeoutError(parent, err))
 	}
@@ -209,15 +209,20 @@ func (f *Fetcher) now() time.Time {
 // readCapped reads r to the end, failing once more than limit bytes arrive
 // (limit <= 0 means no limit). The transport has already undone gzip, so the
 // limit applies to the decoded bytes and a compression bomb fails early.
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
+// size is the announced length (-1 if unknown): a body within the limit is
+// read into one buffer of that size instead of one grown by copying.
+func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
 	if limit <= 0 {
-		b, err := io.ReadAll(r)
+		b, err := readAll(r, size)
 		if err != nil {
 			return nil, fmt.Errorf("read body: %w", err)
 		}
 		return b, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if size > limit {
+		size = -1 // fails below once past the limit, without the buffer
+	}
+	b, err := readAll(io.LimitReader(r, limit+1), size)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		// A Content-Length (or chunk) longer than what was sent.
 		return nil, fmt.Errorf("read body: the server closed the connection after %d bytes, before the end it announced: %w", len(b), err)
@@ -229,6 +234,28 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("read body: %w (%d bytes)", ErrTooLarge, limit)
 	}
 	return b, nil
+}
+
+// readAll is io.ReadAll starting with room for size bytes (and one more,
+// to see the end) when size is known.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, size+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // parseRetryAfter reads a Retry-After value, either delay seconds or an HTTP

@@ -15,15 +15,20 @@ import (
 // block elements become line breaks and runs of white space collapse to one
 // space. Text that is not HTML passes through with its white space collapsed.
 // Feeds mix the two freely, so every text field goes through here.
-func PlainText(s string) string {
+func PlainText(s string) string { return plainText(s, 0) }
+
+// plainText is PlainText stopping once the text reaches limit bytes (0 for
+// no limit): a field is cut at a character boundary, and the rest of a huge
+// field is never tokenized or copied.
+func plainText(s string, limit int) string {
 	if !strings.ContainsAny(s, "<&") {
-		return collapse(s)
+		return collapse(s, limit)
 	}
-	var b textBuilder
-	b.sb.Grow(len(s))
+	b := textBuilder{limit: limit}
+	b.sb.Grow(b.capacity(len(s)))
 	z := html.NewTokenizer(strings.NewReader(s))
 	skip := 0 // depth inside elements whose content is never text
-	for {
+	for !b.full {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
@@ -59,6 +64,7 @@ func PlainText(s string) string {
 			}
 		}
 	}
+	return b.String()
 }
 
 // dropped elements carry code or markup, never readable text.
@@ -82,9 +88,20 @@ var blocks = map[atom.Atom]bool{
 
 // textBuilder collects text with collapsed white space: at most one space
 // between words and at most one line break between blocks, none at the ends.
+// With a limit it stops (full) before the text would grow past limit bytes.
 type textBuilder struct {
 	sb      strings.Builder
 	pending byte // ' ' or '\n' owed before the next word, 0 for none
+	limit   int  // 0 for none
+	full    bool
+}
+
+// capacity is the most bytes the text of an n-byte input can take.
+func (b *textBuilder) capacity(n int) int {
+	if b.limit > 0 {
+		return min(n, b.limit)
+	}
+	return n
 }
 
 func (b *textBuilder) lineBreak() {
@@ -111,6 +128,10 @@ func (b *textBuilder) text(p []byte) {
 		if r == utf8.RuneError && n == 1 {
 			r = unicode.ReplacementChar
 		}
+		if b.limit > 0 && b.sb.Len()+utf8.RuneLen(r)+min(int(b.pending), 1) > b.limit {
+			b.full = true
+			return
+		}
 		if b.pending != 0 {
 			b.sb.WriteByte(b.pending)
 			b.pending = 0
@@ -128,9 +149,17 @@ func isSpace(r rune) bool {
 }
 
 // collapse is PlainText's fast path for text without markup.
-func collapse(s string) string {
-	var b textBuilder
-	b.sb.Grow(len(s))
-	b.text([]byte(s))
+func collapse(s string, limit int) string {
+	b := textBuilder{limit: limit}
+	b.sb.Grow(b.capacity(len(s)))
+	for len(s) > 0 && !b.full {
+		// In slices, so that a huge field is not copied whole to bytes.
+		n := min(len(s), 4096)
+		for n < len(s) && !utf8.RuneStart(s[n]) {
+			n++
+		}
+		b.text([]byte(s[:n]))
+		s = s[n:]
+	}
 	return b.String()
 }

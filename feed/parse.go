@@ -10,10 +10,24 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
 	"github.com/mmcdole/gofeed/rss"
+)
+
+// The most bytes of plain text kept of each field of an item: a feed that
+// puts a book into one item is read, matched and stored up to these, so
+// that its cost is bounded by them rather than by max_body
+// (docs/security.md).
+const (
+	MaxTitle   = 4 << 10
+	MaxSummary = 64 << 10
+	MaxContent = 256 << 10
+	// MaxField bounds the author, category and outlet of an item and the
+	// feed's own title.
+	MaxField = 1 << 10
 )
 
 // Feed is one parsed feed document.
@@ -49,6 +63,7 @@ func Parse(data []byte, contentType, feedURL string) (feed *Feed, err error) {
 	}
 	p := gofeed.NewParser()
 	p.KeepOriginalFeed = true
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	f, err := p.Parse(bytes.NewReader(doc))
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		return nil, fmt.Errorf("parse %s: not a feed: no rss, rdf or feed root element near the start", feedURL)
@@ -139,27 +154,27 @@ func convert(f *gofeed.Feed, feedURL string, plain []plainFields) *Feed {
 		}
 		it := Item{
 			GUID:      strings.TrimSpace(gi.GUID),
-			Title:     fieldText(gi.Title, p.title),
-			Summary:   fieldText(gi.Description, p.summary),
-			Content:   fieldText(gi.Content, p.content),
+			Title:     fieldText(gi.Title, p.title, MaxTitle),
+			Summary:   fieldText(gi.Description, p.summary, MaxSummary),
+			Content:   fieldText(gi.Content, p.content, MaxContent),
 			Author:    authors(gi),
-			Category:  PlainText(strings.Join(gi.Categories, ", ")),
+			Category:  plainText(strings.Join(gi.Categories, ", "), MaxField),
 			Published: published(gi),
 		}
 		if it.Summary == "" && gi.ITunesExt != nil {
-			it.Summary = PlainText(gi.ITunesExt.Summary)
+			it.Summary = plainText(gi.ITunesExt.Summary, MaxSummary)
 		}
 		if i < len(outlets) {
-			it.Outlet = PlainText(outlets[i])
+			it.Outlet = plainText(outlets[i], MaxField)
 		}
 		if it.Outlet == "" {
-			it.Outlet = PlainText(extValue(gi.Extensions, "Source")) // Bing News
+			it.Outlet = plainText(extValue(gi.Extensions, "Source"), MaxField) // Bing News
 		}
 		it.URL = unwrapClick(itemURL(gi, it.GUID, base))
 		it.CanonicalURL = Canonical(it.URL)
 		items = append(items, it)
 	}
-	out := &Feed{Title: PlainText(f.Title), Items: assignKeys(items), Hint: feedHint(f)}
+	out := &Feed{Title: plainText(f.Title, MaxField), Items: assignKeys(items), Hint: feedHint(f)}
 	out.Hub, out.Self = hubLinks(f, base)
 	return out
 }
@@ -208,15 +223,26 @@ func authors(gi *gofeed.Item) string {
 		if p == nil {
 			continue
 		}
-		name := PlainText(p.Name)
+		name := plainText(p.Name, MaxField)
 		if name == "" {
-			name = PlainText(p.Email)
+			name = plainText(p.Email, MaxField)
 		}
 		if name != "" {
 			names = append(names, name)
 		}
 	}
-	return strings.Join(names, ", ")
+	return cut(strings.Join(names, ", "), MaxField)
+}
+
+// cut shortens s to at most n bytes at a character boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // published returns the item's publication time, else its update time, in

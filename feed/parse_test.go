@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -466,5 +467,53 @@ func BenchmarkParse(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// hugeItemFeed is an RSS document of about size bytes whose one item
+// carries the same long text in its title, description and content, and
+// a two-byte letter at every position a cap could fall on.
+func hugeItemFeed(size int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Big</title><item><guid>big</guid><link>https://big.example/1</link>`)
+	words := "Witkoff met Ushakov on the call é "
+	text := strings.Repeat(words, size/3/len(words))
+	for _, el := range []string{"title", "description", "content:encoded"} {
+		b.WriteString("<" + el + ">" + text + "</" + el + ">")
+	}
+	b.WriteString(`</item></channel></rss>`)
+	return b.Bytes()
+}
+
+func TestParseCapsTheTextOfAHugeItem(t *testing.T) {
+	doc := hugeItemFeed(8 << 20)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	feed, err := Parse(doc, "application/rss+xml", "https://big.example/feed")
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := feed.Items[0]
+	for _, f := range []struct {
+		name string
+		text string
+		max  int
+	}{{"title", it.Title, MaxTitle}, {"summary", it.Summary, MaxSummary}, {"content", it.Content, MaxContent}} {
+		if len(f.text) > f.max || len(f.text) < f.max-len("é ") || !utf8.ValidString(f.text) {
+			t.Errorf("%s: %d bytes (valid UTF-8: %v), want at most %d, cut at a character", f.name, len(f.text), utf8.ValidString(f.text), f.max)
+		}
+		if !strings.HasPrefix(f.text, "Witkoff met Ushakov") {
+			t.Errorf("%s starts %q", f.name, f.text[:min(len(f.text), 40)])
+		}
+	}
+	// Parsing takes a few times the body (the XML decoder's buffer and the
+	// parsed strings), never a copy per step: the document is not copied
+	// to rewrite a UTF-8 declaration, the item's HTML is not parsed again
+	// to look for an image, and no field is copied past its cap.
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("parsing %d MiB allocated %d MiB", len(doc)>>20, alloc>>20)
+	if alloc > 6*uint64(len(doc)) {
+		t.Errorf("parsing %d MiB allocated %d MiB, want at most 6 times the body", len(doc)>>20, alloc>>20)
 	}
 }

@@ -82,11 +82,12 @@ func declaresText(e xml.StartElement) bool {
 	return false
 }
 
-// fieldText returns a field's text for matching and display: collapsed
-// white space for declared plain text, PlainText otherwise.
-func fieldText(s string, plain bool) string {
+// fieldText returns a field's text for matching and display, at most
+// limit bytes: collapsed white space for declared plain text, PlainText
+// otherwise.
+func fieldText(s string, plain bool, limit int) string {
 	if plain {
-		return collapse(s)
+		return collapse(s, limit)
 	}
-	return PlainText(s)
+	return plainText(s, limit)
 }

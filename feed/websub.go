@@ -243,5 +243,5 @@ func CheckSignature(secret, header string, body []byte) error {
 // ReadPush reads a pushed body, at most limit bytes (as a fetch reads a
 // feed: a larger body is an error wrapping ErrTooLarge).
 func ReadPush(r io.Reader, limit int64) ([]byte, error) {
-	return readCapped(r, limit)
+	return readCapped(r, limit, -1)
 }

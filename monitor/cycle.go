@@ -70,6 +70,11 @@ type Options struct {
 	Stop <-chan struct{}
 }
 
+// minParseBudget is the least number of body bytes parsed at once; the
+// budget is max_body when that is larger, so that one feed of any allowed
+// size parses alone.
+const minParseBudget = 8 << 20
+
 // Poller runs poll cycles: fetch, parse, match and store, feed by feed. It
 // does not change after NewPoller and is safe for concurrent use; a config
 // reload builds a new Poller.
@@ -93,6 +98,8 @@ type Poller struct {
 	// PollDue; a feed missing from it is read from the store.
 	mu  sync.Mutex
 	due map[string]time.Time
+	// parsing bounds the bytes of bodies parsed at once.
+	parsing *budget
 }
 
 // NewPoller returns a Poller that stores into st and matches with m (nil
@@ -143,6 +150,7 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 		planner:     Planner{MinInterval: opts.MinInterval, MaxInterval: opts.MaxInterval, HitBoost: opts.HitBoost},
 		matcher:     m,
 		feeds:       append([]FeedConfig(nil), feeds...),
+		parsing:     newBudget(max(opts.Fetch.MaxBody, minParseBudget)),
 	}
 	return p
 }
@@ -382,7 +390,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	resp, err := p.fetcher.Fetch(ctx, fetchURL, st.ETag, st.LastModified)
 	var parsed *feed.Feed
 	if err == nil && !resp.NotModified {
-		parsed, err = feed.Parse(resp.Body, resp.ContentType, resp.URL)
+		parsed, err = p.parse(ctx, resp)
 	}
 	if resp != nil {
 		st.LastStatus = resp.Status
@@ -448,6 +456,19 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	p.log.Debug("poll feed", "feed_url", feed.RedactURL(f.URL), "status", res.Status, "result", string(res.Result),
 		"items_new", saved.Items, "hits_new", saved.Hits, "duration_ms", res.Duration.Milliseconds())
 	return res
+}
+
+// parse parses a fetched body within the parse budget and lets go of the
+// body: only the items, with their fields capped, outlive it.
+func (p *Poller) parse(ctx context.Context, resp *feed.Response) (*feed.Feed, error) {
+	n, err := p.parsing.acquire(ctx, int64(len(resp.Body)))
+	if err != nil {
+		return nil, err
+	}
+	defer p.parsing.release(n)
+	parsed, err := feed.Parse(resp.Body, resp.ContentType, resp.URL)
+	resp.Body = nil
+	return parsed, err
 }
 
 // newItems keeps the items not seen before in this feed and matches them;
