@@ -8,6 +8,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/storywatch/storywatch/safe"
 )
 
 // PlainText turns a feed's HTML fragment into plain text for matching and
@@ -118,6 +120,11 @@ func (b *textBuilder) text(p []byte) {
 			// C1 controls in feed text are windows-1252 punctuation that
 			// went through a Latin-1 decoder ("don\u0092t" is "don’t").
 			r = charmap.Windows1252.DecodeByte(byte(r))
+		}
+		if safe.Bidi(r) {
+			// An override would make the text read other than it is
+			// matched and stored.
+			continue
 		}
 		if isSpace(r) {
 			if b.sb.Len() > 0 && b.pending == 0 {

@@ -15,6 +15,8 @@ import (
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
 	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/storywatch/storywatch/safe"
 )
 
 // The most bytes of plain text kept of each field of an item: a feed that
@@ -170,7 +172,7 @@ func convert(f *gofeed.Feed, feedURL string, plain []plainFields) *Feed {
 		if it.Outlet == "" {
 			it.Outlet = plainText(extValue(gi.Extensions, "Source"), MaxField) // Bing News
 		}
-		it.URL = unwrapClick(itemURL(gi, it.GUID, base))
+		it.URL = safe.Link(unwrapClick(itemURL(gi, it.GUID, base)))
 		it.CanonicalURL = Canonical(it.URL)
 		items = append(items, it)
 	}
@@ -188,8 +190,9 @@ func absoluteBase(u string) *url.URL {
 	return b
 }
 
-// itemURL returns the item's link made absolute. An RSS guid that is itself
-// a URL stands in for a missing link.
+// itemURL returns the item's link made absolute, or "" when it is not an
+// http or https URL (safe.Link). An RSS guid that is itself a URL stands in
+// for a missing link.
 func itemURL(gi *gofeed.Item, guid string, base *url.URL) string {
 	link := strings.TrimSpace(gi.Link)
 	if link == "" {
@@ -204,13 +207,15 @@ func itemURL(gi *gofeed.Item, guid string, base *url.URL) string {
 		link = guid
 	}
 	if link == "" || base == nil {
-		return link
+		return safe.Link(link)
 	}
 	ref, err := url.Parse(link)
 	if err != nil {
-		return link
+		// A link url.Parse refuses (a control character, a bad escape)
+		// is dropped, never kept raw for a terminal or a mail to show.
+		return ""
 	}
-	return base.ResolveReference(ref).String()
+	return safe.Link(base.ResolveReference(ref).String())
 }
 
 func authors(gi *gofeed.Item) string {

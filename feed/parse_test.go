@@ -517,3 +517,40 @@ func TestParseCapsTheTextOfAHugeItem(t *testing.T) {
 		t.Errorf("parsing %d MiB allocated %d MiB, want at most 6 times the body", len(doc)>>20, alloc>>20)
 	}
 }
+
+func TestParseDropsLinksThatAreNotHTTPURLs(t *testing.T) {
+	t.Parallel()
+	jsonFeed := `{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[
+		{"id":"1","title":"Terminal","url":"https://j.example/1\u001b]0;owned\u0007\u001b[2J"},
+		{"id":"2","title":"Script","url":"javascript:alert(1)"},
+		{"id":"3","title":"Good","url":"https://j.example/3"}]}`
+	rssFeed := `<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>
+		<item><guid>1</guid><title>Mention</title><link>https://r.example/1&#10;@everyone ping</link></item>
+		<item><guid>2</guid><title>Header</title><link>https://r.example/2&#13;&#10;Bcc: victim@example.org</link></item>
+		<item><guid>3</guid><title>Data</title><link>data:text/html;base64,PHNjcmlwdD4=</link></item>
+		<item><guid>4</guid><title>Reversed &#x202E;gnp.exe</title><link>/relative/4</link></item>
+		</channel></rss>`
+	for _, tt := range []struct {
+		name, doc, ct, base string
+		want                []string
+	}{
+		{"JSON Feed", jsonFeed, "application/feed+json", "https://j.example/feed.json", []string{"", "", "https://j.example/3"}},
+		{"RSS", rssFeed, "application/rss+xml", "https://r.example/rss", []string{"", "", "", "https://r.example/relative/4"}},
+	} {
+		feed, err := Parse([]byte(tt.doc), tt.ct, tt.base)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(feed.Items) != len(tt.want) {
+			t.Fatalf("%s: %d items, want %d", tt.name, len(feed.Items), len(tt.want))
+		}
+		for i, it := range feed.Items {
+			if it.URL != tt.want[i] {
+				t.Errorf("%s item %d (%s): URL = %q, want %q", tt.name, i, it.Title, it.URL, tt.want[i])
+			}
+			if strings.ContainsAny(it.Title+it.URL, "\x1b\x07\r\n\u202E") {
+				t.Errorf("%s item %d: control or override character kept: %q %q", tt.name, i, it.Title, it.URL)
+			}
+		}
+	}
+}

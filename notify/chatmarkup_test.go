@@ -28,8 +28,12 @@ func TestChatRenderingNeutralisesFeedText(t *testing.T) {
 			[]string{"@channel"}, []string{"@\u200bchannel"}},
 		{"markdown specials", "*Bold* _claim_ [link](https://evil.example) `code` ~gone~", "https://example.org/a", "A_P",
 			[]string{"*", "_", "[", "]", "`", "~"}, []string{"∗Bold∗ ＿claim＿ ［link］(https://evil.example) ˋcodeˋ ∼gone∼", "A＿P"}},
-		{"url that would close a link", "Fine title", "https://example.org/a>b|c <!here>", "AP",
-			[]string{"a>b", "|c", "<!here>"}, []string{"https://example.org/a%3Eb%7Cc%20%3C!here%3E"}},
+		{"url that would close a link", "Fine title", "https://example.org/a>b|c<!here>", "AP",
+			[]string{"a>b", "|c", "<!here>"}, []string{"https://example.org/a%3Eb%7Cc%3C!here%3E"}},
+		{"link with a line break and a mention is dropped", "Fine title", "https://example.org/a\n@everyone ping", "AP",
+			[]string{"@everyone", "example.org/a"}, []string{"• Fine title (AP)"}},
+		{"javascript link is dropped", "Fine title", "javascript:alert(1)", "AP",
+			[]string{"javascript"}, []string{"• Fine title (AP)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

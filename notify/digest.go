@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/safe"
 	"github.com/storywatch/storywatch/story"
 )
 
@@ -326,7 +327,7 @@ func storyOf(c Candidate) Story {
 	return Story{
 		ID:        strconv.FormatInt(id, 10),
 		Title:     clean(c.Title),
-		URL:       strings.TrimSpace(c.URL),
+		URL:       safe.Link(c.URL),
 		Outlets:   outlets,
 		FirstSeen: c.FirstSeen.UTC(),
 		Published: c.Published.UTC(),
@@ -336,11 +337,10 @@ func storyOf(c Candidate) Story {
 	}
 }
 
-// clean collapses runs of white space (newlines included) into one space, so
-// that feed text cannot break the layout of a text message or a header.
-func clean(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
+// clean makes feed text one line without control or bidi-override
+// characters (safe.Text), so that it cannot break the layout of a text
+// message or a header, forge a line or drive a terminal.
+func clean(s string) string { return safe.Text(s) }
 
 // Daily counts times per local day in loc over the ChartDays days ending
 // today, oldest first: the bars of a digest's chart, and of the desk's

@@ -128,6 +128,7 @@ func (v view) AlsoTitles(ids []string) string {
 // Render renders d in every form. It is deterministic: the same digest gives
 // the same bytes.
 func Render(d *Digest) (*Rendered, error) {
+	d = sanitized(d)
 	r := &Rendered{DigestID: d.ID, Name: d.Name, GeneratedAt: d.GeneratedAt}
 	r.Stories = countStories(d)
 	r.Subject = subject(d, r.Stories)

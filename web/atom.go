@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/storywatch/storywatch/safe"
 )
 
 // The Atom 1.0 document (RFC 4287). encoding/xml escapes all text, so no
@@ -186,15 +188,18 @@ func entryFor(st *story, prefix string) atomEntry {
 	lead := leadOf(st)
 	e := atomEntry{
 		ID:    prefix + st.key,
-		Title: atomText{Type: "text", Body: lead.Title},
+		Title: atomText{Type: "text", Body: safe.Text(lead.Title)},
 		// Hits arrive newest first.
 		Updated: st.hits[0].FoundAt.UTC().Format(time.RFC3339),
 	}
-	if lead.ItemURL != "" {
-		e.Links = []atomLink{{Rel: "alternate", Type: "text/html", Href: lead.ItemURL}}
+	// Only an http(s) link is republished: a feed's javascript:, data: or
+	// vbscript: link would run in a reader that follows it.
+	link := safe.Link(lead.ItemURL)
+	if link != "" {
+		e.Links = []atomLink{{Rel: "alternate", Type: "text/html", Href: link}}
 	}
 	if e.Title.Body == "" {
-		e.Title.Body = lead.ItemURL
+		e.Title.Body = link
 	}
 	if e.Title.Body == "" {
 		e.Title.Body = "(untitled)"
@@ -202,8 +207,8 @@ func entryFor(st *story, prefix string) atomEntry {
 	if !lead.Published.IsZero() {
 		e.Published = lead.Published.UTC().Format(time.RFC3339)
 	}
-	if lead.Feed != "" {
-		e.Authors = []atomPerson{{Name: lead.Feed}}
+	if feed := safe.Text(lead.Feed); feed != "" {
+		e.Authors = []atomPerson{{Name: feed}}
 	}
 	watches := map[string]bool{}
 	var lines []string
@@ -227,10 +232,10 @@ func entryFor(st *story, prefix string) atomEntry {
 		if len(h.Matches) > 0 && h.Matches[0].Snippet != "" {
 			line += " — " + h.Matches[0].Snippet
 		}
-		lines = append(lines, line)
+		lines = append(lines, safe.Text(line))
 	}
 	if len(lead.Outlets) > 1 {
-		lines = append(lines, "also in: "+strings.Join(lead.Outlets[1:], ", "))
+		lines = append(lines, safe.Text("also in: "+strings.Join(lead.Outlets[1:], ", ")))
 	}
 	e.Summary = atomText{Type: "text", Body: strings.Join(lines, "\n")}
 	return e

@@ -9,6 +9,7 @@ import (
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/safe"
 )
 
 // HitQuery selects hits.
@@ -65,19 +66,22 @@ type matchJSON struct {
 	Variant string `json:"variant,omitempty"`
 }
 
-// JSON returns the hit as /api/hits and `hits -json` write it.
+// JSON returns the hit as /api/hits and `hits -json` write it: its link
+// only when it is an http(s) URL, its text as one line without control
+// characters (package safe).
 func (h Hit) JSON() HitJSON {
-	out := HitJSON{Watch: h.Watch, ItemURL: h.ItemURL, Title: h.Title, Feed: h.Feed,
-		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Outlets: h.Outlets, Matches: []matchJSON{}}
-	if out.Outlets == nil {
-		out.Outlets = []string{}
+	out := HitJSON{Watch: h.Watch, ItemURL: safe.Link(h.ItemURL), Title: safe.Text(h.Title), Feed: safe.Text(h.Feed),
+		FoundAt: h.FoundAt.UTC(), Score: h.Score, Story: h.Story, Outlets: []string{}, Matches: []matchJSON{}}
+	for _, o := range h.Outlets {
+		out.Outlets = append(out.Outlets, safe.Text(o))
 	}
 	if !h.Published.IsZero() {
 		p := h.Published.UTC()
 		out.Published = &p
 	}
 	for _, m := range h.Matches {
-		out.Matches = append(out.Matches, matchJSON{Term: m.Term, Field: m.Field, Snippet: m.Snippet, Found: m.Found, Variant: m.Variant})
+		out.Matches = append(out.Matches, matchJSON{Term: safe.Text(m.Term), Field: m.Field, Snippet: safe.Text(m.Snippet),
+			Found: safe.Text(m.Found), Variant: m.Variant})
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -406,5 +407,46 @@ func TestTokenOfAnotherLengthIsRefused(t *testing.T) {
 	}
 	if rec := get(t, h, "GET", "/api/hits", http.Header{"Authorization": {"Bearer s3cret"}}); rec.Code != 200 {
 		t.Errorf("right token: %d, want 200", rec.Code)
+	}
+}
+
+// Links a feed made up are never republished: only http(s) links leave,
+// in the Atom feed and in /api/hits.
+func TestOnlyHTTPLinksAreRepublished(t *testing.T) {
+	t.Parallel()
+	bad := []string{"javascript:alert(1)", " JavaScript:alert(2)", "data:text/html;base64,PHNjcmlwdD4=",
+		"vbscript:msgbox(3)", "https://ex.org/a\r\nX-Injected: 1", "https://ex.org/\x1b[2J"}
+	var hits []Hit
+	for i, u := range bad {
+		hits = append(hits, Hit{ItemID: int64(i + 1), Watch: "w", ItemURL: u, Title: fmt.Sprintf("Title %d \x1b]0;owned\x07", i),
+			FoundAt: testNow.Add(-time.Duration(i+1) * time.Minute), Score: 1})
+	}
+	hits = append(hits, Hit{ItemID: 99, Watch: "w", ItemURL: "https://ex.org/good", Title: "Good", FoundAt: testNow.Add(-time.Hour), Score: 1})
+	_, h := newTestServer(t, &fakeStore{hits: hits}, Settings{})
+	atom := get(t, h, "GET", "/hits.atom", nil).Body.String()
+	api := get(t, h, "GET", "/api/hits", nil).Body.String()
+	for name, body := range map[string]string{"atom": atom, "api": api} {
+		for _, s := range []string{"javascript:", "JavaScript:", "data:text", "vbscript:", "X-Injected", "\x1b", `\u001b`} {
+			if strings.Contains(body, s) {
+				t.Errorf("%s holds %q:\n%s", name, s, body)
+			}
+		}
+		if !strings.Contains(body, "https://ex.org/good") {
+			t.Errorf("%s lost the good link:\n%s", name, body)
+		}
+	}
+	var feed atomFeed
+	if err := xml.Unmarshal([]byte(atom), &feed); err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Entries) != len(hits) {
+		t.Fatalf("%d entries, want %d: an item with a bad link is still listed, without it", len(feed.Entries), len(hits))
+	}
+	for _, e := range feed.Entries {
+		for _, l := range e.Links {
+			if !strings.HasPrefix(l.Href, "https://") {
+				t.Errorf("entry %s links to %q", e.ID, l.Href)
+			}
+		}
 	}
 }

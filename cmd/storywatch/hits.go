@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/daemon"
+	"github.com/storywatch/storywatch/safe"
 	"github.com/storywatch/storywatch/store"
 	"github.com/storywatch/storywatch/web"
 )
@@ -59,7 +59,7 @@ func cmdHits(a *app, args []string) error {
 	fmt.Fprintln(tw, "FOUND\tWATCH\tSCORE\tFEED\tTITLE\tURL")
 	for _, h := range hits {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", h.FoundAt.UTC().Format("2006-01-02 15:04Z"), h.Watch, h.Score,
-			oneLine(h.Feed, 30), oneLine(h.Title, 80), h.ItemURL)
+			oneLine(h.Feed, 30), oneLine(h.Title, 80), safe.Link(h.ItemURL))
 	}
 	return tw.Flush()
 }
@@ -77,9 +77,10 @@ func parseSince(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// oneLine flattens s to one line of at most n runes.
+// oneLine flattens s to one line of at most n runes, without the control
+// characters that would drive the terminal (safe.Text).
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = safe.Text(s)
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

@@ -145,10 +145,11 @@ storylines:
 
 // hostileMarkupFeed is a JSON Feed whose text tries to reach a reader's
 // HTML and terminal: script tags, event handlers, a javascript: link and
-// terminal escape sequences.
+// terminal escape sequences, in a title and in a link.
 const hostileMarkupFeed = `{"version":"https://jsonfeed.org/version/1.1","title":"<script>feed()</script>","items":[
  {"id":"x1","url":"javascript:alert(3)","title":"<script>alert(1)</script> Witkoff and Ushakov call <img src=x onerror=alert(2)> \u001b]0;owned\u0007\u001b[2J recording",
-  "content_html":"<p onclick=\"evil()\">Witkoff spoke to Ushakov about the call <script>steal()</script><iframe src=\"https://evil.example/\"></iframe></p>"}]}`
+  "content_html":"<p onclick=\"evil()\">Witkoff spoke to Ushakov about the call <script>steal()</script><iframe src=\"https://evil.example/\"></iframe></p>"},
+ {"id":"x2","url":"https://evil.example/x2\u001b]0;owned\u0007\u001b[2J","title":"Witkoff and Ushakov call, the second report"}]}`
 
 // Feed markup and control characters never reach a digest's HTML, the
 // hits table or the webhook's JSON as markup; secrets never reach a log,

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/storywatch/storywatch/safe"
 	"github.com/storywatch/storywatch/store"
 )
 
@@ -83,16 +84,16 @@ func cmdStories(a *app, args []string) error {
 	fmt.Fprintln(tw, "FIRST SEEN\tCOPIES\tWATCHES\tTITLE\tOUTLETS\tURL")
 	for _, s := range stories {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", s.FirstSeen.UTC().Format("2006-01-02 15:04Z"), s.Copies,
-			oneLine(strings.Join(s.Watches, ","), 30), oneLine(s.Title, 70), oneLine(strings.Join(s.Outlets, ", "), 50), s.URL)
+			oneLine(strings.Join(s.Watches, ","), 30), oneLine(s.Title, 70), oneLine(strings.Join(s.Outlets, ", "), 50), safe.Link(s.URL))
 	}
 	return tw.Flush()
 }
 
 func storyJSON(s store.Story) storyOutput {
-	out := storyOutput{ID: fmt.Sprint(s.ID), Title: s.Title, URL: s.URL, FirstSeen: s.FirstSeen.UTC(),
-		LastSeen: s.LastSeen.UTC(), Outlets: s.Outlets, Copies: s.Copies, Watches: s.Watches}
-	if out.Outlets == nil {
-		out.Outlets = []string{}
+	out := storyOutput{ID: fmt.Sprint(s.ID), Title: safe.Text(s.Title), URL: safe.Link(s.URL), FirstSeen: s.FirstSeen.UTC(),
+		LastSeen: s.LastSeen.UTC(), Outlets: []string{}, Copies: s.Copies, Watches: s.Watches}
+	for _, o := range s.Outlets {
+		out.Outlets = append(out.Outlets, safe.Text(o))
 	}
 	if out.Watches == nil {
 		out.Watches = []string{}
