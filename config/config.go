@@ -35,6 +35,11 @@ type Config struct {
 	Digests    []Digest
 	Delivery   Delivery
 	Notifiers  []Notifier
+	// Secrets are the texts no error, log line or output may show: every
+	// value taken from the environment, and the values that are secret by
+	// their place (http_token, passwords, webhook secrets, the user info
+	// and query values of notifier URLs). See secret.Set.
+	Secrets []string
 }
 
 // Schedule is a parsed cron spec together with the text it was written as.

@@ -39,7 +39,16 @@ func parse(name, abs string, data []byte, getenv func(string) string) (*Config, 
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	d := &decoder{file: name, getenv: getenv}
+	// Every value taken from the environment is kept as a secret: that is
+	// where tokens and passwords belong (docs/config.md).
+	var fromEnv []string
+	d := &decoder{file: name, getenv: func(k string) string {
+		v := getenv(k)
+		if v != "" {
+			fromEnv = append(fromEnv, v)
+		}
+		return v
+	}}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
@@ -62,6 +71,7 @@ func parse(name, abs string, data []byte, getenv func(string) string) (*Config, 
 		d.errs.sort()
 		return nil, d.errs
 	}
+	c.Secrets = secrets(c, fromEnv)
 	return c, nil
 }
 

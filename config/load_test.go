@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -507,5 +508,36 @@ notifiers:
 	}
 	if it.Region != "IT" || len(it.Aliases) != 0 {
 		t.Errorf("italy: %+v, want region IT and no aliases", it)
+	}
+}
+
+func TestSecretsAreCollected(t *testing.T) {
+	c, err := loadString(t, `
+http_token: literal-api-token
+feeds:
+  - url: https://reader:feed-pass@news.example/rss/${FEED_KEY}
+notifiers:
+  - id: hook
+    webhook:
+      url: https://hooks.example/services/T01A2B3C4/plain/path?token=query-tok3n
+      secret: ${HMAC}
+  - id: mail
+    email: {host: smtp.example, port: 587, username: desk, password: literal-smtp-pass, from: a@example.org, to: [b@example.org]}
+  - id: chat
+    chat: {url: "telegram://123456789:bot-t0ken@telegram?chats=@newsroom"}
+`, map[string]string{"FEED_KEY": "env-feed-key", "HMAC": "env-hmac"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"literal-api-token", "feed-pass", "env-feed-key", "T01A2B3C4", "query-tok3n",
+		"env-hmac", "literal-smtp-pass", "123456789", "bot-t0ken", "@newsroom"} {
+		if !slices.Contains(c.Secrets, want) {
+			t.Errorf("Secrets lacks %q: %q", want, c.Secrets)
+		}
+	}
+	for _, not := range []string{"services", "plain", "path", "desk", ""} {
+		if slices.Contains(c.Secrets, not) {
+			t.Errorf("Secrets holds %q, which is no secret", not)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/secret"
 	"github.com/storywatch/storywatch/store"
 	"github.com/storywatch/storywatch/web"
 )
@@ -76,6 +77,10 @@ type Options struct {
 	Progress func(done, total int)
 	// Grace bounds a shutdown; zero means DefaultGrace.
 	Grace time.Duration
+	// Secrets are scrubbed from the daemon's log, its feed errors and its
+	// delivery errors, and replaced by a reload's; nil means a set of the
+	// config's own (config.Config.Secrets).
+	Secrets *secret.Set
 }
 
 // Daemon is a storywatch process: New builds it, Run runs it until its
@@ -96,6 +101,8 @@ type Daemon struct {
 	kick chan struct{}
 	// lastPrune is when item text was last pruned (Unix nanoseconds).
 	lastPrune atomic.Int64
+	// secrets are the running config's (Options.Secrets).
+	secrets *secret.Set
 
 	gen atomic.Pointer[generation]
 	// reloadMu orders reloads.
@@ -128,8 +135,14 @@ func New(o Options) (*Daemon, error) {
 	if o.Grace <= 0 {
 		o.Grace = DefaultGrace
 	}
+	if o.Secrets == nil {
+		o.Secrets = secret.New(o.Config.Secrets...)
+	}
+	// Every log line of the daemon, its pollers' and its outbox's among
+	// them, passes the scrubber once, here.
+	o.Log = slog.New(secret.Handler(o.Log.Handler(), o.Secrets))
 	d := &Daemon{opts: o, log: o.Log, now: o.Now, store: o.Store, drain: newDrain(),
-		kick: make(chan struct{}, 1)}
+		kick: make(chan struct{}, 1), secrets: o.Secrets}
 	g, err := d.newGeneration(o.Config)
 	if err != nil {
 		return nil, err

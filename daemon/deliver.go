@@ -118,6 +118,7 @@ func (d *Daemon) sendDue(ctx context.Context, seen func(notify.Delivery, notify.
 		Now:     d.now,
 		Log:     d.log,
 		Stop:    d.drain.stopped(),
+		Secrets: d.secrets,
 		OnResult: func(dl notify.Delivery, status notify.Status, err error) {
 			result := string(status)
 			if status == notify.StatusPending {

@@ -78,6 +78,7 @@ func (d *Daemon) apply(ctx context.Context, cfg *config.Config, why string) erro
 		return err
 	}
 	changed := changedWatches(old.cfg, cfg)
+	d.secrets.Replace(cfg.Secrets...)
 	d.install(g)
 	d.metrics.Reload(true)
 	d.log.Info("config reloaded", "reason", why, "feeds", len(cfg.Feeds), "watches", len(g.matcher.Watches()),

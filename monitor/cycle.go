@@ -16,6 +16,7 @@ import (
 
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/secret"
 	"github.com/storywatch/storywatch/story"
 )
 
@@ -60,6 +61,9 @@ type Options struct {
 	MinInterval time.Duration
 	MaxInterval time.Duration
 	HitBoost    time.Duration
+	// Secrets are scrubbed from every feed error before it is stored or
+	// returned: a server may echo a token of the feed's URL (nil for none).
+	Secrets *secret.Set
 	// Progress, when not nil, is called after each feed of a cycle is done
 	// (polled, failed or deferred), with the count done and the total. It
 	// may be called from several goroutines at once.
@@ -98,6 +102,9 @@ type Poller struct {
 	// PollDue; a feed missing from it is read from the store.
 	mu  sync.Mutex
 	due map[string]time.Time
+
+	// secrets are scrubbed from every feed error.
+	secrets *secret.Set
 	// parsing bounds the bytes of bodies parsed at once.
 	parsing *budget
 }
@@ -150,6 +157,7 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 		planner:     Planner{MinInterval: opts.MinInterval, MaxInterval: opts.MaxInterval, HitBoost: opts.HitBoost},
 		matcher:     m,
 		feeds:       append([]FeedConfig(nil), feeds...),
+		secrets:     opts.Secrets,
 		parsing:     newBudget(max(opts.Fetch.MaxBody, minParseBudget)),
 	}
 	return p
@@ -399,7 +407,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	if err != nil {
 		if ctx.Err() != nil {
 			// Shutting down: not the feed's fault, record nothing.
-			res.Result, res.Err = ResultFailed, err
+			res.Result, res.Err = ResultFailed, p.secrets.Error(err)
 			return res
 		}
 		return p.fail(ctx, f, st, res, err, start)
@@ -414,7 +422,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		items, seen, total, err := p.newItems(ctx, f, st, parsed.Items, m, start)
 		if err != nil {
 			if ctx.Err() != nil {
-				res.Result, res.Err = ResultFailed, err
+				res.Result, res.Err = ResultFailed, p.secrets.Error(err)
 				return res
 			}
 			// The state keeps the validators of the last fetch that was
@@ -446,7 +454,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	fetch.State = st
 	saved, err := p.store.SaveFetch(ctx, fetch)
 	if err != nil {
-		res.Result, res.Err = ResultFailed, err
+		res.Result, res.Err = ResultFailed, p.secrets.Error(err)
 		p.log.Error("poll feed", "feed_url", feed.RedactURL(f.URL), "error", err)
 		return res
 	}
@@ -542,6 +550,7 @@ func storylineHit(items []NewItem, m *match.Matcher) bool {
 // fail records a failed attempt: the error, the backoff and, for 429 and
 // 503, the server's Retry-After.
 func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedResult, err error, start time.Time) FeedResult {
+	err = p.secrets.Error(err)
 	var he *feed.HTTPError
 	var retryAfter time.Duration
 	if errors.As(err, &he) {

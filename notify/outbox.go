@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/storywatch/storywatch/secret"
 )
 
 // Status is the state of a delivery, as stored: package store writes these
@@ -126,6 +128,8 @@ type Outbox struct {
 	// as a cancelled context does, while the send in flight keeps its
 	// context to finish (a shutdown's grace period).
 	Stop <-chan struct{}
+	// Secrets are scrubbed from every delivery error (nil for none).
+	Secrets *secret.Set
 }
 
 // DefaultClaimMargin is the default Outbox.ClaimMargin: time enough for
@@ -221,6 +225,9 @@ func (o *Outbox) attempt(ctx context.Context, d Delivery) (bool, error) {
 	sendCtx, cancel := context.WithTimeout(ctx, timeout)
 	sendErr := o.send(sendCtx, d)
 	cancel()
+	// Scrubbed once, here, before the error is logged, stored or reported:
+	// a remote server may echo a token or a password.
+	sendErr = o.Secrets.Error(sendErr)
 	if ctx.Err() != nil && sendErr != nil {
 		// Shutting down: leave the claim; the delivery is due again at next.
 		return true, nil

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/storywatch/storywatch/secret"
 )
 
 // app is what every command gets: the process's environment, injected so
@@ -17,6 +19,9 @@ type app struct {
 	stdout     io.Writer
 	stderr     io.Writer
 	configPath string
+	// secrets are the loaded config's secrets, scrubbed from what the
+	// loggers write and what commands print of feed URLs and errors.
+	secrets *secret.Set
 }
 
 type command struct {
@@ -46,7 +51,7 @@ var commands = map[string]command{
 
 // run parses the global flags, picks the command and runs it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	a := &app{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, secrets: secret.New()}
 	global := flag.NewFlagSet("storywatch", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	global.StringVar(&a.configPath, "config", "", "config file (default $STORYWATCH_CONFIG, then storywatch.yaml)")

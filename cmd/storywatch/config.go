@@ -34,6 +34,7 @@ func (a *app) loadConfig() (*config.Config, error) {
 	path := a.resolveConfigPath()
 	c, err := daemon.LoadConfig(path, a.getenv)
 	if err == nil {
+		a.secrets.Replace(c.Secrets...)
 		return c, nil
 	}
 	var errs config.Errors

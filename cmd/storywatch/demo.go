@@ -64,7 +64,7 @@ func cmdDemo(a *app, args []string) error {
 
 	fmt.Fprintf(a.stdout, "storywatch demo: %d sample feeds served on http://%s\n", len(c.Feeds), feeds.Addr())
 	report, err := d.Once(a.ctx)
-	printCycle(a.stdout, report.Cycle, feedNames(c))
+	printCycle(a.stdout, report.Cycle, feedNames(c), a.secrets)
 	if err != nil {
 		return err
 	}

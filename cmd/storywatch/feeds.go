@@ -90,7 +90,7 @@ func cmdFeeds(a *app, args []string) error {
 		out := make([]feedOutput, len(feeds))
 		for i, f := range feeds {
 			out[i] = feedOutput{
-				URL: f.URL, Name: f.Name, Title: f.Title, FetchURL: f.FetchURL,
+				URL: a.secrets.Scrub(f.URL), Name: f.Name, Title: f.Title, FetchURL: a.secrets.Scrub(f.FetchURL),
 				LastFetch: timePtr(f.LastFetch), LastSuccess: timePtr(f.LastSuccess),
 				Status: f.LastStatus, Items: f.ItemCount, ConsecutiveErrors: f.ConsecutiveErrors,
 				Error: f.LastError, NextAttempt: timePtr(f.NextAttempt),
@@ -124,8 +124,8 @@ func writeFeedsTable(a *app, feeds []store.Feed) error {
 		if f.LastFetch.IsZero() {
 			next = "now"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(f.DisplayName(), 40), status, f.ItemCount,
-			formatTime(f.LastFetch), next, pollReason(f), oneLine(errText, 100), f.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(a.secrets.Scrub(f.DisplayName()), 40), status, f.ItemCount,
+			formatTime(f.LastFetch), next, pollReason(f), oneLine(errText, 100), a.secrets.Scrub(f.URL))
 	}
 	return tw.Flush()
 }

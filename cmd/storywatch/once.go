@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/secret"
 )
 
 // cmdOnce runs one poll cycle over every feed now, ignoring schedules (feeds
@@ -54,7 +55,7 @@ func cmdOnce(a *app, args []string) error {
 	// The cycle, then what follows every cycle of the daemon: pruning,
 	// instant digests and the outbox until nothing is due.
 	report, err := d.Once(a.ctx)
-	printCycle(a.stdout, report.Cycle, feedNames(c))
+	printCycle(a.stdout, report.Cycle, feedNames(c), a.secrets)
 	printDigests(a.stdout, report, instantDigests(c))
 	if err != nil {
 		return err
@@ -65,12 +66,14 @@ func cmdOnce(a *app, args []string) error {
 // logger returns the logger of one-shot commands: text on stderr, warnings
 // and errors only, so that stdout stays the command's output.
 func (a *app) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h := slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
+	return slog.New(secret.Handler(h, a.secrets))
 }
 
 // printCycle writes the cycle's summary and one line per failed feed,
-// named as in the config (names maps feed URLs to their names).
-func printCycle(w io.Writer, c monitor.Cycle, names map[string]string) {
+// named as in the config (names maps feed URLs to their names), with
+// secrets scrubbed from the feed URLs (errors come scrubbed).
+func printCycle(w io.Writer, c monitor.Cycle, names map[string]string, secrets *secret.Set) {
 	fmt.Fprintf(w, "polled %s in %s: %d ok, %d not modified, %d failed, %d backing off; %s, %s\n",
 		plural(len(c.Feeds), "feed"), c.Duration.Round(time.Millisecond), c.OK, c.NotModified, c.Failed, c.Deferred,
 		plural(c.ItemsNew, "new item"), plural(c.HitsNew, "new hit"))
@@ -89,9 +92,9 @@ func printCycle(w io.Writer, c monitor.Cycle, names map[string]string) {
 	for _, r := range c.Feeds {
 		switch r.Result {
 		case monitor.ResultFailed:
-			fmt.Fprintf(w, "failed: %s: %v (next attempt %s)\n", feedLabel(names[r.URL], r.URL), r.Err, formatTime(r.NextAttempt))
+			fmt.Fprintf(w, "failed: %s: %v (next attempt %s)\n", secrets.Scrub(feedLabel(names[r.URL], r.URL)), r.Err, formatTime(r.NextAttempt))
 		case monitor.ResultDeferred:
-			fmt.Fprintf(w, "backing off: %s until %s\n", feedLabel(names[r.URL], r.URL), formatTime(r.NextAttempt))
+			fmt.Fprintf(w, "backing off: %s until %s\n", secrets.Scrub(feedLabel(names[r.URL], r.URL)), formatTime(r.NextAttempt))
 		}
 	}
 }

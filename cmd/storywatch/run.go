@@ -48,6 +48,9 @@ func cmdRun(a *app, args []string) error {
 	defer signal.Stop(hup)
 	opts := daemonOptions(cfg, db, log)
 	opts.ConfigPath, opts.Getenv, opts.Hangup = a.resolveConfigPath(), a.getenv, hup
+	// One set of secrets for the process: a reload replaces the daemon's,
+	// which are the ones the commands' printing uses too.
+	opts.Secrets = a.secrets
 	d, err := newDaemon(opts)
 	if err != nil {
 		return err
