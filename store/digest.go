@@ -176,7 +176,7 @@ const (
 // run.
 func (d *DB) DigestStart(ctx context.Context, name string, now time.Time, record bool) (time.Time, error) {
 	if record {
-		if _, err := d.db.ExecContext(ctx, insertDigestState, name, now.UnixMilli()); err != nil {
+		if _, err := d.exec(ctx, insertDigestState, name, now.UnixMilli()); err != nil {
 			return time.Time{}, fmt.Errorf("start of digest %s: %w", name, err)
 		}
 	}

@@ -202,6 +202,74 @@ func TestFaultHelper(t *testing.T) {
 		report("cleared", c, err)
 		db.Close()
 		integrity(path)
+	case "wal-full":
+		// A tiny disk, and writes that rewrite the same pages: the
+		// write-ahead log grows until the disk is full long before its
+		// automatic checkpoint, while the database itself stays small.
+		dir := filepath.Dir(path)
+		saved := map[string][]byte{}
+		var total int64
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
+			if b, err := os.ReadFile(f); err == nil {
+				saved[f] = b
+				total += int64(len(b))
+			}
+		}
+		if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d,mode=0700", total+4<<20)); err != nil {
+			t.Fatal(err)
+		}
+		for f, b := range saved {
+			if err := os.WriteFile(f, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		save := func(i int) error {
+			st := monitor.FeedState{URL: feedURL, LastError: fmt.Sprintf("%d %s", i, strings.Repeat("e", 32<<10))}
+			_, err := db.SaveFetch(ctx, monitor.FeedFetch{State: st})
+			return err
+		}
+		// 2000 writes of 32 KiB: 64 MB through the log, on a disk with 4 MB
+		// to spare.
+		var errs []error
+		for i := range 2000 {
+			if err := save(i); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		out.Encode(faultStep{Step: "writes", Error: fmt.Sprint(errors.Join(errs...)), Items: 2000 - len(errs)})
+		wal, _ := os.Stat(path + "-wal")
+		out.Encode(faultStep{Step: "wal", Items: int(wal.Size())})
+		db.Close()
+		integrity(path)
+	case "readonly-live":
+		// The folder turns read-only under a running store and back: the
+		// connections opened in between are read-only ones.
+		dir := filepath.Dir(path)
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mount(dir, dir, "", syscall.MS_BIND, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT|syscall.MS_BIND|syscall.MS_RDONLY, ""); err != nil {
+			t.Fatal(err)
+		}
+		store.ResetPool(db)
+		c, err := poll(db)
+		report("fault", c, err)
+		// Detached: the connections opened through the read-only mount
+		// keep it, as they keep their read-only files.
+		if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+			t.Fatal(err)
+		}
+		c, err = poll(db)
+		report("cleared", c, err)
+		db.Close()
 	case "readonly-mount", "readonly-chmod":
 		// The database's folder turns read-only between two runs.
 		dir := filepath.Dir(path)
@@ -410,6 +478,32 @@ func TestReadOnlyDatabaseFailsClearlyAndRecovers(t *testing.T) {
 	skipWithoutMountNamespace(t)
 	before, steps := runFault(t, "readonly-mount", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
 	checkFaultSteps(t, before, steps, "read-only file system", "readonly database")
+}
+
+// A disk too small for the write-ahead log's automatic checkpoint (40 MB)
+// and writes that rewrite the same pages: the log is checkpointed and
+// truncated while there is room, so it never fills the disk and every
+// write succeeds.
+func TestWALNeverFillsASmallDisk(t *testing.T) {
+	skipWithoutMountNamespace(t)
+	_, steps := runFault(t, "wal-full", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
+	if w := steps["writes"]; w.Items != 2000 {
+		t.Errorf("%d of 2000 writes succeeded on the small disk: %s", w.Items, w.Error)
+	}
+	if wal := steps["wal"].Items; wal > 2<<20 {
+		t.Errorf("the write-ahead log ended at %d bytes on a disk with 4 MiB to spare", wal)
+	}
+}
+
+// A folder that turns read-only under a running store and writable again:
+// the cycle under the fault fails and writes nothing, and the same store,
+// not a new one, stores the next fetch whole: connections opened while
+// the folder was read-only do not keep failing with "attempt to write a
+// readonly database".
+func TestReadOnlyPeriodEndsWithoutARestart(t *testing.T) {
+	skipWithoutMountNamespace(t)
+	before, steps := runFault(t, "readonly-live", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
+	checkFaultSteps(t, before, steps, "readonly database", "read-only file system")
 }
 
 // The database and the files SQLite makes beside it are private to the

@@ -109,7 +109,7 @@ UPDATE deliveries
 // next in case the process dies during the send. It reports false when dl
 // changed since it was read.
 func (d *DB) ClaimDelivery(ctx context.Context, dl notify.Delivery, now, next time.Time) (bool, error) {
-	res, err := d.db.ExecContext(ctx, claimDelivery, now.UnixMilli(), now.UnixMilli(), next.UnixMilli(),
+	res, err := d.exec(ctx, claimDelivery, now.UnixMilli(), now.UnixMilli(), next.UnixMilli(),
 		dl.ID, dl.Attempts, now.UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("claim delivery %d: %w", dl.ID, err)
@@ -133,7 +133,7 @@ UPDATE deliveries
 // delivery. It reports false, and changes nothing, when that attempt no
 // longer holds the delivery (another worker claimed a later attempt).
 func (d *DB) FinishDelivery(ctx context.Context, id int64, attempt int, status notify.Status, at, next time.Time, errText string) (bool, error) {
-	res, err := d.db.ExecContext(ctx, finishDelivery, string(status), next.UnixMilli(), errText, string(status), at.UnixMilli(), id, attempt)
+	res, err := d.exec(ctx, finishDelivery, string(status), next.UnixMilli(), errText, string(status), at.UnixMilli(), id, attempt)
 	if err != nil {
 		return false, fmt.Errorf("finish delivery %d: %w", id, err)
 	}
@@ -155,7 +155,7 @@ UPDATE deliveries
 // fresh give-up period counted from now. It returns notify.ErrNotDead for a
 // delivery that is not dead and ErrNotFound for an unknown id.
 func (d *DB) RetryDelivery(ctx context.Context, id int64, now time.Time) error {
-	res, err := d.db.ExecContext(ctx, retryDelivery, now.UnixMilli(), now.UnixMilli(), id)
+	res, err := d.exec(ctx, retryDelivery, now.UnixMilli(), now.UnixMilli(), id)
 	if err != nil {
 		return fmt.Errorf("retry delivery %d: %w", id, err)
 	}

@@ -84,6 +84,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	d.db = db
 	d.stmts = &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
+	// A connection opened while the file was read-only stays read-only:
+	// a lifetime retires it even if no write ever fails on it.
+	db.SetConnMaxLifetime(connLifetime)
+	db.SetMaxIdleConns(maxIdleConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -121,6 +125,12 @@ func dsn(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// Pool settings.
+const (
+	connLifetime = 5 * time.Minute
+	maxIdleConns = 2
+)
+
 // Close closes the database.
 func (d *DB) Close() error {
 	d.closeOnce.Do(func() { close(d.closing) })
@@ -155,7 +165,7 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	defer d.writeMu.Unlock()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return d.writeFailed(ctx, fmt.Errorf("begin: %w", err))
 	}
 	if d.index != nil {
 		if err := d.beginIndex(ctx, tx); err != nil {
@@ -166,7 +176,7 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		d.endIndex(false)
-		return err
+		return d.writeFailed(ctx, err)
 	}
 	if d.index != nil {
 		if err := d.sealIndex(ctx, tx); err != nil {
@@ -177,10 +187,21 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		d.endIndex(false)
-		return fmt.Errorf("commit: %w", err)
+		return d.writeFailed(ctx, fmt.Errorf("commit: %w", err))
 	}
 	d.endIndex(true)
+	d.guardWAL(ctx)
 	return nil
+}
+
+// exec runs one write statement outside a transaction.
+func (d *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := d.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, d.writeFailed(ctx, err)
+	}
+	d.guardWAL(ctx)
+	return res, nil
 }
 
 // endIndex ends the copy index's part of a transaction, and drops the
