@@ -40,8 +40,8 @@ type Store interface {
 	Prune(ctx context.Context, olderThan time.Time) (int64, error)
 	// OutboxDepth counts the deliveries still to be sent.
 	OutboxDepth(ctx context.Context) (int, error)
-	// Ping checks that the database answers.
-	Ping(ctx context.Context) error
+	// Ready checks that the database can be read and written.
+	Ready(ctx context.Context) error
 	// InstanceID is the database's own id, which makes the Atom ids the
 	// daemon serves unique to it.
 	InstanceID(ctx context.Context) (string, error)

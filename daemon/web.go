@@ -10,7 +10,7 @@ import (
 // webStore adapts the store to what the HTTP endpoints read.
 type webStore struct{ st Store }
 
-func (s webStore) Ping(ctx context.Context) error { return s.st.Ping(ctx) }
+func (s webStore) Ready(ctx context.Context) error { return s.st.Ready(ctx) }
 
 func (s webStore) Hits(ctx context.Context, q web.HitQuery) ([]web.Hit, error) {
 	hits, err := s.st.Hits(ctx, store.HitFilter{Since: q.Since, Watch: q.Watch, Limit: q.Limit})

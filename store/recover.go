@@ -21,6 +21,7 @@ import (
 //     checkpointed and truncated, so that the retry has room when the
 //     database's own growth still fits (guardWAL keeps it so).
 func (d *DB) writeFailed(ctx context.Context, err error) error {
+	d.noteWrite(err)
 	switch sqliteCode(err) {
 	case sqlite3.SQLITE_READONLY:
 		d.log.Warn("database is read-only; reopening its connections", "database", d.path, "error", err)

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -44,6 +45,8 @@ type DB struct {
 	saves               chan *saveRequest
 	closing, writerDone chan struct{}
 	closeOnce           sync.Once
+	// lastWrite is the outcome of the last write, for Ready.
+	lastWrite atomic.Pointer[writeOutcome]
 }
 
 // Option configures Open.
@@ -148,14 +151,6 @@ func (d *DB) Close() error {
 	return nil
 }
 
-// Ping checks that the database answers, for readiness probes.
-func (d *DB) Ping(ctx context.Context) error {
-	if err := d.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping database: %w", err)
-	}
-	return nil
-}
-
 // Now returns the store's clock reading.
 func (d *DB) Now() time.Time { return d.now() }
 
@@ -163,6 +158,11 @@ func (d *DB) Now() time.Time { return d.now() }
 func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	d.writeMu.Lock()
 	defer d.writeMu.Unlock()
+	return d.txLocked(ctx, fn)
+}
+
+// txLocked is tx for a caller holding writeMu.
+func (d *DB) txLocked(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return d.writeFailed(ctx, fmt.Errorf("begin: %w", err))
@@ -190,6 +190,7 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return d.writeFailed(ctx, fmt.Errorf("commit: %w", err))
 	}
 	d.endIndex(true)
+	d.noteWrite(nil)
 	d.guardWAL(ctx)
 	return nil
 }
@@ -200,6 +201,7 @@ func (d *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err != nil {
 		return nil, d.writeFailed(ctx, err)
 	}
+	d.noteWrite(nil)
 	d.guardWAL(ctx)
 	return res, nil
 }

@@ -36,7 +36,7 @@ var browserWatchlist = match.Watchlist{
 // pagesOnly serves the pages; the JSON endpoints are not looked at here.
 type pagesOnly struct{}
 
-func (pagesOnly) Ping(context.Context) error                            { return nil }
+func (pagesOnly) Ready(context.Context) error                           { return nil }
 func (pagesOnly) Hits(context.Context, web.HitQuery) ([]web.Hit, error) { return nil, nil }
 
 // seedStore stores, through the poll cycle's own write path and with the

@@ -21,8 +21,8 @@ import (
 
 // Store is the storage the endpoints read.
 type Store interface {
-	// Ping checks that the database answers.
-	Ping(ctx context.Context) error
+	// Ready checks that the database can be read and written.
+	Ready(ctx context.Context) error
 	// Hits returns the hits selected by q, newest first.
 	Hits(ctx context.Context, q HitQuery) ([]Hit, error)
 }
@@ -264,15 +264,15 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ok")
 }
 
-// readyz answers 200 when the database answers and a poll cycle completed
-// since the third-last scheduled poll.
+// readyz answers 200 when the database can be read and written and a poll
+// cycle completed since the third-last scheduled poll.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("readiness: database does not answer", "error", err)
-		http.Error(w, "not ready: database does not answer", http.StatusServiceUnavailable)
+	if err := s.store.Ready(ctx); err != nil {
+		s.log.Warn("readiness: database cannot be read or written", "error", err)
+		http.Error(w, "not ready: the database cannot be read or written", http.StatusServiceUnavailable)
 		return
 	}
 	settings, last := s.current()

@@ -30,7 +30,7 @@ type fakeStore struct {
 	queries []HitQuery
 }
 
-func (f *fakeStore) Ping(context.Context) error { return f.pingErr }
+func (f *fakeStore) Ready(context.Context) error { return f.pingErr }
 
 func (f *fakeStore) Hits(_ context.Context, q HitQuery) ([]Hit, error) {
 	f.mu.Lock()

@@ -478,7 +478,7 @@ func TestStoriesTextAndUsage(t *testing.T) {
 // hitsStore serves the store's hits to the web package, as the daemon does.
 type hitsStore struct{ db *store.DB }
 
-func (s hitsStore) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
+func (s hitsStore) Ready(ctx context.Context) error { return s.db.Ready(ctx) }
 
 func (s hitsStore) Hits(ctx context.Context, q web.HitQuery) ([]web.Hit, error) {
 	hits, err := s.db.Hits(ctx, store.HitFilter{Since: q.Since, Watch: q.Watch, Limit: q.Limit})
