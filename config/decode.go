@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,14 +15,22 @@ import (
 // of stopping at the first.
 type decoder struct {
 	file   string
+	ctx    context.Context
 	getenv func(string) string
 	errs   Errors
 	// searches are the watches search feeds name, checked once every
 	// watch is known.
 	searches []item
+	// values counts the values read, against MaxValues; overflow is set
+	// once there were more.
+	values   int
+	overflow bool
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	if d.overflow {
+		return
+	}
 	line, col := 1, 1
 	if n != nil && n.Line > 0 {
 		line, col = n.Line, n.Column
@@ -154,6 +163,9 @@ func (d *decoder) scalar(f field) (string, bool) {
 	}
 	if n.Kind != yaml.ScalarNode {
 		d.errorf(n, f.path, "expected a single value, got %s", kindName(n))
+		return "", false
+	}
+	if !d.counted(f) {
 		return "", false
 	}
 	s, problems := expand(n.Value, d.getenv)
@@ -331,7 +343,7 @@ func (d *decoder) schedule(fs fields, name string, loc *time.Location) *Schedule
 // sequence returns the items of a list; a null value is an empty list.
 func (d *decoder) sequence(f field) []*yaml.Node {
 	n := resolve(f.val)
-	if isNull(n) {
+	if isNull(n) || d.stopped() {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {

@@ -2,10 +2,10 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -21,28 +21,42 @@ import (
 // every problem found; when it cannot be read the error wraps the
 // os error.
 func Load(path string, getenv func(string) string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	return load(context.Background(), path, getenv)
+}
+
+// load reads and parses; ctx stops the parse between lists.
+func load(ctx context.Context, path string, getenv func(string) string) (*Config, error) {
+	data, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, err
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
-	return parse(path, abs, data, getenv)
+	c, err := parseContext(ctx, path, abs, data, getenv)
+	if err == nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("load config %s: %w", path, ctx.Err())
+	}
+	return c, err
 }
 
 // parse turns the bytes of a config file into a Config. name is how
 // problems refer to the file; abs is its absolute path, against whose
 // folder relative paths are resolved.
 func parse(name, abs string, data []byte, getenv func(string) string) (*Config, error) {
+	return parseContext(context.Background(), name, abs, data, getenv)
+}
+
+// parseContext is parse that stops reading lists once ctx ends.
+func parseContext(ctx context.Context, name, abs string, data []byte, getenv func(string) string) (*Config, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
 	// Every value taken from the environment is kept as a secret: that is
 	// where tokens and passwords belong (docs/config.md).
 	var fromEnv []string
-	d := &decoder{file: name, getenv: func(k string) string {
+	d := &decoder{file: name, ctx: ctx, getenv: func(k string) string {
 		v := getenv(k)
 		if v != "" {
 			fromEnv = append(fromEnv, v)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -81,6 +82,11 @@ func (d *decoder) actors(f field, w *watches) []Actor {
 		aliases := d.aliases(fs)
 		if len(aliases) == 0 && a.Region == "" {
 			d.missingList(fs, "aliases", resolve(n), p, "at least one alias is required (or a region)")
+		}
+		if len(aliases) > MaxAliases {
+			f := fs["aliases"]
+			d.errorf(valueNode(f), f.path, "%d aliases; an actor may have at most %d (split it, or give the watch a storyline)", len(aliases), MaxAliases)
+			aliases = aliases[:MaxAliases]
 		}
 		for _, al := range aliases {
 			if err := checkAlias(al.value); err != nil {
@@ -190,7 +196,9 @@ func (d *decoder) storylines(f field, w *watches) []Storyline {
 			s.Title = s.ID
 		}
 		s.Query = d.required(fs, "query", resolve(n), p)
-		if qf, ok := fs["query"]; ok && strings.TrimSpace(s.Query) != "" {
+		if qf, ok := fs["query"]; ok && utf8.RuneCountInString(s.Query) > MaxQueryLength {
+			d.errorf(valueNode(qf), qf.path, "query of %d characters; the most is %d", utf8.RuneCountInString(s.Query), MaxQueryLength)
+		} else if ok && strings.TrimSpace(s.Query) != "" {
 			q, err := match.ParseQuery(s.Query)
 			if err != nil {
 				var se *match.SyntaxError

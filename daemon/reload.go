@@ -40,7 +40,7 @@ var errStopping = errors.New("daemon is shutting down")
 // is logged, problem by problem with its FILE:LINE:COL, and the running
 // config stays.
 func (d *Daemon) reloadFile(ctx context.Context, why string) {
-	cfg, err := LoadConfig(d.opts.ConfigPath, d.opts.Getenv)
+	cfg, err := LoadConfigContext(ctx, d.opts.ConfigPath, d.opts.Getenv)
 	if err != nil {
 		d.metrics.Reload(false)
 		var errs config.Errors

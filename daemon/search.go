@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -19,7 +20,13 @@ import (
 // feed's search key, in the config.Errors. Every command and a reload load
 // the config this way.
 func LoadConfig(path string, getenv func(string) string) (*config.Config, error) {
-	c, err := config.Load(path, getenv)
+	return LoadConfigContext(context.Background(), path, getenv)
+}
+
+// LoadConfigContext is LoadConfig that gives up when ctx ends
+// (config.LoadContext).
+func LoadConfigContext(ctx context.Context, path string, getenv func(string) string) (*config.Config, error) {
+	c, err := config.LoadContext(ctx, path, getenv)
 	if err != nil {
 		return nil, err
 	}

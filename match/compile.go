@@ -58,6 +58,7 @@ type compiler struct {
 	units    map[string]int32
 	actors   map[string]*Actor
 	aliases  map[string][]int32 // actor id -> atoms
+	aliasIDs map[string]map[int32]bool
 	labels   map[string][]string
 	patterns [][]byte
 	watchOf  [][]int32 // atom -> watches (may repeat)
@@ -75,6 +76,7 @@ func Compile(w Watchlist) (*Matcher, error) {
 		units:    map[string]int32{},
 		actors:   map[string]*Actor{},
 		aliases:  map[string][]int32{},
+		aliasIDs: map[string]map[int32]bool{},
 		labels:   map[string][]string{},
 		variants: newVariantCompiler(),
 		varied:   map[string]bool{},
@@ -181,9 +183,17 @@ func (c *compiler) actorAliases(a *Actor) error {
 }
 
 func (c *compiler) addAlias(actor string, id int32, label string) {
-	if containsID(c.aliases[actor], id) {
+	// A set per actor, not a scan of its list: 500,000 aliases on one
+	// actor must not cost 500,000² comparisons.
+	set := c.aliasIDs[actor]
+	if set == nil {
+		set = map[int32]bool{}
+		c.aliasIDs[actor] = set
+	}
+	if set[id] {
 		return // the same words as an earlier alias: its label explains them
 	}
+	set[id] = true
 	c.aliases[actor] = append(c.aliases[actor], id)
 	c.labels[actor] = append(c.labels[actor], label)
 }
@@ -194,15 +204,6 @@ func (c *compiler) patternless(words int) int32 {
 	c.m.atoms = append(c.m.atoms, atom{words: words})
 	c.watchOf = append(c.watchOf, nil)
 	return id
-}
-
-func containsID(ids []int32, id int32) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // atom returns the id of a word sequence, adding its pattern when new. The

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -370,5 +371,31 @@ func TestAppendNormalizedEqualsNormalize(t *testing.T) {
 		if tokens := len(Tokens(s)); n != tokens {
 			t.Errorf("AppendNormalized(%q) counted %d tokens, want %d", s, n, tokens)
 		}
+	}
+}
+
+// An actor with 200,000 aliases compiles in time linear in their number
+// (each alias was compared with every earlier one: seconds, and minutes at
+// 500,000), and every alias matches.
+func TestActorWithVeryManyAliases(t *testing.T) {
+	t.Parallel()
+	const n = 200_000
+	aliases := make([]string, n)
+	for i := range aliases {
+		aliases[i] = fmt.Sprintf("name%d", i)
+	}
+	aliases = append(aliases, "name7", "NAME7") // the same alias again
+	m, err := Compile(Watchlist{Actors: []Actor{{ID: "many", Aliases: aliases, Track: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"report on name0 today", fmt.Sprintf("report on name%d today", n-1), "NAME7 again"} {
+		hits := m.Match(Document{Title: text})
+		if len(hits) != 1 || hits[0].Watch != "many" || len(hits[0].Matches) != 1 {
+			t.Errorf("%q: hits %+v, want one hit with one match", text, hits)
+		}
+	}
+	if hits := m.Match(Document{Title: fmt.Sprintf("name%d", n)}); len(hits) != 0 {
+		t.Errorf("an alias that is not there matched: %+v", hits)
 	}
 }

@@ -257,17 +257,20 @@ func lex(q string) ([]token, error) {
 			toks = append(toks, token{kind: tokActor, offset: off, text: q[i+1 : i+1+n]})
 			adv(n + 1)
 		default:
-			n := wordLen(q[i:])
-			w := q[i : i+n]
-			if c := strings.IndexByte(w, ':'); c > 0 && isASCIILetters(w[:c]) && !strings.HasPrefix(w[c+1:], "/") {
-				f, ok := fieldByName(w[:c])
+			// A field prefix is read without reading the rest of the word:
+			// `title:title:…` must not rescan the query at every prefix.
+			if c := fieldPrefix(q[i:]); c > 0 {
+				name := q[i : i+c]
+				f, ok := fieldByName(name)
 				if !ok {
-					return nil, &SyntaxError{Offset: off, Msg: fmt.Sprintf("unknown field %q (known: %s)", w[:c], strings.Join(fieldNames[:], ", "))}
+					return nil, &SyntaxError{Offset: off, Msg: fmt.Sprintf("unknown field %q (known: %s)", name, strings.Join(fieldNames[:], ", "))}
 				}
-				toks = append(toks, token{kind: tokField, offset: off, field: f, text: w[:c+1]})
+				toks = append(toks, token{kind: tokField, offset: off, field: f, text: q[i : i+c+1]})
 				adv(c + 1)
 				continue
 			}
+			n := wordLen(q[i:])
+			w := q[i : i+n]
 			t := token{kind: tokWord, offset: off, text: w}
 			switch {
 			case w == "AND":
@@ -302,14 +305,18 @@ func wordLen(s string) int {
 	return len(s)
 }
 
-func isASCIILetters(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
-			return false
-		}
+// fieldPrefix returns the length of the field name when s starts with
+// ASCII letters and a colon not followed by "/" (a URL's "http://" is a
+// word), else 0.
+func fieldPrefix(s string) int {
+	n := 0
+	for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z') {
+		n++
 	}
-	return true
+	if n == 0 || n >= len(s) || s[n] != ':' || strings.HasPrefix(s[n+1:], "/") {
+		return 0
+	}
+	return n
 }
 
 type parser struct {
@@ -411,13 +418,18 @@ func (p *parser) parseNear() (*node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each operand is checked once, as it is read: the left side of a
+	// later NEAR is the chain before it, already checked, so a chain of n
+	// terms costs n checks, not n².
+	sides := []*node{left}
 	for p.peek().kind == tokNear {
 		op := p.next()
 		right, err := p.parsePrimary()
 		if err != nil {
 			return nil, err
 		}
-		for _, side := range []*node{left, right} {
+		sides = append(sides, right)
+		for _, side := range sides {
 			if bad := findKind(side, nodeNot); bad != nil {
 				return nil, &SyntaxError{Offset: bad.offset, Msg: "NOT cannot be used inside NEAR"}
 			}
@@ -430,6 +442,7 @@ func (p *parser) parseNear() (*node, error) {
 					Hint: fmt.Sprintf(`write words in a row as a "phrase", or pair each part: (a NEAR/%d c) AND (b NEAR/%d c)`, op.dist, op.dist)}
 			}
 		}
+		sides = sides[:0]
 		left = &node{kind: nodeNear, offset: left.offset, dist: op.dist, kids: []*node{left, right}}
 	}
 	return left, nil

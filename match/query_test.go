@@ -2,8 +2,11 @@ package match
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseQueryErrors(t *testing.T) {
@@ -136,4 +139,63 @@ func render(n *node) string {
 		s += render(k)
 	}
 	return s + ")"
+}
+
+// Hostile queries are parsed in time linear in their length: a chain of
+// 100,000 NEAR terms and 100,000 field prefixes took minutes when each
+// operand re-checked the chain before it and each prefix rescanned the
+// rest of the query. The results must be right, whatever the time.
+func TestLongQueriesParseCorrectly(t *testing.T) {
+	t.Parallel()
+	const n = 100_000
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(" NEAR/3 ")
+		}
+		fmt.Fprintf(&b, "w%d", i)
+	}
+	chain := b.String()
+	q, err := ParseQuery(chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A left-deep chain: NEAR(NEAR(…(w0 w1)…) w99998) w99999).
+	depth, nd := 0, q.root
+	for nd.kind == nodeNear {
+		if nd.dist != 3 || len(nd.kids) != 2 || nd.kids[1].kind != nodeTerm {
+			t.Fatalf("level %d: %s with %d kids", depth, render(nd), len(nd.kids))
+		}
+		if want := fmt.Sprintf("w%d", n-1-depth); nd.kids[1].text != want {
+			t.Fatalf("level %d: right side %q, want %q", depth, nd.kids[1].text, want)
+		}
+		depth++
+		nd = nd.kids[0]
+	}
+	if depth != n-1 || nd.text != "w0" {
+		t.Errorf("chain of %d NEARs ending in %q, want %d ending in w0", depth, nd.text, n-1)
+	}
+
+	// The checks still hold at the end of a long chain.
+	_, err = ParseQuery(chain + " NEAR/3 (a AND b)")
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Msg != "AND cannot be used inside NEAR" || se.Offset != utf8.RuneCountInString(chain)+len(" NEAR/3 (") {
+		t.Errorf("AND at the end of the chain: %v", err)
+	}
+	_, err = ParseQuery("(NOT a) NEAR/3 " + chain)
+	if !errors.As(err, &se) || se.Msg != "NOT cannot be used inside NEAR" || se.Offset != 1 {
+		t.Errorf("NOT at the start of the chain: %v", err)
+	}
+
+	// 100,000 field prefixes in one word: refused for their depth, at the
+	// prefix that goes too deep.
+	_, err = ParseQuery(strings.Repeat("title:", n) + "x")
+	if !errors.As(err, &se) || se.Msg != "query nested too deeply" || se.Offset != maxDepth*len("title:") {
+		t.Errorf("title: × %d: %v", n, err)
+	}
+	// As many prefixes side by side are read one by one.
+	q, err = ParseQuery(strings.Repeat("title:x ", n))
+	if err != nil || q.root.kind != nodeAnd || len(q.root.kids) != n || q.root.kids[n-1].kind != nodeField {
+		t.Errorf("title:x × %d: %v", n, err)
+	}
 }

@@ -246,3 +246,19 @@ notifiers:
 		t.Errorf("stderr carries the chat URL's secret: %q", stderr)
 	}
 }
+
+// SIGINT or SIGTERM (main cancels the context) interrupts a config load:
+// the command stops and says so, instead of going on to check the file.
+func TestSignalInterruptsTheConfigLoad(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"check", "-config", checkExample}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("check after a signal = %v, want interrupted", err)
+	}
+	if code := exitCode(err, &errOut); code != exitFailure || strings.Contains(out.String(), "ok") {
+		t.Errorf("exit %d, stdout %q", code, out.String())
+	}
+}

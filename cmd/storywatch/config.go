@@ -32,10 +32,14 @@ func (e *invalidConfigError) Unwrap() error { return e.errs }
 // (exit 2), as does a file that cannot be read.
 func (a *app) loadConfig() (*config.Config, error) {
 	path := a.resolveConfigPath()
-	c, err := daemon.LoadConfig(path, a.getenv)
+	c, err := daemon.LoadConfigContext(a.ctx, path, a.getenv)
 	if err == nil {
 		a.secrets.Replace(c.Secrets...)
 		return c, nil
+	}
+	if a.ctx.Err() != nil {
+		// SIGINT or SIGTERM during the load: not a mistake in the call.
+		return nil, fmt.Errorf("interrupted: %w", err)
 	}
 	var errs config.Errors
 	if errors.As(err, &errs) {
