@@ -388,17 +388,14 @@ func host(st FeedState, f FeedConfig) string {
 func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *match.Matcher, seen time.Time) FeedResult {
 	start := p.now()
 	res := FeedResult{URL: f.URL}
-	fetchURL := st.FetchURL
-	if fetchURL == "" {
-		fetchURL = f.URL
-	}
 	before := st
 	st.LastFetch = start
 
-	resp, err := p.fetcher.Fetch(ctx, fetchURL, st.ETag, st.LastModified)
-	var parsed *feed.Feed
-	if err == nil && !resp.NotModified {
-		parsed, err = p.parse(ctx, resp)
+	resp, parsed, fellBack, err := p.fetch(ctx, f, st)
+	if fellBack {
+		// The configured URL answered: the move no longer holds (unless
+		// it says so again, below).
+		st.FetchURL = ""
 	}
 	if resp != nil {
 		st.LastStatus = resp.Status
@@ -464,6 +461,34 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	p.log.Debug("poll feed", "feed_url", feed.RedactURL(f.URL), "status", res.Status, "result", string(res.Result),
 		"items_new", saved.Items, "hits_new", saved.Hits, "duration_ms", res.Duration.Milliseconds())
 	return res
+}
+
+// fetch fetches and parses the feed from where it was last moved to, or
+// from its configured URL. When the URL a 301 or 308 moved the feed to
+// fails, the configured URL is tried at once, without validators: a move
+// must not pin the feed to a URL that died while the original serves
+// again. fellBack reports that the configured URL answered instead.
+func (p *Poller) fetch(ctx context.Context, f FeedConfig, st FeedState) (resp *feed.Response, parsed *feed.Feed, fellBack bool, err error) {
+	url := cmp.Or(st.FetchURL, f.URL)
+	resp, parsed, err = p.fetchParse(ctx, url, st.ETag, st.LastModified)
+	if err == nil || url == f.URL || ctx.Err() != nil {
+		return resp, parsed, false, err
+	}
+	resp2, feed2, err2 := p.fetchParse(ctx, f.URL, "", "")
+	if err2 != nil {
+		return resp, nil, false, fmt.Errorf("%w; the configured URL failed too: %w", err, err2)
+	}
+	return resp2, feed2, true, nil
+}
+
+// fetchParse fetches url and parses what it answered (nothing for a 304).
+func (p *Poller) fetchParse(ctx context.Context, url, etag, lastModified string) (*feed.Response, *feed.Feed, error) {
+	resp, err := p.fetcher.Fetch(ctx, url, etag, lastModified)
+	if err != nil || resp.NotModified {
+		return resp, nil, err
+	}
+	parsed, err := p.parse(ctx, resp)
+	return resp, parsed, err
 }
 
 // parse parses a fetched body within the parse budget and lets go of the

@@ -385,6 +385,62 @@ func TestPermanentRedirectUpdatesFetchURLNotKey(t *testing.T) {
 	}
 }
 
+// A 301 does not pin a feed to its new URL: when that URL dies and the
+// configured one serves again, the feed is read from the configured URL
+// (and the move forgotten); while both fail, the error names both.
+func TestMovedFeedFallsBackToItsConfiguredURL(t *testing.T) {
+	srv := newFeedServer(t)
+	srv.set("/new.xml", rss("Moved", leak))
+	srv.handle("/old.xml", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/new.xml", http.StatusMovedPermanently)
+	})
+	feeds := []monitor.FeedConfig{{URL: srv.URL + "/old.xml", Interval: time.Minute}}
+	p, db, clk := setup(t, srv, feeds, monitor.Options{})
+	ctx := context.Background()
+	state := func() store.Feed {
+		t.Helper()
+		f, err := db.Feed(ctx, srv.URL+"/old.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	p.PollAll(ctx)
+	if f := state(); f.FetchURL != srv.URL+"/new.xml" {
+		t.Fatalf("after the 301: fetch URL %q", f.FetchURL)
+	}
+
+	// The new URL dies, and so does the old one for a while.
+	srv.handle("/new.xml", http.NotFound)
+	srv.handle("/old.xml", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusBadGateway) })
+	c, _ := p.PollAll(ctx)
+	f := state()
+	if c.Failed != 1 || !strings.Contains(f.LastError, "/new.xml: HTTP 404") ||
+		!strings.Contains(f.LastError, "the configured URL failed too") || !strings.Contains(f.LastError, "/old.xml: HTTP 502") {
+		t.Errorf("both failing: %d failed, error %q", c.Failed, f.LastError)
+	}
+	if f.FetchURL != srv.URL+"/new.xml" {
+		t.Errorf("a failure of both forgot the move: fetch URL %q", f.FetchURL)
+	}
+
+	// The configured URL serves the feed again, with a new item.
+	srv.handle("/old.xml", nil)
+	srv.set("/old.xml", rss("Back", leak, unrelated))
+	clk.Add(time.Hour)
+	c, _ = p.PollAll(ctx)
+	f = state()
+	if c.OK != 1 || f.LastError != "" || f.FetchURL != "" || f.ItemCount != 2 {
+		t.Errorf("configured URL back: %d ok, error %q, fetch URL %q, %d items; want it read from the configured URL",
+			c.OK, f.LastError, f.FetchURL, f.ItemCount)
+	}
+	clk.Add(time.Hour)
+	p.PollAll(ctx)
+	// Fetched by the first three polls, not by the fourth.
+	if n := srv.count("/new.xml"); n != 3 {
+		t.Errorf("the dead URL was fetched %d times, want 3 (not again once the move was forgotten)", n)
+	}
+}
+
 func TestConcurrencyLimits(t *testing.T) {
 	t.Parallel()
 	var inflight, peak atomic.Int32

@@ -125,7 +125,7 @@ func writeFeedsTable(a *app, feeds []store.Feed) error {
 			next = "now"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", oneLine(a.secrets.Scrub(f.DisplayName()), 40), status, f.ItemCount,
-			formatTime(f.LastFetch), next, pollReason(f), oneLine(errText, 100), a.secrets.Scrub(f.URL))
+			formatTime(f.LastFetch), next, pollReason(f), oneLine(errText, 100), a.feedURLs(f))
 	}
 	return tw.Flush()
 }
@@ -166,4 +166,14 @@ func timePtr(t time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// feedURLs shows the configured URL and, after a 301 or 308, the one the
+// feed is fetched from now.
+func (a *app) feedURLs(f store.Feed) string {
+	u := a.secrets.Scrub(f.URL)
+	if f.FetchURL != "" && f.FetchURL != f.URL {
+		u += " (moved to " + a.secrets.Scrub(f.FetchURL) + ")"
+	}
+	return u
 }

@@ -432,3 +432,26 @@ func TestFeedURLSecretsStayOutOfLogsAndErrors(t *testing.T) {
 		t.Errorf("stored error = %q, want it without the key", feed.Error)
 	}
 }
+
+// feeds shows where a moved feed is fetched from beside its configured
+// URL, in the table and in -json.
+func TestFeedsShowsAMovedFeedsTwoURLs(t *testing.T) {
+	t.Parallel()
+	srv := newPollServer(t)
+	srv.feeds["/new.xml"] = pollFeed("AP", leakItem)
+	srv.special["/old.xml"] = func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/new.xml", http.StatusMovedPermanently)
+	}
+	cfg := pollConfig(t, t.TempDir(), "5s", srv.URL+"/old.xml")
+	if code, out, errOut := runCmd(t, "-config", cfg, "once"); code != 0 {
+		t.Fatalf("once: exit %d\n%s%s", code, out, errOut)
+	}
+	_, table, _ := runCmd(t, "-config", cfg, "feeds")
+	if want := srv.URL + "/old.xml (moved to " + srv.URL + "/new.xml)"; !strings.Contains(table, want) {
+		t.Errorf("feeds table lacks %q:\n%s", want, table)
+	}
+	_, js, _ := runCmd(t, "-config", cfg, "feeds", "-json")
+	if !strings.Contains(js, `"url":"`+srv.URL+`/old.xml"`) || !strings.Contains(js, `"fetch_url":"`+srv.URL+`/new.xml"`) {
+		t.Errorf("feeds -json: %s", js)
+	}
+}
