@@ -80,6 +80,9 @@ type Poll struct {
 	// HitBoost is how long an adaptive feed is polled every MinInterval
 	// after a hit for a storyline; 0 turns it off.
 	HitBoost time.Duration
+	// AllowPrivateNetworks lets feeds on the internet redirect to
+	// loopback, private and link-local addresses.
+	AllowPrivateNetworks bool
 }
 
 // Feed is one news feed to poll.

@@ -25,6 +25,8 @@ type decoder struct {
 	// once there were more.
 	values   int
 	overflow bool
+	// expanding is the path of the value being expanded.
+	expanding string
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
@@ -168,6 +170,7 @@ func (d *decoder) scalar(f field) (string, bool) {
 	if !d.counted(f) {
 		return "", false
 	}
+	d.expanding = f.path
 	s, problems := expand(n.Value, d.getenv)
 	for _, p := range problems {
 		d.errorf(n, f.path, "%s", p)

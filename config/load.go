@@ -53,16 +53,17 @@ func parseContext(ctx context.Context, name, abs string, data []byte, getenv fun
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	// Every value taken from the environment is kept as a secret: that is
-	// where tokens and passwords belong (docs/config.md).
-	var fromEnv []string
-	d := &decoder{file: name, ctx: ctx, getenv: func(k string) string {
+	// Values taken from the environment are noted with their place: in a
+	// field that can carry a token they are secrets (secrets.go).
+	var fromEnv []envValue
+	d := &decoder{file: name, ctx: ctx}
+	d.getenv = func(k string) string {
 		v := getenv(k)
 		if v != "" {
-			fromEnv = append(fromEnv, v)
+			fromEnv = append(fromEnv, envValue{path: d.expanding, value: v})
 		}
 		return v
-	}}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
@@ -188,7 +189,7 @@ func absPath(dir, p string) string {
 
 func (d *decoder) poll(f field, loc *time.Location) Poll {
 	fs := d.mapping(f.val, f.path, "schedule", "timeout", "max_body", "concurrency", "per_host", "user_agent", "backfill",
-		"min_interval", "max_interval", "hit_boost")
+		"min_interval", "max_interval", "hit_boost", "allow_private_networks")
 	p := Poll{
 		Timeout:     d.duration(fs, "timeout", DefaultTimeout, 1),
 		MaxBody:     d.size(fs, "max_body", DefaultMaxBody),
@@ -199,6 +200,8 @@ func (d *decoder) poll(f field, loc *time.Location) Poll {
 		MinInterval: d.duration(fs, "min_interval", DefaultMinInterval, 1),
 		MaxInterval: d.duration(fs, "max_interval", DefaultMaxInterval, 1),
 		HitBoost:    d.duration(fs, "hit_boost", DefaultHitBoost, 0),
+
+		AllowPrivateNetworks: d.boolean(fs, "allow_private_networks", false),
 	}
 	if p.MaxInterval < p.MinInterval {
 		at := fs["max_interval"]

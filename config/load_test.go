@@ -514,6 +514,8 @@ notifiers:
 func TestSecretsAreCollected(t *testing.T) {
 	c, err := loadString(t, `
 http_token: literal-api-token
+listen: ${LISTEN}
+database: ${DATA}/sw.db
 feeds:
   - url: https://reader:feed-pass@news.example/rss/${FEED_KEY}
 notifiers:
@@ -525,7 +527,7 @@ notifiers:
     email: {host: smtp.example, port: 587, username: desk, password: literal-smtp-pass, from: a@example.org, to: [b@example.org]}
   - id: chat
     chat: {url: "telegram://123456789:bot-t0ken@telegram?chats=@newsroom"}
-`, map[string]string{"FEED_KEY": "env-feed-key", "HMAC": "env-hmac"})
+`, map[string]string{"FEED_KEY": "env-feed-key", "HMAC": "env-hmac", "LISTEN": "0.0.0.0:8080", "DATA": "/srv/data"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -535,9 +537,19 @@ notifiers:
 			t.Errorf("Secrets lacks %q: %q", want, c.Secrets)
 		}
 	}
-	for _, not := range []string{"services", "plain", "path", "desk", ""} {
+	// A listen address or a data folder from the environment is no secret.
+	for _, not := range []string{"services", "plain", "path", "desk", "", "0.0.0.0:8080", "/srv/data"} {
 		if slices.Contains(c.Secrets, not) {
 			t.Errorf("Secrets holds %q, which is no secret", not)
 		}
+	}
+}
+
+func TestAllowPrivateNetworks(t *testing.T) {
+	if c := mustLoad(t, "listen: \"\"\n", nil); c.Poll.AllowPrivateNetworks {
+		t.Error("allow_private_networks is on by default")
+	}
+	if c := mustLoad(t, "poll:\n  allow_private_networks: true\n", nil); !c.Poll.AllowPrivateNetworks {
+		t.Error("allow_private_networks: true was not read")
 	}
 }

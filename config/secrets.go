@@ -2,16 +2,34 @@ package config
 
 import (
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 )
 
-// secrets collects the secrets of a loaded config: the values taken from
-// the environment (fromEnv) and those that are secret wherever they come
-// from. A notifier URL's path segments count too when they look like
-// tokens (long, with a digit), as a chat service's do.
-func secrets(c *Config, fromEnv []string) []string {
-	out := slices.Clone(fromEnv)
+// envValue is a value taken from the environment and the path of the
+// field it went into.
+type envValue struct {
+	path, value string
+}
+
+// secretField matches the fields that can carry a token or a password:
+// the values the environment gives them are secrets, where a data folder
+// or a listen address from the environment is not.
+var secretField = regexp.MustCompile(`^(http_token|feeds\[\d+\]\.url|notifiers\[\d+\]\.(email\.password|webhook\.(url|secret)|chat\.url))$`)
+
+// secrets collects the secrets of a loaded config: the values the
+// environment gave to fields that can carry one (fromEnv), and the values
+// that are secret wherever they come from. A notifier URL's path segments
+// count too when they look like tokens (long, with a digit), as a chat
+// service's do.
+func secrets(c *Config, fromEnv []envValue) []string {
+	var out []string
+	for _, e := range fromEnv {
+		if secretField.MatchString(e.path) {
+			out = append(out, e.value)
+		}
+	}
 	out = append(out, c.HTTPToken)
 	for _, n := range c.Notifiers {
 		switch {

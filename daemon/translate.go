@@ -46,6 +46,8 @@ func pollerOptions(c *config.Config, version string) monitor.Options {
 			UserAgent: strings.ReplaceAll(c.Poll.UserAgent, "VERSION", version),
 			Timeout:   c.Poll.Timeout,
 			MaxBody:   c.Poll.MaxBody,
+
+			AllowPrivate: c.Poll.AllowPrivateNetworks,
 		},
 		Concurrency: c.Poll.Concurrency,
 		PerHost:     c.Poll.PerHost,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	neturl "net/url"
 	"strconv"
 	"strings"
@@ -52,6 +53,15 @@ type Fetcher struct {
 	Timeout time.Duration
 	// Now reads the clock, for Retry-After dates.
 	Now func() time.Time
+	// AllowPrivate lets redirects lead into loopback, private and
+	// link-local networks from a feed that is not on one
+	// (poll.allow_private_networks).
+	AllowPrivate bool
+	// Private classifies addresses for that rule (IsPrivate if nil), and
+	// Resolver looks up the names of redirect targets
+	// (net.DefaultResolver if nil); tests replace them.
+	Private  func(netip.Addr) bool
+	Resolver Resolver
 }
 
 // Response is a successful fetch.
@@ -150,7 +160,12 @@ func (f *Fetcher) Fetch(ctx context.Context, url, etag, lastModified string) (*R
 	}
 
 	client := *f.client()
-	client.CheckRedirect = checkRedirect
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := checkRedirect(req, via); err != nil {
+			return err
+		}
+		return f.checkPrivate(req, via[0].URL.Hostname())
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", RedactURL(url), f.timeoutError(parent, unwrapURLError(err)))
