@@ -163,7 +163,7 @@ func TestCheckReportsWatchlistCompileErrors(t *testing.T) {
 	// config.Load rejects these itself; a Config built by hand reaches the
 	// matcher, whose every problem check must print.
 	var stderr bytes.Buffer
-	a := &app{getenv: func(string) string { return "" }, stderr: &stderr, configPath: "storywatch.yaml"}
+	a := &app{ctx: context.Background(), getenv: func(string) string { return "" }, stderr: &stderr, configPath: "storywatch.yaml"}
 	c := &config.Config{
 		Actors:     []config.Actor{{ID: "bad", Aliases: []string{"*"}, Track: true}},
 		Storylines: []config.Storyline{{ID: "broken", Query: "(call"}},
@@ -186,7 +186,7 @@ func TestLoadConfigPrintsProblemsForOtherCommands(t *testing.T) {
 	t.Parallel()
 	file := "../../config/testdata/invalid-unbalanced-paren.yaml"
 	var stderr bytes.Buffer
-	a := &app{getenv: func(string) string { return "" }, stderr: &stderr, configPath: file}
+	a := &app{ctx: context.Background(), getenv: func(string) string { return "" }, stderr: &stderr, configPath: file}
 	c, err := a.loadConfig()
 	if c != nil || err == nil {
 		t.Fatalf("loadConfig = %v, %v; want an error", c, err)
