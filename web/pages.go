@@ -6,12 +6,12 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/safe"
 )
 
 // The desk's pages are server-rendered with html/template, which escapes
@@ -104,19 +104,8 @@ func briefMatch(ms []match.Match) []match.Match {
 
 // httpURL returns s when it is an absolute http or https URL, else "":
 // only those become links (no javascript:, data: or relative links from a
-// feed).
-func httpURL(s string) string {
-	s = strings.TrimSpace(s)
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		return s
-	}
-	return ""
-}
+// feed, nor one with a control character), as everywhere (safe.Link).
+func httpURL(s string) string { return safe.Link(s) }
 
 // chrome is what every page shows around its content.
 type chrome struct {
