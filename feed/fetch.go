@@ -281,7 +281,9 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	var d time.Duration
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// Delay seconds too many for an int64 are still a (huge) wait:
+		// ParseInt returns the largest int64 for them.
 		if secs <= 0 {
 			return 0
 		}

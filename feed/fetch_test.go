@@ -202,6 +202,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"http date", "Wed, 26 Nov 2025 13:30:00 GMT", 90 * time.Minute},
 		{"date in the past", "Wed, 26 Nov 2025 11:00:00 GMT", 0},
 		{"capped at a day", "999999", 24 * time.Hour},
+		{"too many digits for a number, capped at a day", "99999999999999999999", 24 * time.Hour},
+		{"a long run of zeros is no wait", "000000000000000000000", 0},
 		{"date capped at a day", "Fri, 28 Nov 2025 12:00:00 GMT", 24 * time.Hour},
 		{"garbage ignored", "soon", 0},
 		{"absent", "", 0},
