@@ -35,6 +35,9 @@ type Config struct {
 	Digests    []Digest
 	Delivery   Delivery
 	Notifiers  []Notifier
+	// Warnings are what is valid but most likely a mistake, such as two
+	// feed URLs that differ only by case; check prints them.
+	Warnings Errors
 	// Secrets are the texts no error, log line or output may show: every
 	// value taken from the environment, and the values that are secret by
 	// their place (http_token, passwords, webhook secrets, the user info

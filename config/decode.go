@@ -18,6 +18,7 @@ type decoder struct {
 	ctx    context.Context
 	getenv func(string) string
 	errs   Errors
+	warns  Errors
 	// searches are the watches search feeds name, checked once every
 	// watch is known.
 	searches []item
@@ -27,6 +28,15 @@ type decoder struct {
 	overflow bool
 	// expanding is the path of the value being expanded.
 	expanding string
+}
+
+// warnf notes something that is valid but most likely a mistake.
+func (d *decoder) warnf(n *yaml.Node, path, format string, args ...any) {
+	line, col := 1, 1
+	if n != nil && n.Line > 0 {
+		line, col = n.Line, n.Column
+	}
+	d.warns = append(d.warns, &Error{File: d.file, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {

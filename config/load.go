@@ -87,6 +87,8 @@ func parseContext(ctx context.Context, name, abs string, data []byte, getenv fun
 		return nil, d.errs
 	}
 	c.Secrets = secrets(c, fromEnv)
+	d.warns.sort()
+	c.Warnings = d.warns
 	return c, nil
 }
 
@@ -227,6 +229,9 @@ func (d *decoder) poll(f field, loc *time.Location) Poll {
 func (d *decoder) feeds(f field, loc *time.Location) []Feed {
 	var feeds []Feed
 	seen := map[string]string{}
+	// alike maps a feed URL without case or trailing slashes to the
+	// first URL listed that way.
+	alike := map[string]string{}
 	for i, n := range d.sequence(f) {
 		p := index(f.path, i)
 		fs, ok := d.entry(n, p, "url", "search", "provider", "hl", "gl", "name", "schedule", "tags")
@@ -250,6 +255,12 @@ func (d *decoder) feeds(f field, loc *time.Location) []Feed {
 				d.errorf(valueNode(uf), uf.path, "feed %s is already listed at %s", redactURL(feed.URL), first)
 			} else {
 				seen[feed.URL] = uf.path
+				key := strings.ToLower(strings.TrimRight(feed.URL, "/"))
+				if first, ok := alike[key]; ok {
+					d.warnf(valueNode(uf), uf.path, "feed %s differs from the one at %s only by case or a trailing slash: most likely the same feed, polled twice", redactURL(feed.URL), first)
+				} else {
+					alike[key] = uf.path
+				}
 			}
 		}
 		feeds = append(feeds, feed)

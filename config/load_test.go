@@ -553,3 +553,20 @@ func TestAllowPrivateNetworks(t *testing.T) {
 		t.Error("allow_private_networks: true was not read")
 	}
 }
+
+// Feed URLs that differ only by case or a trailing slash are most likely
+// one feed polled twice: valid, with a warning at the second.
+func TestAlikeFeedURLsWarn(t *testing.T) {
+	c := mustLoad(t, `feeds:
+  - url: https://news.example/world/rss
+  - url: https://NEWS.example/World/RSS/
+  - url: https://news.example/world/rss2
+`, nil)
+	if len(c.Feeds) != 3 || len(c.Warnings) != 1 {
+		t.Fatalf("%d feeds, warnings %v; want 3 feeds and one warning", len(c.Feeds), c.Warnings)
+	}
+	w := c.Warnings[0]
+	if w.Line != 3 || w.Path != "feeds[1].url" || !strings.Contains(w.Msg, "only by case or a trailing slash") || !strings.Contains(w.Msg, "feeds[0].url") {
+		t.Errorf("warning %v", w)
+	}
+}

@@ -35,6 +35,9 @@ func cmdCheck(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(a.stderr, "%s:%d:%d: %s: warning: %s\n", w.File, w.Line, w.Col, w.Path, w.Msg)
+	}
 	compiles := a.compiles(c)
 	if !a.buildsSenders(c) || !compiles {
 		return &silentError{exitUsage}

@@ -262,3 +262,18 @@ func TestSignalInterruptsTheConfigLoad(t *testing.T) {
 		t.Errorf("exit %d, stdout %q", code, out.String())
 	}
 }
+
+func TestCheckWarnsOfAlikeFeedURLs(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "storywatch.yaml")
+	if err := os.WriteFile(path, []byte("feeds:\n  - url: https://news.example/rss\n  - url: https://news.example/rss/\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := checkRun(t, nil, "check", "-config", path)
+	if code != exitOK || !strings.Contains(stdout, ": ok: 2 feeds") {
+		t.Errorf("exit %d, stdout %q", code, stdout)
+	}
+	if want := path + ":3:10: feeds[1].url: warning: feed https://news.example/rss/ differs from the one at feeds[0].url"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr = %q, want %q", stderr, want)
+	}
+}
