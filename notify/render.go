@@ -10,6 +10,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/storywatch/storywatch/match"
 )
@@ -280,10 +281,19 @@ var chatMarkup = strings.NewReplacer(
 // chatMention finds the mentions that notify a whole channel or server.
 var chatMention = regexp.MustCompile(`(?i)@(everyone|here|channel)`)
 
+// MaxChatText is the most characters of one title or outlet list in a chat
+// message; longer ones end in "…". A chat message is read at a glance, and
+// the chat senders cut whole messages to their services' limits.
+const MaxChatText = 300
+
 // chatText neutralises feed text for a chat message: no markup, no
 // channel-wide mention (a zero-width space after the @, as Discord's own
-// libraries do), and the text stays readable.
+// libraries do), at most MaxChatText characters, and the text stays
+// readable.
 func chatText(s string) string {
+	if utf8.RuneCountInString(s) > MaxChatText {
+		s = string([]rune(s)[:MaxChatText-1]) + "…"
+	}
 	return chatMention.ReplaceAllString(chatMarkup.Replace(s), "@\u200b$1")
 }
 

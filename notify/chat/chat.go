@@ -81,7 +81,8 @@ func New(opts Options) (*Sender, error) {
 	return &Sender{id: opts.NotifierID, rawURL: opts.URL, timeout: opts.Timeout, router: r}, nil
 }
 
-// Send posts r.Chat. shoutrrr does not tell a refused message from an
+// Send posts r.Chat, cut to the service's message size at a line break.
+// shoutrrr does not tell a refused message from an
 // unreachable service, so every failure is temporary and ends dead after
 // delivery.give_up. A send that outlasts SendTimeout (or ctx) is reported
 // as temporary too, although the message may still arrive: shoutrrr takes
@@ -93,7 +94,8 @@ func (c *Sender) Send(ctx context.Context, r *notify.Rendered) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	done := make(chan []error, 1)
-	go func() { done <- c.router.Send(r.Chat, &types.Params{}) }()
+	msg := fit(r.Chat, limitFor(c.rawURL))
+	go func() { done <- c.router.Send(msg, &types.Params{}) }()
 	select {
 	case errs := <-done:
 		err := errors.Join(errs...)
