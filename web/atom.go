@@ -110,12 +110,11 @@ func (s *Server) hitsAtom(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// selfURL is the address the request was made to, for rel="self".
+// selfURL is the feed's own address for rel="self": relative (path and
+// query), because the Host header is the client's to choose and must not
+// be echoed into a document that readers store and follow.
 func selfURL(r *http.Request) string {
-	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: r.URL.RawQuery}
-	if r.TLS != nil {
-		u.Scheme = "https"
-	}
+	u := url.URL{Path: r.URL.Path, RawQuery: r.URL.RawQuery}
 	return u.String()
 }
 

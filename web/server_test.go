@@ -450,3 +450,23 @@ func TestOnlyHTTPLinksAreRepublished(t *testing.T) {
 		}
 	}
 }
+
+// The Host header is the client's to choose: rel="self" does not echo it.
+func TestAtomSelfLinkIgnoresTheHostHeader(t *testing.T) {
+	t.Parallel()
+	_, h := newTestServer(t, &fakeStore{hits: sampleHits()}, Settings{})
+	req := httptest.NewRequest("GET", "/hits.atom?watch=call-leak", nil)
+	req.Host = "evil.example"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var feed atomFeed
+	if err := xml.Unmarshal(rec.Body.Bytes(), &feed); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(rec.Body.String(), "evil.example") {
+		t.Errorf("the feed echoes the Host header:\n%s", rec.Body)
+	}
+	if len(feed.Links) != 1 || feed.Links[0].Rel != "self" || feed.Links[0].Href != "/hits.atom?watch=call-leak" {
+		t.Errorf("links = %+v, want a relative self link", feed.Links)
+	}
+}
