@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
@@ -17,9 +18,11 @@ type dbLock struct {
 
 // lockDatabase takes the lock file "<db>.lock" beside the database. The
 // kernel releases the lock when the process dies, so a crash never leaves
-// a stale lock behind.
+// a stale lock behind. Symbolic links in the path are resolved first, so
+// that a second daemon given a link to the same database finds the same
+// lock.
 func lockDatabase(dbPath string) (*dbLock, error) {
-	path := dbPath + ".lock"
+	path := realPath(dbPath) + ".lock"
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock database: %w", err)
@@ -42,4 +45,16 @@ func lockDatabase(dbPath string) (*dbLock, error) {
 func (l *dbLock) release() {
 	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	l.f.Close()
+}
+
+// realPath resolves the symbolic links of path; for a file not created
+// yet, those of its folder.
+func realPath(path string) string {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		return p
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		return filepath.Join(dir, filepath.Base(path))
+	}
+	return path
 }
