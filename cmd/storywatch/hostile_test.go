@@ -23,8 +23,8 @@ import (
 // hostileErrors is what `storywatch feeds` says of each hostile feed that
 // fails; the others are read.
 var hostileErrors = map[string]string{
-	hostiletest.Hang:               "timed out after 2s",
-	hostiletest.Trickle:            "timed out after 2s",
+	hostiletest.Hang:               "timed out after " + hostiletest.Timeout.String(),
+	hostiletest.Trickle:            "timed out after " + hostiletest.Timeout.String(),
 	hostiletest.Endless:            "body larger than max_body",
 	hostiletest.GzipBomb:           "body larger than max_body",
 	hostiletest.RedirectLoop:       "more than 5 redirects",
@@ -58,7 +58,7 @@ func TestOnceOverHostileFeedsEndsInTimeAndFeedsExplains(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
 	fmt.Fprintf(&b, "database: %s\nlisten: \"\"\n", filepath.Join(dir, "sw.db"))
-	fmt.Fprintf(&b, "poll:\n  schedule: \"@every 10m\"\n  timeout: 2s\n  max_body: 4MiB\n  concurrency: 32\n  per_host: 2\n")
+	fmt.Fprintf(&b, "poll:\n  schedule: \"@every 10m\"\n  timeout: %s\n  max_body: 4MiB\n  concurrency: 32\n  per_host: 2\n", hostiletest.Timeout)
 	b.WriteString("feeds:\n")
 	for _, u := range urls {
 		fmt.Fprintf(&b, "  - url: %s\n", u)
@@ -83,7 +83,7 @@ storylines:
 	start := time.Now()
 	code, out, errOut := runCmd(t, "-config", cfg, "once")
 	took := time.Since(start)
-	t.Logf("once over %d feeds took %s (timeout 2s):\n%s", len(urls), took, out)
+	t.Logf("once over %d feeds took %s (timeout %s):\n%s", len(urls), took, hostiletest.Timeout, out)
 	if code != 0 {
 		t.Fatalf("once: exit %d\n%s%s", code, out, errOut)
 	}
@@ -95,8 +95,8 @@ storylines:
 	// one timeout (logged above). The bound only catches a fetch that
 	// escapes its timeout — a hang or a 1 byte/s trickle would run for
 	// minutes — and is far enough that a loaded machine never reaches it.
-	if took > 30*time.Second {
-		t.Errorf("once took %s: a fetch escaped the 2s timeout", took)
+	if took > 15*hostiletest.Timeout {
+		t.Errorf("once took %s: a fetch escaped the %s timeout", took, hostiletest.Timeout)
 	}
 
 	code, out, errOut = runCmd(t, "-config", cfg, "hits", "-json")
@@ -133,7 +133,7 @@ storylines:
 		}
 	}
 	_, table, _ := runCmd(t, "-config", cfg, "feeds")
-	for _, want := range []string{"timed out after 2s", "more than 5 redirects", "body larger than max_body"} {
+	for _, want := range []string{"timed out after " + hostiletest.Timeout.String(), "more than 5 redirects", "body larger than max_body"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("feeds table lacks %q:\n%s", want, table)
 		}

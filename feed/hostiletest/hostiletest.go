@@ -184,8 +184,11 @@ func (s *Server) transferHandlers(bomb []byte) map[string]http.HandlerFunc {
 
 // documentHandlers serve the cases that attack the parser or the store:
 // broken bytes, entity expansion, huge or many items, missing or repeated
-// identities, extreme dates, JSON that is not a feed.
+// identities, extreme dates, JSON that is not a feed. The large documents
+// are built once, here: a server building them anew for each request would
+// spend the client's timeout, and not the client's doing.
 func documentHandlers() map[string]http.HandlerFunc {
+	many, huge := []byte(manyItemsFeed()), []byte(hugeTitleFeed())
 	return map[string]http.HandlerFunc{
 		InvalidUTF8: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
@@ -198,22 +201,12 @@ func documentHandlers() map[string]http.HandlerFunc {
 			w.Write([]byte(billionLaughs))
 		},
 		ManyItems: func(w http.ResponseWriter, r *http.Request) {
-			items := make([]Item, ManyItemsCount)
-			for i := range items {
-				// One template with a number changing: near-identical
-				// texts, the worst case for story clustering.
-				items[i] = Item{GUID: fmt.Sprintf("many-%d", i), Title: fmt.Sprintf("Bulletin %d", i),
-					Link:        fmt.Sprintf("https://many.example/%d", i),
-					Description: fmt.Sprintf("Bulletin number %d of the wire service, with the usual words about the wire service and its bulletins.", i)}
-			}
-			items[ManyItemsCount-1].Title = MatchingTitle
 			w.Header().Set("Content-Type", "application/rss+xml")
-			w.Write([]byte(Feed("Many", items...)))
+			w.Write(many)
 		},
 		HugeTitle: func(w http.ResponseWriter, r *http.Request) {
-			title := MatchingTitle + " " + strings.Repeat("x", HugeTitleSize-len(MatchingTitle)-1)
 			w.Header().Set("Content-Type", "application/rss+xml")
-			w.Write([]byte(Feed("Huge", Item{GUID: "huge-1", Title: title, Link: "https://huge.example/1"})))
+			w.Write(huge)
 		},
 		Anonymous: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/rss+xml")
@@ -395,3 +388,22 @@ const billionLaughs = `<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Laughs</title>
 <item><guid>laugh-1</guid><title>&lol9;</title><link>https://laughs.example/1</link></item>
 </channel></rss>`
+
+// manyItemsFeed is the ManyItems document: one template with a number
+// changing, near-identical texts, the worst case for story clustering.
+func manyItemsFeed() string {
+	items := make([]Item, ManyItemsCount)
+	for i := range items {
+		items[i] = Item{GUID: fmt.Sprintf("many-%d", i), Title: fmt.Sprintf("Bulletin %d", i),
+			Link:        fmt.Sprintf("https://many.example/%d", i),
+			Description: fmt.Sprintf("Bulletin number %d of the wire service, with the usual words about the wire service and its bulletins.", i)}
+	}
+	items[ManyItemsCount-1].Title = MatchingTitle
+	return Feed("Many", items...)
+}
+
+// hugeTitleFeed is the HugeTitle document.
+func hugeTitleFeed() string {
+	title := MatchingTitle + " " + strings.Repeat("x", HugeTitleSize-len(MatchingTitle)-1)
+	return Feed("Huge", Item{GUID: "huge-1", Title: title, Link: "https://huge.example/1"})
+}
