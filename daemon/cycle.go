@@ -126,8 +126,9 @@ func (d *Daemon) recordCycle(c monitor.Cycle) {
 	}
 }
 
-// Once runs one poll cycle over every feed now, ignoring schedules (feeds
-// backing off after errors or a Retry-After are still left alone), then
+// Once backtests what the watchlist owes (backtest.go), runs one poll cycle
+// over every feed now, ignoring schedules (feeds backing off after errors
+// or a Retry-After are still left alone), then
 // what follows every cycle in Run: pruning and the instant digests; then
 // it sends every delivery that is due, until none is. Its Report says what
 // the cycle found, which digests it recorded and how each delivery went,
@@ -137,6 +138,9 @@ func (d *Daemon) recordCycle(c monitor.Cycle) {
 // retry.
 func (d *Daemon) Once(ctx context.Context) (Report, error) {
 	g := d.gen.Load()
+	// What a change of the watchlist since the last run owes, first, as
+	// Run does at start.
+	d.backtestOwed(ctx, g)
 	c, err := d.poll(ctx, g, g.poller.PollAll)
 	r := Report{Cycle: c}
 	if err != nil {

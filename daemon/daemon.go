@@ -45,6 +45,11 @@ type Store interface {
 	// InstanceID is the database's own id, which makes the Atom ids the
 	// daemon serves unique to it.
 	InstanceID(ctx context.Context) (string, error)
+	// RecordWatchlist records the hash of each watch's definition and
+	// returns the backtests owed; FinishBacktests drops the owed ones
+	// that were done (backtest.go).
+	RecordWatchlist(ctx context.Context, hashes map[string]string, since time.Time) ([]store.PendingBacktest, error)
+	FinishBacktests(ctx context.Context, watches []string) error
 	// Hits returns the stored hits that filter selects, newest first.
 	Hits(ctx context.Context, filter store.HitFilter) ([]store.Hit, error)
 	WebSubStore

@@ -321,3 +321,13 @@ func metricValue(scrape, series string) float64 {
 	}
 	return -1
 }
+
+// editConfigAppend appends text (storylines) to the config at path.
+func editConfigAppend(t *testing.T, path, text string) {
+	t.Helper()
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeByRename(t, path, string(old)+text)
+}

@@ -7,22 +7,17 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/storywatch/storywatch/backtest"
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
 )
 
-// backtestWindow is how far back a reload backtests new watches.
-const backtestWindow = 48 * time.Hour
-
 // Reload swaps in cfg whole: feeds, watchlist, schedules, digests and
 // notifiers; a new database or listen address takes a restart and is
 // logged and ignored. Watches that cfg adds or changes are then backtested
-// over the last 48 h of stored items, so that an edit finds recent
-// coverage at once; their hits are stored as backfilled (never sent as
-// instant alerts). An error means cfg could not be built into a running
+// over the last 48 h of stored items (backtest.go), so that an edit finds
+// recent coverage at once; their hits are stored as backfilled (never sent
+// as instant alerts). An error means cfg could not be built into a running
 // generation, and the running config stays.
 func (d *Daemon) Reload(cfg *config.Config) error {
 	var err error
@@ -84,6 +79,8 @@ func (d *Daemon) apply(ctx context.Context, cfg *config.Config, why string) erro
 	d.log.Info("config reloaded", "reason", why, "feeds", len(cfg.Feeds), "watches", len(g.matcher.Watches()),
 		"digests", len(cfg.Digests), "new_or_changed_watches", strings.Join(changed, ","))
 	if len(changed) == 0 {
+		// Nothing to wait for; a backtest a kill cut short is still owed.
+		d.backtestOwed(ctx, g)
 		return nil
 	}
 	// A poll of the old generation may still be running with the old
@@ -93,35 +90,8 @@ func (d *Daemon) apply(ctx context.Context, cfg *config.Config, why string) erro
 	old.polls.Lock()
 	//lint:ignore SA2001 an empty critical section: only the wait matters
 	old.polls.Unlock()
-	d.backtest(ctx, g.matcher, changed)
+	d.backtestOwed(ctx, g)
 	return nil
-}
-
-// backtest matches the items of the last backtestWindow against the given
-// watches and stores their hits as backfilled: visible in hits, the API
-// and scheduled digests, never sent as instant alerts. It only adds: hits a
-// changed watch no longer finds are retracted by `backtest -apply`, never
-// behind a desk's back. Its failure is logged: the reload it follows has
-// been applied.
-func (d *Daemon) backtest(ctx context.Context, m *match.Matcher, watches []string) {
-	start := time.Now()
-	res, err := backtest.Run(ctx, d.store, m, backtest.Options{Since: d.now().Add(-backtestWindow), Watches: watches})
-	if err != nil {
-		d.log.Error("backtest", "error", err)
-		return
-	}
-	added, err := res.Apply(ctx, d.store)
-	if err != nil {
-		d.log.Error("backtest", "error", err)
-		return
-	}
-	total := 0
-	for w, n := range added {
-		d.metrics.Hits(w, n)
-		total += n
-	}
-	d.log.Info("backtest of new and changed watches", "watches", strings.Join(watches, ","),
-		"items", res.Items, "hits_new", total, "duration_ms", time.Since(start).Milliseconds())
 }
 
 // changedWatches returns the tracked watches of next that are new or whose

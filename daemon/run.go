@@ -62,6 +62,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.drain.spawn(d.deliverLoop)
 	d.drain.spawn(func(ctx context.Context) { d.reloadLoop(ctx, reload) })
+	d.drain.spawn(d.startBacktest)
 
 	d.started(g, ln)
 	var err error
@@ -101,6 +102,15 @@ func (d *Daemon) started(g *generation, ln net.Listener) {
 		// With no feeds there is no cycle to wait for.
 		d.server.CycleDone(d.now())
 	}
+}
+
+// startBacktest backtests what the watchlist owes at start: the watches
+// edited while the daemon was stopped, and a backtest a kill cut short. A
+// reload waits for it, and then owes only what it changes itself.
+func (d *Daemon) startBacktest(ctx context.Context) {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	d.backtestOwed(ctx, d.gen.Load())
 }
 
 // reloadLoop reloads the config file on each request (a change of the
