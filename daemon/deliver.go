@@ -57,6 +57,8 @@ func (d *Daemon) digestJob(spec notify.Spec) func() {
 			dg, err := d.recordDigest(ctx, spec)
 			if err != nil {
 				d.log.Error("digest", "digest", spec.Name, "error", err)
+			} else {
+				d.digestRan(ctx, spec.Name)
 			}
 			if dg != nil {
 				d.wakeOutbox()

@@ -28,6 +28,9 @@ type generation struct {
 	poller    *monitor.Poller
 	digests   []notify.Spec
 	senders   map[string]notify.Sender
+	// digestRuns are when the scheduled digests last ran, as stored when
+	// the generation was built.
+	digestRuns map[string]time.Time
 	// polls is held for reading by each poll of this generation; a reload
 	// takes it for writing once the next generation is installed, so that
 	// its backtest sees every item this generation's matcher saw.
@@ -60,6 +63,7 @@ func (d *Daemon) newGeneration(cfg *config.Config) (*generation, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.digestRuns = d.digestRuns()
 	return g, nil
 }
 
@@ -80,7 +84,8 @@ func (d *Daemon) install(g *generation) {
 		if dg.Instant || dg.Schedule == nil {
 			continue
 		}
-		jobs = append(jobs, monitor.Job{Name: "digest " + dg.ID, Schedule: dg.Schedule.Schedule, Run: d.digestJob(g.digests[i])})
+		jobs = append(jobs, monitor.Job{Name: "digest " + dg.ID, Schedule: digestSchedule(dg.Schedule.Schedule, g.digestRuns[dg.ID], d.now()),
+			Run: d.digestJob(g.digests[i])})
 	}
 	if err := d.sched.Set(jobs); err != nil {
 		// Names come from distinct specs and ids; this is a bug.

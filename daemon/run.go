@@ -98,6 +98,7 @@ func (d *Daemon) started(g *generation, ln net.Listener) {
 	for _, name := range pollJobNames(g) {
 		d.sched.Trigger(name)
 	}
+	d.resumeDigests(g)
 	if len(g.feeds) == 0 {
 		// With no feeds there is no cycle to wait for.
 		d.server.CycleDone(d.now())

@@ -134,6 +134,11 @@ func (s *Scheduler) Set(jobs []Job) error {
 // compare by name, since each config load builds its own *time.Location.
 func sameSchedule(a, b cron.Schedule) bool {
 	switch x := a.(type) {
+	case EverySince:
+		// Where the ticks are counted from moves with every run; the
+		// interval is what was configured.
+		y, ok := b.(EverySince)
+		return ok && x.Every == y.Every
 	case cron.ConstantDelaySchedule:
 		y, ok := b.(cron.ConstantDelaySchedule)
 		return ok && x == y

@@ -244,3 +244,40 @@ func (d *DB) DigestPayload(ctx context.Context, digestID string) ([]byte, error)
 	}
 	return []byte(p), nil
 }
+
+const (
+	upsertDigestRun = `INSERT INTO digest_state (name, first_seen, last_run) VALUES (?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run`
+	selectDigestRuns = `SELECT name, last_run FROM digest_state WHERE last_run IS NOT NULL`
+)
+
+// DigestRan records that the scheduled digest name ran at at, whether or
+// not it had anything to record (migration 0014).
+func (d *DB) DigestRan(ctx context.Context, name string, at time.Time) error {
+	if _, err := d.exec(ctx, upsertDigestRun, name, at.UnixMilli(), at.UnixMilli()); err != nil {
+		return fmt.Errorf("record run of digest %s: %w", name, err)
+	}
+	return nil
+}
+
+// DigestRuns returns when each digest that ran last ran.
+func (d *DB) DigestRuns(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := d.db.QueryContext(ctx, selectDigestRuns)
+	if err != nil {
+		return nil, fmt.Errorf("digest runs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var name string
+		var ms int64
+		if err := rows.Scan(&name, &ms); err != nil {
+			return nil, fmt.Errorf("digest runs: %w", err)
+		}
+		out[name] = time.UnixMilli(ms).UTC()
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("digest runs: %w", err)
+	}
+	return out, nil
+}
