@@ -52,3 +52,23 @@ func TestRenderingsCarryNoControlCharactersOrOtherLinks(t *testing.T) {
 		}
 	}
 }
+
+// A 200,000-character title made a 600 KB chat message: in chat a title or
+// an outlet list is cut to MaxChatText characters, and only in chat.
+func TestChatCutsHugeTitles(t *testing.T) {
+	t.Parallel()
+	d := &Digest{ID: "breaking-20251126T070000Z-00000000", Name: "breaking", GeneratedAt: time.Date(2025, 11, 26, 7, 0, 0, 0, time.UTC), Timezone: "UTC",
+		Watches: []Section{{ID: "w", Title: "W", Daily: make([]int, ChartDays), Stories: []Story{
+			{ID: "1", Title: "Witkoff " + strings.Repeat("x", 200_000), URL: "https://example.org/a", Outlets: []string{strings.Repeat("AP ", 100_000)}},
+		}}}}
+	r, err := Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Chat) > 4*MaxChatText || !strings.Contains(r.Chat, "Witkoff xxx") || !strings.Contains(r.Chat, "x…") {
+		t.Errorf("chat message of %d bytes:\n%.400s", len(r.Chat), r.Chat)
+	}
+	if len(r.Text) < 200_000 {
+		t.Errorf("the text rendering lost the title (%d bytes); only chat is cut", len(r.Text))
+	}
+}
