@@ -96,7 +96,7 @@ func (d *Daemon) install(g *generation) {
 		watches[w.ID] = w.Title
 	}
 	d.server.Configure(web.Settings{Token: g.cfg.HTTPToken, PollSchedules: g.readiness, Watches: watches,
-		Watchlist: Watchlist(g.cfg), Location: g.cfg.Timezone, Jobs: Jobs(g.cfg)})
+		Watchlist: Watchlist(g.cfg), Location: g.cfg.Timezone, Jobs: Jobs(g.cfg), PublicURL: g.cfg.PublicURL})
 	notifiers := make([]string, len(g.cfg.Notifiers))
 	for i, n := range g.cfg.Notifiers {
 		notifiers[i] = n.ID

@@ -98,7 +98,7 @@ func (s *Server) hitsAtom(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not read hits", http.StatusInternalServerError)
 		return
 	}
-	feed := buildFeed(hits, s.idPrefix(), q.Watch, title, selfURL(r), s.now())
+	feed := buildFeed(hits, s.idPrefix(), q.Watch, title, selfURL(r, settings.PublicURL), s.now())
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	if _, err := w.Write([]byte(xml.Header)); err != nil {
 		return
@@ -110,12 +110,13 @@ func (s *Server) hitsAtom(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// selfURL is the feed's own address for rel="self": relative (path and
-// query), because the Host header is the client's to choose and must not
-// be echoed into a document that readers store and follow.
-func selfURL(r *http.Request) string {
+// selfURL is the feed's own address for rel="self": under the configured
+// public URL, or relative (path and query) without one. Never from the
+// Host header, which is the client's to choose and must not be echoed
+// into a document that readers store and follow.
+func selfURL(r *http.Request, public string) string {
 	u := url.URL{Path: r.URL.Path, RawQuery: r.URL.RawQuery}
-	return u.String()
+	return strings.TrimRight(public, "/") + u.String()
 }
 
 // story is the hits of one story, for one entry.

@@ -69,6 +69,9 @@ type Settings struct {
 	Location *time.Location
 	// Jobs are the poll schedules and digests, for /api/status.
 	Jobs []Job
+	// PublicURL is where readers reach the server (public_url), for
+	// /hits.atom's rel="self" link; "" makes the link relative.
+	PublicURL string
 }
 
 // Server serves the HTTP endpoints.

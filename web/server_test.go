@@ -451,7 +451,8 @@ func TestOnlyHTTPLinksAreRepublished(t *testing.T) {
 	}
 }
 
-// The Host header is the client's to choose: rel="self" does not echo it.
+// The Host header is the client's to choose: rel="self" does not echo it,
+// it is relative, or under public_url when one is configured.
 func TestAtomSelfLinkIgnoresTheHostHeader(t *testing.T) {
 	t.Parallel()
 	_, h := newTestServer(t, &fakeStore{hits: sampleHits()}, Settings{})
@@ -468,5 +469,16 @@ func TestAtomSelfLinkIgnoresTheHostHeader(t *testing.T) {
 	}
 	if len(feed.Links) != 1 || feed.Links[0].Rel != "self" || feed.Links[0].Href != "/hits.atom?watch=call-leak" {
 		t.Errorf("links = %+v, want a relative self link", feed.Links)
+	}
+	// With a public URL configured, the link is under it.
+	_, h = newTestServer(t, &fakeStore{hits: sampleHits()}, Settings{PublicURL: "https://desk.example.org/sw/"})
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	feed = atomFeed{}
+	if err := xml.Unmarshal(rec.Body.Bytes(), &feed); err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://desk.example.org/sw/hits.atom?watch=call-leak"; len(feed.Links) != 1 || feed.Links[0].Href != want {
+		t.Errorf("links = %+v, want %s", feed.Links, want)
 	}
 }
