@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,12 +33,16 @@ func (e *invalidConfigError) Unwrap() error { return e.errs }
 // (exit 2), as does a file that cannot be read.
 func (a *app) loadConfig() (*config.Config, error) {
 	path := a.resolveConfigPath()
-	c, err := daemon.LoadConfigContext(a.ctx, path, a.getenv)
+	ctx := a.ctx
+	if ctx == nil {
+		ctx = context.Background() // an app built without one, as tests do
+	}
+	c, err := daemon.LoadConfigContext(ctx, path, a.getenv)
 	if err == nil {
 		a.secrets.Replace(c.Secrets...)
 		return c, nil
 	}
-	if a.ctx.Err() != nil {
+	if ctx.Err() != nil {
 		// SIGINT or SIGTERM during the load: not a mistake in the call.
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
