@@ -1,11 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/storywatch/storywatch/backtest"
@@ -14,15 +10,7 @@ import (
 )
 
 // backtestLine is one line of `backtest -json`: a hit to add or drop.
-type backtestLine struct {
-	Watch     string      `json:"watch"`
-	Change    string      `json:"change"`
-	ItemURL   string      `json:"item_url"`
-	Title     string      `json:"title"`
-	FirstSeen time.Time   `json:"first_seen"`
-	Score     int         `json:"score"`
-	Matches   []matchTerm `json:"matches"`
-}
+type backtestLine = backtest.Line
 
 // cmdBacktest runs the current watchlist over the stored items of a period
 // and prints, per watch, the hits it would add and drop; -apply stores the
@@ -74,9 +62,9 @@ func cmdBacktest(a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
-		err = printBacktestJSON(a.stdout, res)
+		err = res.WriteJSON(a.stdout)
 	} else {
-		printBacktest(a.stdout, res)
+		res.WriteText(a.stdout)
 	}
 	if err != nil || !*apply {
 		return err
@@ -89,85 +77,5 @@ func cmdBacktest(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return json.NewEncoder(a.stdout).Encode(map[string]any{"stored": sumCounts(added), "by_watch": added,
-			"retracted": sumCounts(retracted), "retracted_by_watch": retracted})
-	}
-	fmt.Fprintf(a.stdout, "stored %s as backfilled%s\n", plural(sumCounts(added), "new hit"), byWatch(added))
-	fmt.Fprintf(a.stdout, "retracted %s%s\n", plural(sumCounts(retracted), "hit"), byWatch(retracted))
-	return nil
-}
-
-func printBacktest(w io.Writer, r *backtest.Result) {
-	add, drop := r.Total()
-	watches := "watches"
-	if len(r.Watches) == 1 {
-		watches = "watch"
-	}
-	fmt.Fprintf(w, "backtest of %d %s over %s first seen since %s: %d to add, %d to drop\n",
-		len(r.Watches), watches, plural(r.Items, "stored item"), formatTime(r.Since), add, drop)
-	for _, watch := range r.Watches {
-		adds, drops := r.Add[watch], r.Drop[watch]
-		if len(adds)+len(drops) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "%s: %d to add, %d to drop\n", watch, len(adds), len(drops))
-		for _, sign := range []struct {
-			mark    string
-			changes []backtest.Change
-		}{{"+", adds}, {"-", drops}} {
-			for _, c := range sign.changes {
-				fmt.Fprintf(w, "  %s %s  score %d  %s  %s\n", sign.mark, c.FirstSeen.UTC().Format("2006-01-02 15:04Z"),
-					c.Hit.Score, oneLine(c.Title, 80), c.URL)
-			}
-		}
-	}
-}
-
-func printBacktestJSON(w io.Writer, r *backtest.Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, watch := range r.Watches {
-		for _, sign := range []struct {
-			change  string
-			changes []backtest.Change
-		}{{"add", r.Add[watch]}, {"drop", r.Drop[watch]}} {
-			for _, c := range sign.changes {
-				line := backtestLine{Watch: watch, Change: sign.change, ItemURL: c.URL, Title: c.Title,
-					FirstSeen: c.FirstSeen.UTC(), Score: c.Hit.Score, Matches: []matchTerm{}}
-				for _, m := range c.Hit.Matches {
-					line.Matches = append(line.Matches, matchTerm{Term: m.Term, Field: m.Field, Snippet: m.Snippet, Found: m.Found, Variant: m.Variant})
-				}
-				if err := enc.Encode(line); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func sumCounts(m map[string]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
-}
-
-// byWatch formats counts per watch as " (a 2, b 1)", or "" when empty.
-func byWatch(m map[string]int) string {
-	if len(m) == 0 {
-		return ""
-	}
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = fmt.Sprintf("%s %d", id, m[id])
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
+	return backtest.WriteApplied(a.stdout, added, retracted, *asJSON)
 }
