@@ -3,13 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/feed"
@@ -39,64 +36,12 @@ func cmdFeedsImport(a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("feeds import %s: %w", rest[0], err)
 	}
-	var kept []feed.Subscription
-	for _, s := range subs {
-		u, ok := httpFeedURL(s.URL)
-		if !ok {
-			fmt.Fprintf(a.stderr, "storywatch: feeds import: skipped %q: not an http(s) URL\n", s.URL)
-			continue
-		}
-		s.URL = u
-		kept = append(kept, s)
+	kept, skipped := feed.HTTPSubscriptions(subs)
+	for _, u := range skipped {
+		fmt.Fprintf(a.stderr, "storywatch: feeds import: skipped %q: not an http(s) URL\n", u)
 	}
 	header := fmt.Sprintf("%d feeds from %s; paste them into your config", len(kept), filepath.Base(rest[0]))
-	return writeFeedEntries(a.stdout, header, kept)
-}
-
-// httpFeedURL returns an outline's URL as an http(s) URL: feed:// and
-// feed:https:// (how some readers write feeds) are taken apart.
-func httpFeedURL(raw string) (string, bool) {
-	s := strings.TrimSpace(raw)
-	if rest, ok := strings.CutPrefix(s, "feed:"); ok {
-		s = strings.TrimPrefix(rest, "//")
-		if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
-			s = "http://" + s
-		}
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return "", false
-	}
-	return s, true
-}
-
-// feedEntry is one feeds: entry as import and discover print it.
-type feedEntry struct {
-	URL  string   `yaml:"url"`
-	Name string   `yaml:"name,omitempty"`
-	Tags []string `yaml:"tags,flow,omitempty"`
-}
-
-// writeFeedEntries writes subscriptions as a config's feeds: section,
-// after a comment. A literal ${ is written $${, since config expands ${.
-func writeFeedEntries(w io.Writer, comment string, subs []feed.Subscription) error {
-	esc := strings.NewReplacer("${", "$${")
-	entries := make([]feedEntry, len(subs))
-	for i, s := range subs {
-		entries[i] = feedEntry{URL: esc.Replace(s.URL), Name: esc.Replace(s.Title)}
-		for _, t := range s.Tags {
-			entries[i].Tags = append(entries[i].Tags, esc.Replace(t))
-		}
-	}
-	if _, err := fmt.Fprintf(w, "# %s\n", comment); err != nil {
-		return err
-	}
-	enc := yaml.NewEncoder(w)
-	enc.SetIndent(2)
-	if err := enc.Encode(map[string][]feedEntry{"feeds": entries}); err != nil {
-		return fmt.Errorf("write feeds: %w", err)
-	}
-	return enc.Close()
+	return feed.WriteConfigEntries(a.stdout, header, kept)
 }
 
 // cmdFeedsExport writes the configured feeds as OPML, for a feed reader.
@@ -137,7 +82,7 @@ func cmdFeedsDiscover(a *app, args []string) error {
 	if len(rest) != 1 {
 		return usagef("usage: storywatch feeds discover URL")
 	}
-	page, ok := httpFeedURL(rest[0])
+	page, ok := feed.HTTPURL(rest[0])
 	if !ok {
 		return usagef("feeds discover: %q is not an http(s) URL", rest[0])
 	}
@@ -153,11 +98,11 @@ func cmdFeedsDiscover(a *app, args []string) error {
 	}
 	if parsed, err := feed.Parse(resp.Body, resp.ContentType, resp.URL); err == nil {
 		sub := feed.Subscription{URL: resp.URL, Title: parsed.Title}
-		return writeFeedEntries(a.stdout, feed.RedactURL(resp.URL)+" is a feed itself", []feed.Subscription{sub})
+		return feed.WriteConfigEntries(a.stdout, feed.RedactURL(resp.URL)+" is a feed itself", []feed.Subscription{sub})
 	}
 	subs := feed.Discover(resp.Body, resp.ContentType, resp.URL)
 	if len(subs) == 0 {
 		return fmt.Errorf("feeds discover: %s announces no feeds (no <link rel=\"alternate\" type=\"application/rss+xml\"> or the like)", feed.RedactURL(resp.URL))
 	}
-	return writeFeedEntries(a.stdout, fmt.Sprintf("%d feeds announced by %s", len(subs), feed.RedactURL(resp.URL)), subs)
+	return feed.WriteConfigEntries(a.stdout, fmt.Sprintf("%d feeds announced by %s", len(subs), feed.RedactURL(resp.URL)), subs)
 }
