@@ -1,12 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
-	"time"
 
 	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
@@ -75,63 +72,5 @@ func cmdDeliveries(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		for _, dl := range all {
-			if err := enc.Encode(deliveryJSON(dl)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	loc := c.Timezone
-	if loc == nil {
-		loc = time.UTC
-	}
-	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tDIGEST\tNOTIFIER\tSTATUS\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
-	for _, dl := range all {
-		next := "-"
-		if dl.Status == notify.StatusPending || dl.Status == notify.StatusSending {
-			next = dl.NextAttempt.In(loc).Format("2006-01-02 15:04:05 MST")
-		}
-		lastErr := dl.LastError
-		if lastErr == "" {
-			lastErr = "-"
-		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", dl.ID, dl.DigestID, dl.Notifier, dl.Status, dl.Attempts, next, lastErr)
-	}
-	return w.Flush()
-}
-
-// deliveryOut is a delivery as printed by -json; unknown times are null.
-type deliveryOut struct {
-	ID          int64   `json:"id"`
-	DigestID    string  `json:"digest_id"`
-	Digest      string  `json:"digest"`
-	Notifier    string  `json:"notifier"`
-	Status      string  `json:"status"`
-	Attempts    int     `json:"attempts"`
-	CreatedAt   *string `json:"created_at"`
-	LastAttempt *string `json:"last_attempt"`
-	NextAttempt *string `json:"next_attempt"`
-	SentAt      *string `json:"sent_at"`
-	LastError   string  `json:"last_error"`
-}
-
-func deliveryJSON(dl notify.Delivery) deliveryOut {
-	ts := func(t time.Time) *string {
-		if t.IsZero() {
-			return nil
-		}
-		s := t.UTC().Format(time.RFC3339)
-		return &s
-	}
-	out := deliveryOut{ID: dl.ID, DigestID: dl.DigestID, Digest: dl.Digest, Notifier: dl.Notifier,
-		Status: string(dl.Status), Attempts: dl.Attempts, CreatedAt: ts(dl.CreatedAt), LastAttempt: ts(dl.LastAttempt),
-		SentAt: ts(dl.SentAt), LastError: dl.LastError}
-	if dl.Status == notify.StatusPending || dl.Status == notify.StatusSending {
-		out.NextAttempt = ts(dl.NextAttempt)
-	}
-	return out
+	return notify.WriteDeliveries(a.stdout, all, c.Timezone, *asJSON)
 }
