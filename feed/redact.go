@@ -37,3 +37,25 @@ func RedactURL(raw string) string {
 	u.Fragment, u.RawFragment = "", ""
 	return u.String()
 }
+
+// Label names a feed for a line of a summary: its configured name, else
+// its URL redacted, with the search query (q=) that tells searches of one
+// service apart (five Google News searches are otherwise all
+// "https://news.google.com/rss/search?…").
+func Label(name, raw string) string {
+	if name != "" {
+		return name
+	}
+	label := RedactURL(raw)
+	if u, err := url.Parse(raw); err == nil {
+		if q := u.Query().Get("q"); q != "" {
+			if r := []rune(strings.Join(strings.Fields(q), " ")); len(r) > 80 {
+				q = string(r[:79]) + "…"
+			} else {
+				q = string(r)
+			}
+			label += " (q: " + q + ")"
+		}
+	}
+	return label
+}
