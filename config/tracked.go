@@ -1,5 +1,11 @@
 package config
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
 // TrackedWatches returns the ids of the watches that get hits of their
 // own: the storylines, then the actors not marked track: false, each in
 // file order (the order digests list them in).
@@ -26,4 +32,43 @@ func Closest(name string, known []string) string {
 		}
 	}
 	return best
+}
+
+// DigestByID returns the digest with the given id, and false when the
+// config has none; the ids it has are then in DigestIDs.
+func (c *Config) DigestByID(id string) (Digest, bool) {
+	for _, d := range c.Digests {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return Digest{}, false
+}
+
+// DigestIDs returns the ids of the config's digests in file order.
+func (c *Config) DigestIDs() []string {
+	ids := make([]string, len(c.Digests))
+	for i, d := range c.Digests {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
+// UnknownWatch explains why id names no tracked watch, with the closest
+// id as a suggestion; nil for a tracked watch or an empty id.
+func (c *Config) UnknownWatch(id string) error {
+	tracked := c.TrackedWatches()
+	if id == "" || slices.Contains(tracked, id) {
+		return nil
+	}
+	for _, act := range c.Actors {
+		if act.ID == id {
+			return fmt.Errorf("-watch %s: the actor %s has track: false, so it has no hits of its own; storylines that use @%s do", id, id, id)
+		}
+	}
+	msg := fmt.Sprintf("-watch %s: no such watch in %s", id, c.Path)
+	if s := Closest(id, tracked); s != "" {
+		return fmt.Errorf("%s (did you mean %s?)", msg, s)
+	}
+	return fmt.Errorf("%s (watches: %s)", msg, strings.Join(tracked, ", "))
 }

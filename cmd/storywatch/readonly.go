@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
-	"strings"
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/store"
@@ -49,18 +47,8 @@ func (a *app) openExistingStore() (*config.Config, *store.DB, error) {
 // Callers ask only when the id found nothing: a watch removed from the
 // config still has its stored hits.
 func unknownWatch(c *config.Config, id string) error {
-	tracked := c.TrackedWatches()
-	if id == "" || slices.Contains(tracked, id) {
-		return nil
+	if err := c.UnknownWatch(id); err != nil {
+		return &usageError{err}
 	}
-	for _, act := range c.Actors {
-		if act.ID == id {
-			return usagef("-watch %s: the actor %s has track: false, so it has no hits of its own; storylines that use @%s do", id, id, id)
-		}
-	}
-	msg := fmt.Sprintf("-watch %s: no such watch in %s", id, c.Path)
-	if s := config.Closest(id, tracked); s != "" {
-		return usagef("%s (did you mean %s?)", msg, s)
-	}
-	return usagef("%s (watches: %s)", msg, strings.Join(tracked, ", "))
+	return nil
 }
