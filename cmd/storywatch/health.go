@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
+	"net/url"
 	"time"
+
+	"github.com/storywatch/storywatch/web"
 )
 
 // cmdHealth asks a running daemon's /healthz. It exists so that a container
@@ -20,41 +20,20 @@ func cmdHealth(a *app, args []string) error {
 	}
 	target := *addr
 	if target == "" {
-		target = a.healthAddr()
+		listen := ""
+		if cfg, err := a.loadConfig(); err == nil {
+			listen = cfg.Listen
+		}
+		target = web.ProbeAddr(listen)
+	}
+	if _, err := url.Parse("http://" + target + "/healthz"); err != nil {
+		return usagef("health: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, *timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+target+"/healthz", nil)
-	if err != nil {
-		return usagef("health: %v", err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	if err := web.Probe(ctx, target); err != nil {
 		return fmt.Errorf("health: %w", err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("health: %s answered %s", target, resp.Status)
 	}
 	fmt.Fprintln(a.stdout, "ok")
 	return nil
-}
-
-// healthAddr derives the address to probe from the config's listen
-// address; a wildcard host is probed on loopback.
-func (a *app) healthAddr() string {
-	const fallback = "127.0.0.1:8080"
-	cfg, err := a.loadConfig()
-	if err != nil || cfg.Listen == "" {
-		return fallback
-	}
-	host, port, err := net.SplitHostPort(cfg.Listen)
-	if err != nil {
-		return fallback
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }
