@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/feed"
 )
 
@@ -58,15 +59,8 @@ func cmdFeedsExport(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	subs := make([]feed.Subscription, len(c.Feeds))
-	for i, f := range c.Feeds {
-		subs[i] = feed.Subscription{Title: f.Name, URL: f.URL, Tags: f.Tags}
-		if f.Search != nil && f.Name == "" {
-			subs[i].Title = fmt.Sprintf("%s search for %s", f.Search.Provider, f.Search.Watch)
-		}
-	}
 	title := "storywatch feeds of " + filepath.Base(a.resolveConfigPath())
-	return feed.WriteOPML(a.stdout, title, subs, time.Now())
+	return feed.WriteOPML(a.stdout, title, daemon.Subscriptions(c), time.Now())
 }
 
 // cmdFeedsDiscover fetches a web page and prints the feeds it announces

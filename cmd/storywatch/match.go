@@ -3,19 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"strings"
-	"time"
 
 	"github.com/storywatch/storywatch/daemon"
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
-)
-
-// Limits for fetching a URL source when the config does not set them.
-const (
-	matchTimeout = 20 * time.Second
-	matchMaxBody = 8 << 20
 )
 
 // matchOutput is one line of `match -json` (README.md, "Commands").
@@ -51,17 +42,7 @@ func cmdMatch(a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("match: compile watchlist: %w", err)
 	}
-	r := &feed.Source{Client: &http.Client{Timeout: matchTimeout}, MaxBody: matchMaxBody,
-		UserAgent: "storywatch/" + version, Stdin: a.stdin}
-	if cfg.Poll.Timeout > 0 {
-		r.Client.Timeout = cfg.Poll.Timeout
-	}
-	if cfg.Poll.MaxBody > 0 {
-		r.MaxBody = cfg.Poll.MaxBody
-	}
-	if cfg.Poll.UserAgent != "" {
-		r.UserAgent = strings.ReplaceAll(cfg.Poll.UserAgent, "VERSION", version)
-	}
+	r := daemon.MatchSource(cfg, version, a.stdin)
 
 	failed := 0
 	for _, src := range sources {
