@@ -2,6 +2,8 @@ package feed
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -73,4 +75,23 @@ func hasRel(rel, want string) bool {
 		}
 	}
 	return false
+}
+
+// DiscoverURL fetches page with f and returns the feeds it announces
+// (Discover), or the page itself when it is a feed, with a comment that
+// says which for the entries printed from them. A page that announces no
+// feed is an error.
+func DiscoverURL(ctx context.Context, f *Fetcher, page string) (comment string, subs []Subscription, err error) {
+	resp, err := f.Fetch(ctx, page, "", "")
+	if err != nil {
+		return "", nil, err
+	}
+	if parsed, err := Parse(resp.Body, resp.ContentType, resp.URL); err == nil {
+		return RedactURL(resp.URL) + " is a feed itself", []Subscription{{URL: resp.URL, Title: parsed.Title}}, nil
+	}
+	subs = Discover(resp.Body, resp.ContentType, resp.URL)
+	if len(subs) == 0 {
+		return "", nil, fmt.Errorf("%s announces no feeds (no <link rel=\"alternate\" type=\"application/rss+xml\"> or the like)", RedactURL(resp.URL))
+	}
+	return fmt.Sprintf("%d feeds announced by %s", len(subs), RedactURL(resp.URL)), subs, nil
 }

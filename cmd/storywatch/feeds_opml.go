@@ -86,17 +86,9 @@ func cmdFeedsDiscover(a *app, args []string) error {
 		MaxBody:   config.DefaultMaxBody,
 		Timeout:   *timeout,
 	}
-	resp, err := f.Fetch(a.ctx, page, "", "")
+	comment, subs, err := feed.DiscoverURL(a.ctx, f, page)
 	if err != nil {
 		return fmt.Errorf("feeds discover: %w", err)
 	}
-	if parsed, err := feed.Parse(resp.Body, resp.ContentType, resp.URL); err == nil {
-		sub := feed.Subscription{URL: resp.URL, Title: parsed.Title}
-		return feed.WriteConfigEntries(a.stdout, feed.RedactURL(resp.URL)+" is a feed itself", []feed.Subscription{sub})
-	}
-	subs := feed.Discover(resp.Body, resp.ContentType, resp.URL)
-	if len(subs) == 0 {
-		return fmt.Errorf("feeds discover: %s announces no feeds (no <link rel=\"alternate\" type=\"application/rss+xml\"> or the like)", feed.RedactURL(resp.URL))
-	}
-	return feed.WriteConfigEntries(a.stdout, fmt.Sprintf("%d feeds announced by %s", len(subs), feed.RedactURL(resp.URL)), subs)
+	return feed.WriteConfigEntries(a.stdout, comment, subs)
 }
