@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/storywatch/storywatch/notify"
@@ -51,4 +53,36 @@ func (r Report) WriteDigests(w io.Writer, instant int) {
 			fmt.Fprintf(w, "failed, will retry: %s\n", what)
 		}
 	}
+}
+
+// summarized are the messages of the records that a printed Report says
+// again: a failed feed (the poll cycle's "poll feed") and a delivery's
+// outcome (the outbox's).
+var summarized = map[string]bool{
+	"poll feed":                   true,
+	"delivery failed, will retry": true,
+	"delivery failed permanently": true,
+	"delivery gave up":            true,
+}
+
+// Unsummarized returns h without the records that a printed Report
+// repeats, so that a failing feed gives one line, not a summary line and
+// a warning.
+func Unsummarized(h slog.Handler) slog.Handler { return unsummarized{h} }
+
+type unsummarized struct{ slog.Handler }
+
+func (h unsummarized) Handle(ctx context.Context, r slog.Record) error {
+	if summarized[r.Message] {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h unsummarized) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return unsummarized{h.Handler.WithAttrs(attrs)}
+}
+
+func (h unsummarized) WithGroup(name string) slog.Handler {
+	return unsummarized{h.Handler.WithGroup(name)}
 }

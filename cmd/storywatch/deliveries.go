@@ -29,18 +29,11 @@ func cmdDeliveries(a *app, args []string) error {
 	default:
 		return usagef("deliveries: want no arguments or 'retry ID'")
 	}
-	c, err := a.loadConfig()
+	c, db, err := a.openExistingStore()
 	if err != nil {
-		return err
-	}
-	if err := requireDatabase(c); err != nil {
 		return err
 	}
 	ctx := a.ctx
-	db, err := openStore(ctx, c, a.logger())
-	if err != nil {
-		return err
-	}
 	defer db.Close()
 
 	if retryID != 0 {

@@ -37,31 +37,18 @@ func feedLabel(name, raw string) string { return feed.Label(name, raw) }
 // delivery it attempted went.
 func printDigests(w io.Writer, r daemon.Report, instant int) { r.WriteDigests(w, instant) }
 
-// summarized are the messages of the records that once's summary says
-// again: a failed feed (the poll cycle's "poll feed") and a delivery's
-// outcome (the outbox's).
-var summarized = map[string]bool{
-	"poll feed":                   true,
-	"delivery failed, will retry": true,
-	"delivery failed permanently": true,
-	"delivery gave up":            true,
-}
-
-// withoutFeedRecords drops the records once's summary repeats, so that a
-// failing feed gives one line, not a summary line and a warning.
+// withoutFeedRecords drops the records once's summary repeats
+// (daemon.Unsummarized).
 type withoutFeedRecords struct{ slog.Handler }
 
 func (h withoutFeedRecords) Handle(ctx context.Context, r slog.Record) error {
-	if summarized[r.Message] {
-		return nil
-	}
-	return h.Handler.Handle(ctx, r)
+	return daemon.Unsummarized(h.Handler).Handle(ctx, r)
 }
 
 func (h withoutFeedRecords) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return withoutFeedRecords{h.Handler.WithAttrs(attrs)}
+	return daemon.Unsummarized(h.Handler.WithAttrs(attrs))
 }
 
 func (h withoutFeedRecords) WithGroup(name string) slog.Handler {
-	return withoutFeedRecords{h.Handler.WithGroup(name)}
+	return daemon.Unsummarized(h.Handler.WithGroup(name))
 }
