@@ -37,20 +37,14 @@ func cmdDeliveries(a *app, args []string) error {
 	defer db.Close()
 
 	if retryID != 0 {
-		if err := db.RetryDelivery(ctx, retryID, db.Now()); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return usagef("deliveries retry: no delivery %d", retryID)
-			}
-			return err
-		}
 		d, err := newDaemon(daemonOptions(c, db, a.logger()))
 		if err != nil {
 			return err
 		}
-		if err := d.SendDue(ctx); err != nil {
-			return err
+		dl, err := d.Retry(ctx, db, retryID)
+		if errors.Is(err, store.ErrNotFound) {
+			return usagef("deliveries retry: no delivery %d", retryID)
 		}
-		dl, err := db.Delivery(ctx, retryID)
 		if err != nil {
 			return err
 		}
