@@ -73,6 +73,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
 	}
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		return nil, errors.New("database: PostgreSQL is not supported yet; use a SQLite file path")
+	}
 	// Create the file ourselves so that it is private: SQLite would use
 	// 0644, and its -wal and -shm files copy the database file's mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"strings"
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/daemon"
@@ -13,9 +11,6 @@ import (
 
 // openStore opens the config's database.
 func openStore(ctx context.Context, c *config.Config, log *slog.Logger) (*store.DB, error) {
-	if strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://") {
-		return nil, errors.New("database: PostgreSQL is not supported yet; use a SQLite file path")
-	}
 	return store.Open(ctx, c.Database, store.WithLogger(log))
 }
 
