@@ -1,6 +1,7 @@
 package match
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -80,5 +81,18 @@ func (a ActorAliases) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  and %d more names of region %s (CLDR): %s\n", len(rest), a.region, strings.Join(rest, ", "))
 	}
 	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Write writes the actor's aliases as one line of JSON when asJSON, else
+// as text (WriteText).
+func (a ActorAliases) Write(w io.Writer, asJSON bool) error {
+	if !asJSON {
+		return a.WriteText(w)
+	}
+	line, err := json.Marshal(a)
+	if err == nil {
+		_, err = fmt.Fprintf(w, "%s\n", line)
+	}
 	return err
 }

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -33,6 +34,8 @@ type ItemHits struct {
 	URL     string     `json:"url"`
 	Title   string     `json:"title"`
 	Watches []WatchHit `json:"watches"`
+	// hits are the hits Watches shows, explained in full by WriteText.
+	hits []Hit
 }
 
 // WatchHit is one watch's hit within an ItemHits.
@@ -44,7 +47,7 @@ type WatchHit struct {
 
 // NewItemHits returns the ItemHits of an item and its hits.
 func NewItemHits(source, key, url, title string, hits []Hit) ItemHits {
-	out := ItemHits{Source: source, Key: key, URL: url, Title: title, Watches: []WatchHit{}}
+	out := ItemHits{Source: source, Key: key, URL: url, Title: title, Watches: []WatchHit{}, hits: hits}
 	for _, h := range hits {
 		out.Watches = append(out.Watches, WatchHit{ID: h.Watch, Score: h.Score, Matches: Terms(h.Matches)})
 	}
@@ -54,7 +57,8 @@ func NewItemHits(source, key, url, title string, hits []Hit) ItemHits {
 // WriteText writes the item as `storywatch match` prints it: its title on
 // one line, its link, then one line per watch it hit with the score and
 // each match explained, or "no match".
-func (it ItemHits) WriteText(w io.Writer, hits []Hit) error {
+func (it ItemHits) WriteText(w io.Writer) error {
+	hits := it.hits
 	title := it.Title
 	if title == "" {
 		title = "(untitled)"
@@ -82,4 +86,17 @@ func (it ItemHits) WriteText(w io.Writer, hits []Hit) error {
 // made one space, so that a message or title stays on one line.
 func OneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// Write writes the item as one line of JSON when asJSON, else as text
+// (WriteText).
+func (it ItemHits) Write(w io.Writer, asJSON bool) error {
+	if !asJSON {
+		return it.WriteText(w)
+	}
+	line, err := json.Marshal(it)
+	if err == nil {
+		_, err = fmt.Fprintf(w, "%s\n", line)
+	}
+	return err
 }

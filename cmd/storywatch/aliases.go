@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -31,15 +30,7 @@ func cmdAliases(a *app, args []string) error {
 		return fmt.Errorf("aliases: %w", err)
 	}
 	for _, actor := range actors {
-		if *asJSON {
-			var line []byte
-			if line, err = json.Marshal(actor); err == nil {
-				_, err = fmt.Fprintf(a.stdout, "%s\n", line)
-			}
-		} else {
-			err = actor.WriteText(a.stdout)
-		}
-		if err != nil {
+		if err := actor.Write(a.stdout, *asJSON); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/storywatch/storywatch/daemon"
@@ -71,15 +70,7 @@ func matchSource(a *app, r *feed.Source, m *match.Matcher, src string, all, asJS
 		if len(hits) == 0 && !all {
 			continue
 		}
-		out := match.NewItemHits(src, it.Key, it.URL, it.Title, hits)
-		if asJSON {
-			var line []byte
-			if line, err = json.Marshal(out); err == nil {
-				_, err = fmt.Fprintf(a.stdout, "%s\n", line)
-			}
-		} else {
-			err = out.WriteText(a.stdout, hits)
-		}
+		err = match.NewItemHits(src, it.Key, it.URL, it.Title, hits).Write(a.stdout, asJSON)
 		if err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
