@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/storywatch/storywatch/match"
 )
 
 // Source reads the sources of `storywatch match`: a file, an http(s) URL
@@ -108,4 +110,20 @@ func TextItem(src string, data []byte, contentType string) Item {
 		it.CanonicalURL = Canonical(src)
 	}
 	return it
+}
+
+// Match reads src (Items) and returns its items that m finds hits in, or
+// every item when all, each with its hits.
+func (s *Source) Match(ctx context.Context, src string, m *match.Matcher, asText, all bool) ([]match.ItemHits, error) {
+	items, err := s.Items(ctx, src, asText)
+	if err != nil {
+		return nil, err
+	}
+	var out []match.ItemHits
+	for _, it := range items {
+		if hits := m.Match(it.Document()); len(hits) > 0 || all {
+			out = append(out, match.NewItemHits(src, it.Key, it.URL, it.Title, hits))
+		}
+	}
+	return out, nil
 }

@@ -61,17 +61,12 @@ func cmdMatch(a *app, args []string) error {
 
 // matchSource reads, parses, matches and prints one source.
 func matchSource(a *app, r *feed.Source, m *match.Matcher, src string, all, asJSON, asText bool) error {
-	items, err := r.Items(a.ctx, src, asText)
+	items, err := r.Match(a.ctx, src, m, asText, all)
 	if err != nil {
 		return err
 	}
 	for _, it := range items {
-		hits := m.Match(it.Document())
-		if len(hits) == 0 && !all {
-			continue
-		}
-		err = match.NewItemHits(src, it.Key, it.URL, it.Title, hits).Write(a.stdout, asJSON)
-		if err != nil {
+		if err := it.Write(a.stdout, asJSON); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}
