@@ -36,3 +36,20 @@ func WriteOutcome(w io.Writer, dg *Digest, all []Delivery) (notSent int, err err
 	}
 	return notSent, nil
 }
+
+// WritePreview writes the text rendering of a digest that is not recorded,
+// with a note when it is empty and sendEmpty is off, so that sending it
+// would send nothing.
+func WritePreview(w io.Writer, dg *Digest, sendEmpty bool) error {
+	r, err := Render(dg)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, r.Text); err != nil {
+		return err
+	}
+	if dg.Empty() && !sendEmpty {
+		_, err = fmt.Fprintf(w, "\n(nothing new: -send would not send this digest)\n")
+	}
+	return err
+}

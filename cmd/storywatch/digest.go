@@ -48,15 +48,7 @@ func cmdDigest(a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		r, err := notify.Render(dg)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(a.stdout, r.Text)
-		if dg.Empty() && !spec.SendEmpty {
-			fmt.Fprintf(a.stdout, "\n(nothing new: -send would not send this digest)\n")
-		}
-		return nil
+		return notify.WritePreview(a.stdout, dg, spec.SendEmpty)
 	}
 	// Records the digest, then sends everything due: this digest's
 	// deliveries and any left over.
