@@ -72,3 +72,23 @@ func (c *Config) UnknownWatch(id string) error {
 	}
 	return fmt.Errorf("%s (watches: %s)", msg, strings.Join(tracked, ", "))
 }
+
+// InstantDigests counts the config's instant digests.
+func (c *Config) InstantDigests() int {
+	n := 0
+	for _, d := range c.Digests {
+		if d.Instant {
+			n++
+		}
+	}
+	return n
+}
+
+// FeedNames maps each configured feed's URL to its name ("" when none).
+func (c *Config) FeedNames() map[string]string {
+	names := make(map[string]string, len(c.Feeds))
+	for _, f := range c.Feeds {
+		names[f.URL] = f.Name
+	}
+	return names
+}

@@ -11,24 +11,10 @@ import (
 )
 
 // instantDigests counts the config's instant digests.
-func instantDigests(c *config.Config) int {
-	n := 0
-	for _, d := range c.Digests {
-		if d.Instant {
-			n++
-		}
-	}
-	return n
-}
+func instantDigests(c *config.Config) int { return c.InstantDigests() }
 
 // feedNames maps each configured feed's URL to its name ("" when none).
-func feedNames(c *config.Config) map[string]string {
-	names := make(map[string]string, len(c.Feeds))
-	for _, f := range c.Feeds {
-		names[f.URL] = f.Name
-	}
-	return names
-}
+func feedNames(c *config.Config) map[string]string { return c.FeedNames() }
 
 // feedLabel names a feed for a summary line (feed.Label).
 func feedLabel(name, raw string) string { return feed.Label(name, raw) }
