@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -135,4 +136,31 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// Write writes the result as JSON lines when asJSON, else as text.
+func (r *Result) Write(w io.Writer, asJSON bool) error {
+	if asJSON {
+		return r.WriteJSON(w)
+	}
+	r.WriteText(w)
+	return nil
+}
+
+// Applier stores a result's additions and retracts its drops.
+type Applier interface {
+	Writer
+	Retracter
+}
+
+// ApplyAll stores the additions (Apply), then retracts the drops
+// (Retract), and returns the counts of each per watch.
+func (r *Result) ApplyAll(ctx context.Context, st Applier) (added, retracted map[string]int, err error) {
+	if added, err = r.Apply(ctx, st); err != nil {
+		return nil, nil, err
+	}
+	if retracted, err = r.Retract(ctx, st); err != nil {
+		return nil, nil, err
+	}
+	return added, retracted, nil
 }

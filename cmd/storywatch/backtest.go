@@ -61,19 +61,10 @@ func cmdBacktest(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		err = res.WriteJSON(a.stdout)
-	} else {
-		res.WriteText(a.stdout)
-	}
-	if err != nil || !*apply {
+	if err := res.Write(a.stdout, *asJSON); err != nil || !*apply {
 		return err
 	}
-	added, err := res.Apply(a.ctx, db)
-	if err != nil {
-		return err
-	}
-	retracted, err := res.Retract(a.ctx, db)
+	added, retracted, err := res.ApplyAll(a.ctx, db)
 	if err != nil {
 		return err
 	}
