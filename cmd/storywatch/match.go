@@ -8,12 +8,6 @@ import (
 	"github.com/storywatch/storywatch/match"
 )
 
-// matchOutput is one line of `match -json` (README.md, "Commands").
-type matchOutput = match.ItemHits
-
-// matchTerm is one match of a hit as -json prints it.
-type matchTerm = match.Term
-
 // cmdMatch runs the watchlist over feed files, URLs or stdin without a
 // database. A source that cannot be read or parsed is reported on stderr
 // and skipped; the command then fails at the end.

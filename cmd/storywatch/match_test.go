@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/storywatch/storywatch/match"
 )
 
 const (
@@ -55,14 +57,14 @@ func configs(t *testing.T) []string {
 	return cfgs
 }
 
-func decodeLines(t *testing.T, out string) []matchOutput {
+func decodeLines(t *testing.T, out string) []match.ItemHits {
 	t.Helper()
-	var items []matchOutput
+	var items []match.ItemHits
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		if line == "" {
 			continue
 		}
-		var it matchOutput
+		var it match.ItemHits
 		if err := json.Unmarshal([]byte(line), &it); err != nil {
 			t.Fatalf("line is not JSON: %v\n%s", err, line)
 		}
@@ -80,7 +82,7 @@ func TestMatchSeedFeedReportsTheStory(t *testing.T) {
 				t.Fatalf("match: %v\nstderr: %s", r.err, r.stderr)
 			}
 			items := decodeLines(t, r.stdout)
-			found := map[string]matchTerm{}
+			found := map[string]match.Term{}
 			for _, it := range items {
 				if it.Source != seedFeed || it.Key == "" || it.URL == "" || it.Title == "" {
 					t.Errorf("item lacks source, key, url or title: %+v", it)
