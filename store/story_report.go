@@ -68,7 +68,7 @@ func (d StoryDetail) JSON() StoryDetailJSON {
 		out.Absorbed = append(out.Absorbed, fmt.Sprint(id))
 	}
 	for _, h := range d.Hits {
-		out.Hits = append(out.Hits, StoryWatchHitsJSON{Watch: h.Watch, Hits: h.Hits, BestScore: h.BestScore, FirstFound: h.FirstFound})
+		out.Hits = append(out.Hits, StoryWatchHitsJSON(h))
 	}
 	for i, c := range d.Copies {
 		co := CopyJSON{Lead: i == 0, Outlet: c.Outlet, Feed: c.Feed, FeedURL: c.FeedURL, Title: c.Title, URL: c.URL,
