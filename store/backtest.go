@@ -28,7 +28,7 @@ SELECT i.id, COALESCE(i.story_id, 0), i.first_seen, COALESCE(i.title, ''), i.url
 	s.canonical_url, s.held_back, s.text_kept, COALESCE(s.title, ''), COALESCE(s.summary, ''), COALESCE(s.content, ''),
 	COALESCE(s.author, ''), COALESCE(s.category, ''), s.url
 FROM items i JOIN item_sources s ON s.item_id = i.id JOIN feeds f ON f.id = s.feed_id
-WHERE i.first_seen >= ? AND i.pruned = 0
+WHERE i.first_seen >= $1 AND i.pruned = 0
 ORDER BY i.first_seen, i.id`
 
 // ItemsSince returns the items first seen at or after since whose text

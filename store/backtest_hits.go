@@ -15,7 +15,7 @@ type ItemHit = backtest.StoredHit
 const selectHitsOfItemsSince = `
 SELECT h.item_id, h.watch, h.score, h.backfilled
 FROM items i JOIN hits h ON h.item_id = i.id
-WHERE i.first_seen >= ? AND i.pruned = 0 AND h.retracted_at IS NULL
+WHERE i.first_seen >= $1 AND i.pruned = 0 AND h.retracted_at IS NULL
 ORDER BY h.item_id, h.watch`
 
 // HitsOfItemsSince returns the stored hits of the items that ItemsSince

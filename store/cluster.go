@@ -61,17 +61,17 @@ var selectLinked = func() string {
 	FROM item_sources s JOIN stories st ON st.id = s.story_id`
 	arms := []string{
 		`SELECT 'u', ` + cols + `
-	WHERE s.canonical_url = ?1 AND s.canonical_url <> '' AND s.feed_id < ?2 AND s.first_seen BETWEEN ?3 AND ?4`,
+	WHERE s.canonical_url = $1 AND s.canonical_url <> '' AND s.feed_id < $2 AND s.first_seen BETWEEN $3 AND $4`,
 		`SELECT 'u', ` + cols + `
-	WHERE s.canonical_url = ?1 AND s.canonical_url <> '' AND s.feed_id > ?2 AND s.first_seen BETWEEN ?3 AND ?4`,
+	WHERE s.canonical_url = $1 AND s.canonical_url <> '' AND s.feed_id > $2 AND s.first_seen BETWEEN $3 AND $4`,
 		`SELECT * FROM (SELECT 't', ` + cols + `
-	WHERE s.title_hash = ?5 AND s.first_seen BETWEEN ?3 AND ?6 ORDER BY s.first_seen DESC LIMIT 1)`,
+	WHERE s.title_hash = $5 AND s.first_seen BETWEEN $3 AND $6 ORDER BY s.first_seen DESC LIMIT 1)`,
 		`SELECT * FROM (SELECT 't', ` + cols + `
-	WHERE s.title_hash = ?5 AND s.first_seen BETWEEN ?6 AND ?4 ORDER BY s.first_seen LIMIT 1)`,
+	WHERE s.title_hash = $5 AND s.first_seen BETWEEN $6 AND $4 ORDER BY s.first_seen LIMIT 1)`,
 	}
 	for b := range story.Bands {
 		arms = append(arms, fmt.Sprintf(`SELECT 'b', 0, story_id, 0, 0, 0, simhash
-	FROM item_sources WHERE ?13 AND band%d = ?%d AND first_seen BETWEEN ?11 AND ?12`, b, 7+b))
+	FROM item_sources WHERE $13 AND band%d = $%d AND first_seen BETWEEN $11 AND $12`, b, 7+b))
 	}
 	return strings.Join(arms, "\nUNION ALL\n")
 }()
@@ -81,7 +81,7 @@ var selectLinked = func() string {
 const selectCopyOfText = `
 SELECT s.item_id, s.story_id, s.feed_id, s.first_seen, st.first_seen
 FROM item_sources s JOIN stories st ON st.id = s.story_id
-WHERE s.simhash = ? AND s.story_id = ? AND s.first_seen BETWEEN ? AND ? LIMIT 1`
+WHERE s.simhash = $1 AND s.story_id = $2 AND s.first_seen BETWEEN $3 AND $4 LIMIT 1`
 
 // repWindow is how close in time a representative of a text (a copy with
 // bands) stands to every copy of that text in its story: a new copy
@@ -93,8 +93,8 @@ const repWindow = story.Window / 2
 // selectRepresentative tells whether a text already has a representative
 // in a story within repWindow of a sighting.
 const selectRepresentative = `
-SELECT 1 FROM item_sources WHERE simhash = ? AND story_id = ? AND band0 IS NOT NULL
-	AND first_seen BETWEEN ? AND ? LIMIT 1`
+SELECT 1 FROM item_sources WHERE simhash = $1 AND story_id = $2 AND band0 IS NOT NULL
+	AND first_seen BETWEEN $3 AND $4 LIMIT 1`
 
 // sqlFinder is the linkedFinder over the item_sources indexes, with its
 // statements prepared in the transaction.
@@ -189,24 +189,24 @@ func scanLinked(rows *sql.Rows, err error) ([]linkedCopy, error) {
 
 const (
 	insertStory = `
-INSERT INTO stories (id, lead_item_id, lead_feed_id, lead_key, first_seen, last_seen, copies) VALUES (?, ?, ?, ?, ?, ?, 1)`
+INSERT INTO stories (id, lead_item_id, lead_feed_id, lead_key, first_seen, last_seen, copies) VALUES ($1, $2, $3, $4, $5, $6, 1)`
 	joinStory = `
-UPDATE stories SET copies = copies + 1, first_seen = MIN(first_seen, ?1), last_seen = MAX(last_seen, ?1) WHERE id = ?2`
-	selectStoryLead = `SELECT lead_feed_id, lead_key FROM stories WHERE id = ?`
-	updateStoryLead = `UPDATE stories SET lead_item_id = ?, lead_feed_id = ?, lead_key = ? WHERE id = ?`
+UPDATE stories SET copies = copies + 1, first_seen = MIN(first_seen, $1), last_seen = MAX(last_seen, $1) WHERE id = $2`
+	selectStoryLead = `SELECT lead_feed_id, lead_key FROM stories WHERE id = $1`
+	updateStoryLead = `UPDATE stories SET lead_item_id = $1, lead_feed_id = $2, lead_key = $3 WHERE id = $4`
 )
 
 // The statements of a merge: the absorbed story's items and copies move,
 // its counts and times are added, it goes, and its id is remembered.
 var mergeStory = []string{
-	`UPDATE items SET story_id = ?2 WHERE story_id = ?1`,
-	`UPDATE item_sources SET story_id = ?2 WHERE story_id = ?1`,
-	`UPDATE stories SET copies = copies + (SELECT copies FROM stories WHERE id = ?1),
-		first_seen = MIN(first_seen, (SELECT first_seen FROM stories WHERE id = ?1)),
-		last_seen = MAX(last_seen, (SELECT last_seen FROM stories WHERE id = ?1)) WHERE id = ?2`,
-	`DELETE FROM stories WHERE id = ?1`,
-	`UPDATE story_merges SET into_id = ?2 WHERE into_id = ?1`,
-	`INSERT INTO story_merges (id, into_id, merged_at) VALUES (?1, ?2, ?3)`,
+	`UPDATE items SET story_id = $2 WHERE story_id = $1`,
+	`UPDATE item_sources SET story_id = $2 WHERE story_id = $1`,
+	`UPDATE stories SET copies = copies + (SELECT copies FROM stories WHERE id = $1),
+		first_seen = MIN(first_seen, (SELECT first_seen FROM stories WHERE id = $1)),
+		last_seen = MAX(last_seen, (SELECT last_seen FROM stories WHERE id = $1)) WHERE id = $2`,
+	`DELETE FROM stories WHERE id = $1`,
+	`UPDATE story_merges SET into_id = $2 WHERE into_id = $1`,
+	`INSERT INTO story_merges (id, into_id, merged_at) VALUES ($1, $2, $3)`,
 }
 
 // joinOrStart places the new copy c of item itemID: it joins the story

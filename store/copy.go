@@ -18,7 +18,7 @@ import (
 const insertCopy = `
 INSERT INTO item_sources (feed_id, key, item_id, first_seen, story_id, canonical_url, url, title, summary, content,
 	author, category, outlet, published, held_back, title_hash, simhash, band0, band1, band2, band3)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`
 
 // newCopy is a feed entry being saved, with its story keys.
 type newCopy struct {
@@ -82,7 +82,7 @@ func printColumns(fp story.Fingerprint) []any {
 const selectSameFeedPage = `
 SELECT s.item_id, s.story_id, s.first_seen, st.first_seen, s.title_hash, s.simhash
 FROM item_sources s JOIN stories st ON st.id = s.story_id
-WHERE s.canonical_url = ? AND s.canonical_url <> '' AND s.feed_id = ? AND s.first_seen BETWEEN ? AND ?
+WHERE s.canonical_url = $1 AND s.canonical_url <> '' AND s.feed_id = $2 AND s.first_seen BETWEEN $3 AND $4
 ORDER BY s.first_seen DESC LIMIT 16`
 
 // findItem returns the item a new entry is a copy of: the article with its
@@ -139,7 +139,7 @@ func window(seen time.Time) (from, to int64) {
 
 const selectCopyRank = `
 SELECT s.published, s.first_seen, s.canonical_url, f.url, s.key
-FROM item_sources s JOIN feeds f ON f.id = s.feed_id WHERE s.feed_id = ? AND s.key = ?`
+FROM item_sources s JOIN feeds f ON f.id = s.feed_id WHERE s.feed_id = $1 AND s.key = $2`
 
 // copyRank returns the rank of the stored copy (feedID, key).
 func copyRank(ctx context.Context, stmt *sql.Stmt, feedID int64, key string) (story.Rank, error) {
@@ -157,16 +157,16 @@ func copyRank(ctx context.Context, stmt *sql.Stmt, feedID int64, key string) (st
 // story.Rank.
 const selectItemCopies = `
 SELECT s.published, s.first_seen, s.canonical_url, f.url, s.key
-FROM item_sources s JOIN feeds f ON f.id = s.feed_id WHERE s.item_id = ?`
+FROM item_sources s JOIN feeds f ON f.id = s.feed_id WHERE s.item_id = $1`
 
 // updateItemShown makes a copy the one an item is shown by: the first of
 // its copies by story.Rank, whatever the order they arrived in. The text
 // stays with the copy (Item reads it there); an item stored before copies
 // kept the only text loses its own.
 const updateItemShown = `
-UPDATE items SET url = ?, title = ?, summary = NULL, content = NULL, author = NULL, category = NULL, outlet = ?,
-	published = ?, first_seen = MIN(first_seen, ?)
-WHERE id = ?`
+UPDATE items SET url = $1, title = $2, summary = NULL, content = NULL, author = NULL, category = NULL, outlet = $3,
+	published = $4, first_seen = MIN(first_seen, $5)
+WHERE id = $6`
 
 // showFirstCopy makes c the copy item itemID is shown by if it ranks
 // before every other copy of the item.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,9 +14,16 @@ import (
 	"github.com/storywatch/storywatch/story"
 )
 
-// placeholders returns "?, ?, …" for n values.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+// placeholders returns "$from, $from+1, …" for n values.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
 }
 
 // The outlet of an item: its own (Google News <source>), else the name of
@@ -43,13 +51,13 @@ SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
        i.story_id IS NOT NULL AND (EXISTS (
            SELECT 1 FROM items i2
              JOIN hits h2 ON h2.item_id = i2.id AND h2.watch = h.watch
-             JOIN digest_hits d2 ON d2.name = ? AND d2.hit_id = h2.id
+             JOIN digest_hits d2 ON d2.name = $1 AND d2.hit_id = h2.id
             WHERE i2.story_id = i.story_id)
         OR EXISTS (
            SELECT 1 FROM items i3
              JOIN hits h3 ON h3.item_id = i3.id AND h3.watch = h.watch
             WHERE i3.story_id = i.story_id AND h3.id <> h.id AND h3.retracted_at IS NULL
-              AND (h3.found_at < ? OR (NOT ? AND h3.backfilled = 1))))
+              AND (h3.found_at < $2 OR (NOT $3 AND h3.backfilled = 1))))
   FROM hits h JOIN items i ON i.id = h.item_id
   LEFT JOIN stories st ON st.id = i.story_id
   LEFT JOIN item_sources lc ON lc.feed_id = st.lead_feed_id AND lc.key = st.lead_key
@@ -57,10 +65,10 @@ SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
   LEFT JOIN item_sources hc ON hc.feed_id = h.feed_id AND hc.key = h.source_key
   LEFT JOIN feeds hf ON hf.id = h.feed_id
  WHERE h.watch IN (%s)
-   AND h.found_at >= ?
-   AND (? OR h.backfilled = 0)
+   AND h.found_at >= $2
+   AND ($3 OR h.backfilled = 0)
    AND h.retracted_at IS NULL
-   AND NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.name = ? AND d.hit_id = h.id)
+   AND NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.name = $1 AND d.hit_id = h.id)
  ORDER BY h.id`
 
 // PendingHits returns the hits of watches found at or after since that
@@ -75,8 +83,7 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, sin
 	for _, w := range watches {
 		args = append(args, w)
 	}
-	args = append(args, since.UnixMilli(), withBackfilled, name)
-	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectPendingHits, placeholders(len(watches))), args...)
+	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectPendingHits, placeholders(4, len(watches))), args...)
 	if err != nil {
 		return nil, fmt.Errorf("pending hits of digest %s: %w", name, err)
 	}
@@ -129,9 +136,9 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, sin
 // the query stays bounded as hits accumulate.
 const selectHitTimes = `
 SELECT h.watch, MIN(h.found_at) FROM hits h JOIN items i ON i.id = h.item_id
-WHERE h.watch IN (%s) AND h.found_at >= ? AND h.retracted_at IS NULL
+WHERE h.watch IN (%s) AND h.found_at >= $1 AND h.retracted_at IS NULL
 GROUP BY h.watch, COALESCE(i.story_id, -i.id)
-HAVING MIN(h.found_at) >= ?
+HAVING MIN(h.found_at) >= $2
 ORDER BY 2`
 
 // HitTimes returns, per watch, when each of its new stories found at or
@@ -142,12 +149,12 @@ func (d *DB) HitTimes(ctx context.Context, watches []string, since time.Time) (m
 	if len(watches) == 0 {
 		return out, nil
 	}
-	args := make([]any, 0, len(watches)+1)
+	args := make([]any, 0, len(watches)+2)
+	args = append(args, since.Add(-story.Window).UnixMilli(), since.UnixMilli())
 	for _, w := range watches {
 		args = append(args, w)
 	}
-	args = append(args, since.Add(-story.Window).UnixMilli(), since.UnixMilli())
-	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectHitTimes, placeholders(len(watches))), args...)
+	rows, err := d.db.QueryContext(ctx, fmt.Sprintf(selectHitTimes, placeholders(3, len(watches))), args...)
 	if err != nil {
 		return nil, fmt.Errorf("hit times: %w", err)
 	}
@@ -167,8 +174,8 @@ func (d *DB) HitTimes(ctx context.Context, watches []string, since time.Time) (m
 }
 
 const (
-	insertDigestState = `INSERT INTO digest_state (name, first_seen) VALUES (?, ?) ON CONFLICT DO NOTHING`
-	selectDigestState = `SELECT first_seen FROM digest_state WHERE name = ?`
+	insertDigestState = `INSERT INTO digest_state (name, first_seen) VALUES ($1, $2) ON CONFLICT DO NOTHING`
+	selectDigestState = `SELECT first_seen FROM digest_state WHERE name = $1`
 )
 
 // DigestStart returns when digest name first ran (migration 0004). When it
@@ -192,11 +199,11 @@ func (d *DB) DigestStart(ctx context.Context, name string, now time.Time, record
 }
 
 const (
-	insertDigest    = `INSERT INTO digests (id, name, created_at, payload) VALUES (?, ?, ?, ?)`
-	insertDigestHit = `INSERT INTO digest_hits (name, hit_id, digest_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
+	insertDigest    = `INSERT INTO digests (id, name, created_at, payload) VALUES ($1, $2, $3, $4)`
+	insertDigestHit = `INSERT INTO digest_hits (name, hit_id, digest_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
 	insertDelivery  = `
 INSERT INTO deliveries (digest_id, notifier, status, created_at, next_attempt)
-VALUES (?, ?, ` + sqlPending + `, ?, ?)`
+VALUES ($1, $2, ` + sqlPending + `, $3, $4)`
 )
 
 // DB is the storage of digest building.
@@ -230,7 +237,7 @@ func (d *DB) RecordDigest(ctx context.Context, rec notify.Record) error {
 	})
 }
 
-const selectDigestPayload = `SELECT payload FROM digests WHERE id = ?`
+const selectDigestPayload = `SELECT payload FROM digests WHERE id = $1`
 
 // DigestPayload returns the stored payload of a digest, or ErrNotFound.
 func (d *DB) DigestPayload(ctx context.Context, digestID string) ([]byte, error) {
@@ -246,7 +253,7 @@ func (d *DB) DigestPayload(ctx context.Context, digestID string) ([]byte, error)
 }
 
 const (
-	upsertDigestRun = `INSERT INTO digest_state (name, first_seen, last_run) VALUES (?, ?, ?)
+	upsertDigestRun = `INSERT INTO digest_state (name, first_seen, last_run) VALUES ($1, $2, $3)
 ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run`
 	selectDigestRuns = `SELECT name, last_run FROM digest_state WHERE last_run IS NOT NULL`
 )

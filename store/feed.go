@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/storywatch/storywatch/monitor"
@@ -77,7 +76,7 @@ func (d *DB) Feeds(ctx context.Context) ([]Feed, error) {
 	return feeds, nil
 }
 
-const selectFeedByURL = `SELECT ` + feedColumns + ` FROM feeds WHERE url = ?`
+const selectFeedByURL = `SELECT ` + feedColumns + ` FROM feeds WHERE url = $1`
 
 // Feed returns the stored feed with the given configured URL, or
 // ErrNotFound.
@@ -120,7 +119,7 @@ func (d *DB) FeedStates(ctx context.Context, urls []string) (map[string]monitor.
 const maxParams = 500
 
 const selectSeenKeysPrefix = `SELECT s.key FROM item_sources s JOIN feeds f ON f.id = s.feed_id
-	WHERE f.url = ? AND s.key IN (`
+	WHERE f.url = $1 AND s.key IN (`
 
 // UnseenKeys returns the subset of keys never recorded for the feed.
 func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map[string]bool, error) {
@@ -135,7 +134,7 @@ func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map
 		for _, k := range chunk {
 			args = append(args, k)
 		}
-		q := selectSeenKeysPrefix + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + ")"
+		q := selectSeenKeysPrefix + placeholders(2, len(chunk)) + ")"
 		rows, err := d.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("seen keys of %s: %w", feedURL, err)
@@ -161,7 +160,7 @@ const upsertFeed = `
 INSERT INTO feeds (url, name, title, fetch_url, etag, last_modified, last_fetch, last_success,
 	last_status, consecutive_errors, last_error, next_attempt, first_poll_done,
 	next_poll, poll_reason, poll_interval, boost_until, feed_hint, feed_hint_source, websub_hub, websub_self)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 ON CONFLICT (url) DO UPDATE SET
 	name = excluded.name, title = excluded.title, fetch_url = excluded.fetch_url,
 	etag = excluded.etag, last_modified = excluded.last_modified,

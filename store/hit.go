@@ -53,9 +53,9 @@ SELECT h.id, h.item_id, h.watch, h.score, h.matches, h.found_at, h.backfilled,
 		FROM item_sources s JOIN feeds f ON f.id = s.feed_id
 		WHERE s.item_id = i.id ORDER BY s.first_seen, f.url LIMIT 1), '')
 FROM hits h JOIN items i ON i.id = h.item_id
-WHERE h.found_at >= ? AND (? = '' OR h.watch = ?) AND h.retracted_at IS NULL
+WHERE h.found_at >= $1 AND ($2 = '' OR h.watch = $3) AND h.retracted_at IS NULL
 ORDER BY h.found_at DESC, h.id DESC
-LIMIT ?`
+LIMIT $4`
 
 // Hits returns the hits selected by filter, newest first.
 func (d *DB) Hits(ctx context.Context, filter HitFilter) ([]Hit, error) {
@@ -111,20 +111,20 @@ func (d *DB) Hits(ctx context.Context, filter HitFilter) ([]Hit, error) {
 
 const (
 	selectItemHit = `
-SELECT id, score, feed_id, source_key, retracted_at IS NOT NULL FROM hits WHERE item_id = ? AND watch = ?`
+SELECT id, score, feed_id, source_key, retracted_at IS NOT NULL FROM hits WHERE item_id = $1 AND watch = $2`
 	insertHit = `
 INSERT INTO hits (item_id, watch, score, terms, matches, found_at, backfilled, feed_id, source_key)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (item_id, watch) DO NOTHING
 RETURNING id`
 	// updateHit gives a hit better evidence, or brings a retracted hit
 	// back: then it counts as found now, by whoever found it.
 	updateHit = `
-UPDATE hits SET score = ?1, terms = ?2, matches = ?3, feed_id = ?4, source_key = ?5,
-	found_at = CASE WHEN retracted_at IS NULL THEN found_at ELSE ?6 END,
-	backfilled = CASE WHEN retracted_at IS NULL THEN backfilled ELSE ?7 END,
+UPDATE hits SET score = $1, terms = $2, matches = $3, feed_id = $4, source_key = $5,
+	found_at = CASE WHEN retracted_at IS NULL THEN found_at ELSE $6 END,
+	backfilled = CASE WHEN retracted_at IS NULL THEN backfilled ELSE $7 END,
 	retracted_at = NULL, retract_reason = ''
-WHERE id = ?8`
+WHERE id = $8`
 )
 
 // hitWrite is one hit to store for an item, found in the text of the copy

@@ -41,10 +41,10 @@ type windowIndex struct {
 const selectLastCopy = `SELECT COALESCE(MAX(rowid), 0) FROM item_sources`
 
 const (
-	countIndexCopies  = `SELECT COUNT(*) FROM item_sources WHERE first_seen >= ?`
+	countIndexCopies  = `SELECT COUNT(*) FROM item_sources WHERE first_seen >= $1`
 	selectIndexCopies = `
 SELECT item_id, COALESCE(story_id, item_id), feed_id, first_seen, title_hash, simhash, canonical_url
-FROM item_sources WHERE first_seen >= ? ORDER BY first_seen`
+FROM item_sources WHERE first_seen >= $1 ORDER BY first_seen`
 )
 
 // loadIndex builds the copy index from the copies first seen within
@@ -171,7 +171,7 @@ func (w *windowIndex) merge(gone, into int64) {
 	}
 }
 
-const selectStoryStart = `SELECT first_seen FROM stories WHERE id = ?`
+const selectStoryStart = `SELECT first_seen FROM stories WHERE id = $1`
 
 // indexFinder is the linkedFinder over the copy index. It returns what
 // sqlFinder returns, up to which copy stands for a story, so story.Place

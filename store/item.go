@@ -10,7 +10,7 @@ import (
 	"github.com/storywatch/storywatch/story"
 )
 
-const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND key = ?`
+const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = $1 AND key = $2`
 
 // insertItem gives the id explicitly: a new story takes the id of the
 // item that starts it, known before the insert. The item's text is its
@@ -18,11 +18,11 @@ const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = ? AND
 // its own in item_sources.
 const insertItem = `
 INSERT INTO items (id, canonical_url, key, url, title, outlet, published, first_seen, held_back, story_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 
 const selectNextItemID = `SELECT COALESCE(MAX(id), 0) + 1 FROM items`
 
-const addFeedItemCount = `UPDATE feeds SET item_count = item_count + ? WHERE id = ?`
+const addFeedItemCount = `UPDATE feeds SET item_count = item_count + $1 WHERE id = $2`
 
 // saveFetchTx writes one fetch of one feed in transaction tx: the feed's
 // new state, its new entries (an entry whose canonical URL was stored from
@@ -275,11 +275,11 @@ SELECT i.id, i.canonical_url, i.key, i.url, COALESCE(i.title, ''),
 FROM items i LEFT JOIN item_sources c ON c.rowid = (
 	SELECT s.rowid FROM item_sources s WHERE s.item_id = i.id
 	ORDER BY s.url = i.url AND s.title IS i.title DESC, s.first_seen, s.feed_id LIMIT 1)
-WHERE i.id = ?`
+WHERE i.id = $1`
 
 const selectItemSources = `
 SELECT f.url FROM item_sources s JOIN feeds f ON f.id = s.feed_id
-WHERE s.item_id = ? ORDER BY s.first_seen, f.url`
+WHERE s.item_id = $1 ORDER BY s.first_seen, f.url`
 
 // Item returns the stored item with the given id, or ErrNotFound.
 func (d *DB) Item(ctx context.Context, id int64) (Item, error) {

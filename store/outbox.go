@@ -67,8 +67,8 @@ func (d *DB) queryDeliveries(ctx context.Context, q string, args ...any) ([]noti
 // left by a process that died, whose next attempt is at or before now.
 func (d *DB) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
 	out, err := d.queryDeliveries(ctx, deliveryColumns+`
- WHERE l.status IN (`+sqlPending+`, `+sqlSending+`) AND l.next_attempt <= ?
- ORDER BY l.next_attempt, l.id LIMIT ?`, now.UnixMilli(), limit)
+ WHERE l.status IN (`+sqlPending+`, `+sqlSending+`) AND l.next_attempt <= $1
+ ORDER BY l.next_attempt, l.id LIMIT $2`, now.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due deliveries: %w", err)
 	}
@@ -86,7 +86,7 @@ func (d *DB) Deliveries(ctx context.Context) ([]notify.Delivery, error) {
 
 // Delivery returns one delivery, or ErrNotFound.
 func (d *DB) Delivery(ctx context.Context, id int64) (notify.Delivery, error) {
-	out, err := d.queryDeliveries(ctx, deliveryColumns+` WHERE l.id = ?`, id)
+	out, err := d.queryDeliveries(ctx, deliveryColumns+` WHERE l.id = $1`, id)
 	if err != nil {
 		return notify.Delivery{}, fmt.Errorf("delivery %d: %w", id, err)
 	}
@@ -101,9 +101,9 @@ func (d *DB) Delivery(ctx context.Context, id int64) (notify.Delivery, error) {
 // claim outlasts its send (notify.Outbox: the send timeout plus a margin).
 const claimDelivery = `
 UPDATE deliveries
-   SET status = ` + sqlSending + `, attempts = attempts + 1, last_attempt = ?,
-       first_attempt = COALESCE(first_attempt, ?), next_attempt = ?
- WHERE id = ? AND status IN (` + sqlPending + `, ` + sqlSending + `) AND attempts = ? AND next_attempt <= ?`
+   SET status = ` + sqlSending + `, attempts = attempts + 1, last_attempt = $1,
+       first_attempt = COALESCE(first_attempt, $2), next_attempt = $3
+ WHERE id = $4 AND status IN (` + sqlPending + `, ` + sqlSending + `) AND attempts = $5 AND next_attempt <= $6`
 
 // ClaimDelivery marks dl as being sent and schedules its next attempt at
 // next in case the process dies during the send. It reports false when dl
@@ -125,9 +125,9 @@ func (d *DB) ClaimDelivery(ctx context.Context, dl notify.Delivery, now, next ti
 // a worker whose claim ran out and was taken over finishes nothing.
 const finishDelivery = `
 UPDATE deliveries
-   SET status = ?, next_attempt = ?, last_error = ?,
-       sent_at = CASE WHEN ? = ` + sqlSent + ` THEN ? ELSE sent_at END
- WHERE id = ? AND status = ` + sqlSending + ` AND attempts = ?`
+   SET status = $1, next_attempt = $2, last_error = $3,
+       sent_at = CASE WHEN $4 = ` + sqlSent + ` THEN $5 ELSE sent_at END
+ WHERE id = $6 AND status = ` + sqlSending + ` AND attempts = $7`
 
 // FinishDelivery records the outcome of attempt number attempt of a
 // delivery. It reports false, and changes nothing, when that attempt no
@@ -148,8 +148,8 @@ func (d *DB) FinishDelivery(ctx context.Context, id int64, attempt int, status n
 // claim for the whole life of a delivery.
 const retryDelivery = `
 UPDATE deliveries
-   SET status = ` + sqlPending + `, retried_at = ?, next_attempt = ?
- WHERE id = ? AND status = ` + sqlDead + ``
+   SET status = ` + sqlPending + `, retried_at = $1, next_attempt = $2
+ WHERE id = $3 AND status = ` + sqlDead + ``
 
 // RetryDelivery makes a dead delivery pending again, due at now, with a
 // fresh give-up period counted from now. It returns notify.ErrNotDead for a

@@ -21,7 +21,7 @@ const watchStories = `
 WITH ws AS (
 	SELECT i.story_id AS sid, MIN(h.found_at) AS found
 	FROM hits h JOIN items i ON i.id = h.item_id
-	WHERE h.watch = ? AND i.story_id IS NOT NULL AND h.retracted_at IS NULL
+	WHERE h.watch = $1 AND i.story_id IS NOT NULL AND h.retracted_at IS NULL
 	GROUP BY i.story_id
 )`
 
@@ -29,12 +29,12 @@ const selectWatchStories = watchStories + `
 SELECT s.id, s.first_seen, s.copies, COALESCE(lc.title, l.title, ''), COALESCE(lc.url, l.url, ''),
 	CASE WHEN lc.feed_id IS NOT NULL THEN lc.published ELSE l.published END, ws.found
 FROM ws JOIN stories s ON s.id = ws.sid` + leadJoin + `
-WHERE ws.found >= ?
+WHERE ws.found >= $2
 ORDER BY s.first_seen DESC, s.id DESC
-LIMIT ? OFFSET ?`
+LIMIT $3 OFFSET $4`
 
 const countWatchStories = watchStories + `
-SELECT COUNT(*) FROM ws JOIN stories s ON s.id = ws.sid WHERE ws.found >= ?`
+SELECT COUNT(*) FROM ws JOIN stories s ON s.id = ws.sid WHERE ws.found >= $2`
 
 // The hits of the listed stories, best first within each story.
 const selectStoryBestHits = `

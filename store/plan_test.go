@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -28,7 +30,7 @@ func TestClusteringLookupsSearchIndexes(t *testing.T) {
 		"item copies": selectItemCopies, "copy rank": selectCopyRank, "story lead": selectStoryLead,
 		"source": selectSourceItem, "item hit": selectItemHit,
 	} {
-		args := make([]any, strings.Count(q, "?"))
+		args := make([]any, maxParam(q))
 		for i := range args {
 			args[i] = 1
 		}
@@ -74,4 +76,14 @@ func TestClusteringLookupsSearchIndexes(t *testing.T) {
 		}
 		rows.Close()
 	}
+}
+
+// maxParam returns the highest $N placeholder of q.
+func maxParam(q string) int {
+	n := 0
+	for _, m := range regexp.MustCompile(`\$([0-9]+)`).FindAllStringSubmatch(q, -1) {
+		v, _ := strconv.Atoi(m[1])
+		n = max(n, v)
+	}
+	return n
 }

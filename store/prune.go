@@ -18,10 +18,10 @@ const pruneBatch = 1000
 const (
 	pruneItems = `
 UPDATE items SET summary = NULL, content = NULL, author = NULL, category = NULL, pruned = 1
-WHERE id IN (SELECT id FROM items WHERE first_seen < ?1 AND pruned = 0 LIMIT ?2)`
+WHERE id IN (SELECT id FROM items WHERE first_seen < $1 AND pruned = 0 LIMIT $2)`
 	pruneCopies = `
 UPDATE item_sources SET summary = NULL, content = NULL, author = NULL, category = NULL, pruned = 1
-WHERE rowid IN (SELECT rowid FROM item_sources WHERE first_seen < ?1 AND pruned = 0 LIMIT ?2)`
+WHERE rowid IN (SELECT rowid FROM item_sources WHERE first_seen < $1 AND pruned = 0 LIMIT $2)`
 )
 
 // Prune removes the text of items and copies first seen before olderThan

@@ -44,7 +44,7 @@ func storageFault(err error) bool {
 	return false
 }
 
-const probeWrite = `INSERT INTO health (id, checked_at) VALUES (1, ?)
+const probeWrite = `INSERT INTO health (id, checked_at) VALUES (1, $1)
 ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`
 
 // Ready checks that the database can be read and written, for readiness

@@ -12,8 +12,8 @@ import (
 type Retraction = backtest.Retraction
 
 const retractHit = `
-UPDATE hits SET retracted_at = ?, retract_reason = ?
-WHERE item_id = ? AND watch = ? AND retracted_at IS NULL`
+UPDATE hits SET retracted_at = $1, retract_reason = $2
+WHERE item_id = $3 AND watch = $4 AND retracted_at IS NULL`
 
 // RetractHits retracts the given hits in one transaction, recording when
 // and why: a retracted hit stays in the database but is left out of hits,

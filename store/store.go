@@ -282,7 +282,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 const selectAppliedMigrations = `SELECT version FROM schema_migrations`
 
-const insertMigration = `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`
+const insertMigration = `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
 
 // migrate applies every embedded migration not yet recorded, each in its own
 // transaction with its schema_migrations row, so a crash leaves the schema

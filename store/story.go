@@ -52,13 +52,13 @@ LEFT JOIN items l ON l.id = s.lead_item_id`
 const selectStories = `
 SELECT s.id, s.first_seen, s.last_seen, s.copies, COALESCE(lc.title, l.title, ''), COALESCE(lc.url, l.url, '')
 FROM stories s` + leadJoin + `
-WHERE s.last_seen >= ?
-  AND (? = '' OR EXISTS (SELECT 1 FROM items i JOIN hits h ON h.item_id = i.id
-                         WHERE i.story_id = s.id AND h.watch = ? AND h.retracted_at IS NULL))
-  AND (? OR EXISTS (SELECT 1 FROM items i JOIN hits h ON h.item_id = i.id
+WHERE s.last_seen >= $1
+  AND ($2 = '' OR EXISTS (SELECT 1 FROM items i JOIN hits h ON h.item_id = i.id
+                         WHERE i.story_id = s.id AND h.watch = $3 AND h.retracted_at IS NULL))
+  AND ($4 OR EXISTS (SELECT 1 FROM items i JOIN hits h ON h.item_id = i.id
                     WHERE i.story_id = s.id AND h.retracted_at IS NULL))
 ORDER BY s.first_seen DESC, s.id DESC
-LIMIT ?`
+LIMIT $5`
 
 // Stories returns the stories selected by filter, newest first, with their
 // outlets and watches.
@@ -119,7 +119,7 @@ func (d *DB) forChunks(ctx context.Context, q string, ids []int64, scan func(*sq
 			args[i] = id
 		}
 		ids = ids[n:]
-		rows, err := d.db.QueryContext(ctx, fmt.Sprintf(q, placeholders(n)), args...)
+		rows, err := d.db.QueryContext(ctx, fmt.Sprintf(q, placeholders(1, n)), args...)
 		if err != nil {
 			return err
 		}

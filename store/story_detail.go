@@ -35,17 +35,17 @@ type StoryWatchHits struct {
 }
 
 const (
-	selectStoryMerge = `SELECT into_id, merged_at FROM story_merges WHERE id = ?`
+	selectStoryMerge = `SELECT into_id, merged_at FROM story_merges WHERE id = $1`
 	selectStoryByID  = `
 SELECT s.id, s.first_seen, s.last_seen, s.copies, COALESCE(lc.title, l.title, ''), COALESCE(lc.url, l.url, '')
 FROM stories s` + leadJoin + `
-WHERE s.id = ?`
+WHERE s.id = $1`
 	selectStoryHits = `
 SELECT h.watch, COUNT(*), MAX(h.score), MIN(h.found_at)
 FROM items i JOIN hits h ON h.item_id = i.id
-WHERE i.story_id = ? AND h.retracted_at IS NULL
+WHERE i.story_id = $1 AND h.retracted_at IS NULL
 GROUP BY h.watch ORDER BY MIN(h.found_at), h.watch`
-	selectAbsorbed = `SELECT id FROM story_merges WHERE into_id = ? ORDER BY id`
+	selectAbsorbed = `SELECT id FROM story_merges WHERE into_id = $1 ORDER BY id`
 )
 
 // StoryDetail returns the story with the given id, or the story it was

@@ -17,15 +17,15 @@ const selectTimelineHead = `
 SELECT s.id, s.first_seen, s.last_seen, s.copies, COALESCE(lc.title, l.title, ''), COALESCE(lc.url, l.url, ''),
 	CASE WHEN lc.feed_id IS NOT NULL THEN lc.published ELSE l.published END
 FROM stories s` + leadJoin + `
-WHERE s.id = ?`
+WHERE s.id = $1`
 
 // The hits of the story's copies, retracted ones left out.
 const selectTimelineHits = `
 SELECT h.item_id, h.watch, h.score, h.matches, h.found_at, h.backfilled
 FROM items i JOIN hits h ON h.item_id = i.id
-WHERE i.story_id = ? AND h.retracted_at IS NULL
+WHERE i.story_id = $1 AND h.retracted_at IS NULL
 ORDER BY h.found_at, h.id
-LIMIT ?`
+LIMIT $2`
 
 // StoryTimeline returns story id with every copy as each feed carried it,
 // the lead first (at most web.MaxCopies), and every hit on its copies.

@@ -18,11 +18,11 @@ type PendingBacktest struct {
 
 const (
 	selectWatchHashes = `SELECT watch, hash FROM watch_hashes`
-	upsertWatchHash   = `INSERT INTO watch_hashes (watch, hash, recorded_at) VALUES (?, ?, ?)
+	upsertWatchHash   = `INSERT INTO watch_hashes (watch, hash, recorded_at) VALUES ($1, $2, $3)
 ON CONFLICT (watch) DO UPDATE SET hash = excluded.hash, recorded_at = excluded.recorded_at`
-	deleteWatchHash   = `DELETE FROM watch_hashes WHERE watch = ?`
-	insertPending     = `INSERT INTO pending_backtests (watch, since, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
-	deletePending     = `DELETE FROM pending_backtests WHERE watch = ?`
+	deleteWatchHash   = `DELETE FROM watch_hashes WHERE watch = $1`
+	insertPending     = `INSERT INTO pending_backtests (watch, since, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
+	deletePending     = `DELETE FROM pending_backtests WHERE watch = $1`
 	selectPending     = `SELECT watch, since FROM pending_backtests ORDER BY since, watch`
 	deleteGonePending = `DELETE FROM pending_backtests WHERE watch NOT IN (SELECT watch FROM watch_hashes)`
 )

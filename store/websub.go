@@ -54,7 +54,7 @@ func scanSubscription(sc interface{ Scan(...any) error }) (Subscription, error) 
 }
 
 const selectSubscriptionByFeedID = `SELECT ` + subscriptionColumns + `
-	FROM websub_subscriptions w JOIN feeds f ON f.id = w.feed_id WHERE w.feed_id = ?`
+	FROM websub_subscriptions w JOIN feeds f ON f.id = w.feed_id WHERE w.feed_id = $1`
 
 // Subscription returns the WebSub subscription of the feed with the given
 // id, or ErrNotFound.
@@ -95,7 +95,7 @@ func (d *DB) Subscriptions(ctx context.Context) ([]Subscription, error) {
 
 const upsertSubscription = `
 INSERT INTO websub_subscriptions (feed_id, hub, topic, secret, state, requested_at, lease_until, last_push, last_error)
-SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM feeds WHERE url = ?
+SELECT id, $1, $2, $3, $4, $5, $6, $7, $8 FROM feeds WHERE url = $9
 ON CONFLICT (feed_id) DO UPDATE SET
 	hub = excluded.hub, topic = excluded.topic, secret = excluded.secret, state = excluded.state,
 	requested_at = excluded.requested_at, lease_until = excluded.lease_until,
@@ -119,7 +119,7 @@ func (d *DB) SaveSubscription(ctx context.Context, s Subscription) (int64, error
 	return id, nil
 }
 
-const updatePushed = `UPDATE websub_subscriptions SET last_push = ? WHERE feed_id = ?`
+const updatePushed = `UPDATE websub_subscriptions SET last_push = $1 WHERE feed_id = $2`
 
 // RecordPush notes when the hub last pushed to a feed.
 func (d *DB) RecordPush(ctx context.Context, feedID int64, at time.Time) error {

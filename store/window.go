@@ -8,7 +8,7 @@ import (
 	"github.com/storywatch/storywatch/story"
 )
 
-const countWindow = `SELECT COUNT(*) FROM item_sources WHERE first_seen >= ?`
+const countWindow = `SELECT COUNT(*) FROM item_sources WHERE first_seen >= $1`
 
 // InWindow returns how many copies were first seen within story.Window
 // before now: the copies a new copy's story lookup may meet.
