@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/store/storetest"
 	"github.com/storywatch/storywatch/story"
 )
 
@@ -66,7 +66,7 @@ func BenchmarkSaveFetch(b *testing.B) {
 	}{{"50items-0hits", 50, 0}, {"50items-50hits", 50, 50}} {
 		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
-			db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"),
+			db, err := Open(ctx, storetest.Database(b),
 				WithClock(func() time.Time { return t0 }), WithLogger(slog.New(slog.DiscardHandler)))
 			if err != nil {
 				b.Fatal(err)

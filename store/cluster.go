@@ -57,7 +57,7 @@ type linkedFinder interface {
 // sighting, ?7 to ?10 the bands, ?11 and ?12 the representatives' window,
 // ?13 whether the copy has text.
 var selectLinked = func() string {
-	cols := `s.item_id, s.story_id, s.feed_id, s.first_seen, st.first_seen, NULL
+	cols := `s.item_id, s.story_id, s.feed_id, s.first_seen, st.first_seen, CAST(NULL AS BIGINT)
 	FROM item_sources s JOIN stories st ON st.id = s.story_id`
 	arms := []string{
 		`SELECT 'u', ` + cols + `
@@ -65,13 +65,13 @@ var selectLinked = func() string {
 		`SELECT 'u', ` + cols + `
 	WHERE s.canonical_url = $1 AND s.canonical_url <> '' AND s.feed_id > $2 AND s.first_seen BETWEEN $3 AND $4`,
 		`SELECT * FROM (SELECT 't', ` + cols + `
-	WHERE s.title_hash = $5 AND s.first_seen BETWEEN $3 AND $6 ORDER BY s.first_seen DESC LIMIT 1)`,
+	WHERE s.title_hash = $5 AND s.first_seen BETWEEN $3 AND $6 ORDER BY s.first_seen DESC LIMIT 1) AS before_copy`,
 		`SELECT * FROM (SELECT 't', ` + cols + `
-	WHERE s.title_hash = $5 AND s.first_seen BETWEEN $6 AND $4 ORDER BY s.first_seen LIMIT 1)`,
+	WHERE s.title_hash = $5 AND s.first_seen BETWEEN $6 AND $4 ORDER BY s.first_seen LIMIT 1) AS after_copy`,
 	}
 	for b := range story.Bands {
 		arms = append(arms, fmt.Sprintf(`SELECT 'b', 0, story_id, 0, 0, 0, simhash
-	FROM item_sources WHERE $13 AND band%d = $%d AND first_seen BETWEEN $11 AND $12`, b, 7+b))
+	FROM item_sources WHERE $13 = 1 AND band%d = $%d AND first_seen BETWEEN $11 AND $12`, b, 7+b))
 	}
 	return strings.Join(arms, "\nUNION ALL\n")
 }()
@@ -107,7 +107,7 @@ func (f *sqlFinder) linked(ctx context.Context, c story.Copy) (byURL, others []l
 	bands := story.SplitBands(c.Text)
 	rows, err := f.linkedStmt.QueryContext(ctx, c.CanonicalURL, c.Feed, from, to, int64(c.Title), c.FirstSeen.UnixMilli(),
 		int64(bands[0]), int64(bands[1]), int64(bands[2]), int64(bands[3]),
-		c.FirstSeen.Add(-story.Window-repWindow).UnixMilli(), c.FirstSeen.Add(story.Window+repWindow).UnixMilli(), c.HasText)
+		c.FirstSeen.Add(-story.Window-repWindow).UnixMilli(), c.FirstSeen.Add(story.Window+repWindow).UnixMilli(), flag(c.HasText))
 	if err != nil {
 		return nil, nil, fmt.Errorf("copies linked to the entry: %w", err)
 	}
@@ -191,7 +191,8 @@ const (
 	insertStory = `
 INSERT INTO stories (id, lead_item_id, lead_feed_id, lead_key, first_seen, last_seen, copies) VALUES ($1, $2, $3, $4, $5, $6, 1)`
 	joinStory = `
-UPDATE stories SET copies = copies + 1, first_seen = MIN(first_seen, $1), last_seen = MAX(last_seen, $1) WHERE id = $2`
+UPDATE stories SET copies = copies + 1, first_seen = CASE WHEN $1 < first_seen THEN $1 ELSE first_seen END,
+	last_seen = CASE WHEN $1 > last_seen THEN $1 ELSE last_seen END WHERE id = $2`
 	selectStoryLead = `SELECT lead_feed_id, lead_key FROM stories WHERE id = $1`
 	updateStoryLead = `UPDATE stories SET lead_item_id = $1, lead_feed_id = $2, lead_key = $3 WHERE id = $4`
 )
@@ -201,9 +202,10 @@ UPDATE stories SET copies = copies + 1, first_seen = MIN(first_seen, $1), last_s
 var mergeStory = []string{
 	`UPDATE items SET story_id = $2 WHERE story_id = $1`,
 	`UPDATE item_sources SET story_id = $2 WHERE story_id = $1`,
-	`UPDATE stories SET copies = copies + (SELECT copies FROM stories WHERE id = $1),
-		first_seen = MIN(first_seen, (SELECT first_seen FROM stories WHERE id = $1)),
-		last_seen = MAX(last_seen, (SELECT last_seen FROM stories WHERE id = $1)) WHERE id = $2`,
+	`UPDATE stories SET (copies, first_seen, last_seen) = (SELECT stories.copies + g.copies,
+		CASE WHEN g.first_seen < stories.first_seen THEN g.first_seen ELSE stories.first_seen END,
+		CASE WHEN g.last_seen > stories.last_seen THEN g.last_seen ELSE stories.last_seen END
+		FROM stories g WHERE g.id = $1) WHERE id = $2`,
 	`DELETE FROM stories WHERE id = $1`,
 	`UPDATE story_merges SET into_id = $2 WHERE into_id = $1`,
 	`INSERT INTO story_merges (id, into_id, merged_at) VALUES ($1, $2, $3)`,
@@ -239,8 +241,9 @@ func (st *itemStmts) merge(ctx context.Context, gone, into int64, now time.Time)
 	if err := st.storyLead.QueryRowContext(ctx, gone).Scan(&feedID, &key); err != nil {
 		return fmt.Errorf("lead of story %d: %w", gone, err)
 	}
-	for _, q := range st.merges {
-		if _, err := q.ExecContext(ctx, gone, into, now.UnixMilli()); err != nil {
+	args := []any{gone, into, now.UnixMilli()}
+	for i, q := range st.merges {
+		if _, err := q.ExecContext(ctx, args[:params(mergeStory[i])]...); err != nil {
 			return fmt.Errorf("merge story %d into %d: %w", gone, into, err)
 		}
 	}

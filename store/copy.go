@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/story"
 )
@@ -47,7 +48,7 @@ func (c newCopy) rank() story.Rank {
 func (c newCopy) insert(ctx context.Context, stmt *sql.Stmt, itemID, storyID int64, rep bool) error {
 	it := c.item
 	args := []any{c.feedID, it.Key, itemID, c.seen.UnixMilli(), storyID, it.CanonicalURL, it.URL,
-		it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet, millis(it.Published), it.HeldBack}
+		it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet, millis(it.Published), flag(it.HeldBack)}
 	cols := printColumns(c.print)
 	if !rep {
 		clear(cols[2:])
@@ -57,6 +58,25 @@ func (c newCopy) insert(ctx context.Context, stmt *sql.Stmt, itemID, storyID int
 		return fmt.Errorf("insert copy: %w", err)
 	}
 	return nil
+}
+
+// cleanItem returns a feed entry without NUL characters (clean), as both
+// engines store it. Its key is cleaned alike wherever it is looked up.
+func cleanItem(it feed.Item) feed.Item {
+	for _, s := range []*string{&it.Key, &it.GUID, &it.URL, &it.CanonicalURL, &it.Title, &it.Summary,
+		&it.Content, &it.Author, &it.Category, &it.Outlet} {
+		*s = clean(*s)
+	}
+	return it
+}
+
+// cleanState returns a feed's state without NUL characters (clean).
+func cleanState(s monitor.FeedState) monitor.FeedState {
+	for _, p := range []*string{&s.URL, &s.FetchURL, &s.Title, &s.ETag, &s.LastModified, &s.LastError,
+		&s.PollReason, &s.Hub, &s.Self, &s.FeedHint.Source} {
+		*p = clean(*p)
+	}
+	return s
 }
 
 // printColumns returns the values of the title_hash, simhash and band
@@ -165,7 +185,7 @@ FROM item_sources s JOIN feeds f ON f.id = s.feed_id WHERE s.item_id = $1`
 // kept the only text loses its own.
 const updateItemShown = `
 UPDATE items SET url = $1, title = $2, summary = NULL, content = NULL, author = NULL, category = NULL, outlet = $3,
-	published = $4, first_seen = MIN(first_seen, $5)
+	published = $4, first_seen = CASE WHEN $5 < first_seen THEN $5 ELSE first_seen END
 WHERE id = $6`
 
 // showFirstCopy makes c the copy item itemID is shown by if it ranks

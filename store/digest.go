@@ -57,7 +57,7 @@ SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
            SELECT 1 FROM items i3
              JOIN hits h3 ON h3.item_id = i3.id AND h3.watch = h.watch
             WHERE i3.story_id = i.story_id AND h3.id <> h.id AND h3.retracted_at IS NULL
-              AND (h3.found_at < $2 OR (NOT $3 AND h3.backfilled = 1))))
+              AND (h3.found_at < $2 OR ($3 = 0 AND h3.backfilled = 1))))
   FROM hits h JOIN items i ON i.id = h.item_id
   LEFT JOIN stories st ON st.id = i.story_id
   LEFT JOIN item_sources lc ON lc.feed_id = st.lead_feed_id AND lc.key = st.lead_key
@@ -66,7 +66,7 @@ SELECT h.id, h.watch, h.item_id, COALESCE(i.story_id, 0),
   LEFT JOIN feeds hf ON hf.id = h.feed_id
  WHERE h.watch IN (%s)
    AND h.found_at >= $2
-   AND ($3 OR h.backfilled = 0)
+   AND ($3 = 1 OR h.backfilled = 0)
    AND h.retracted_at IS NULL
    AND NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.name = $1 AND d.hit_id = h.id)
  ORDER BY h.id`
@@ -79,7 +79,7 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, sin
 		return nil, nil
 	}
 	args := make([]any, 0, len(watches)+6)
-	args = append(args, name, since.UnixMilli(), withBackfilled)
+	args = append(args, name, since.UnixMilli(), flag(withBackfilled))
 	for _, w := range watches {
 		args = append(args, w)
 	}

@@ -2,15 +2,16 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 func TestDigestRunsAreRecorded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "sw.db"))
+	d, err := Open(ctx, storetest.Database(t))
 	if err != nil {
 		t.Fatal(err)
 	}

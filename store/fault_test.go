@@ -25,6 +25,7 @@ import (
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // faultItems is the size of the fetch written under a fault: big enough
@@ -432,6 +433,7 @@ func checkFaultSteps(t *testing.T, before faultStep, steps map[string]faultStep,
 // EFBIG as they would with ENOSPC): the feed fails with SQLite's error,
 // none of its items or hits are stored, and the next cycle stores them all.
 func TestDiskFullFailsTheFetchWholeAndRecovers(t *testing.T) {
+	storetest.SQLiteOnly(t, "a SQLite file under a file-size limit")
 	t.Parallel()
 	before, steps := runFault(t, "fsize", nil)
 	checkFaultSteps(t, before, steps, "disk I/O error", "database or disk is full", "file too large")
@@ -442,6 +444,7 @@ func TestDiskFullFailsTheFetchWholeAndRecovers(t *testing.T) {
 // or disk is full", nothing of it is stored, and once there is room again
 // the next cycle stores it all.
 func TestFullTmpfsFailsTheFetchWholeAndRecovers(t *testing.T) {
+	storetest.SQLiteOnly(t, "a SQLite file on a full disk")
 	t.Parallel()
 	skipWithoutMountNamespace(t)
 	before, steps := runFault(t, "tmpfs", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
@@ -468,6 +471,7 @@ func skipWithoutMountNamespace(t *testing.T) {
 // A database whose folder turned read-only: the run fails at once with a
 // clear error, writes nothing, and works again once it is writable.
 func TestReadOnlyDatabaseFailsClearlyAndRecovers(t *testing.T) {
+	storetest.SQLiteOnly(t, "a SQLite file's folder turned read-only")
 	t.Parallel()
 	if os.Geteuid() != 0 {
 		// chmod binds a non-root process.
@@ -487,6 +491,7 @@ func TestReadOnlyDatabaseFailsClearlyAndRecovers(t *testing.T) {
 // truncated while there is room, so it never fills the disk and every
 // write succeeds.
 func TestWALNeverFillsASmallDisk(t *testing.T) {
+	storetest.SQLiteOnly(t, "SQLite's write-ahead log")
 	skipWithoutMountNamespace(t)
 	_, steps := runFault(t, "wal-full", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
 	if w := steps["writes"]; w.Items != 2000 {
@@ -503,6 +508,7 @@ func TestWALNeverFillsASmallDisk(t *testing.T) {
 // the folder was read-only do not keep failing with "attempt to write a
 // readonly database".
 func TestReadOnlyPeriodEndsWithoutARestart(t *testing.T) {
+	storetest.SQLiteOnly(t, "a SQLite file's folder turned read-only")
 	skipWithoutMountNamespace(t)
 	before, steps := runFault(t, "readonly-live", &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS})
 	checkFaultSteps(t, before, steps, "readonly database", "read-only file system")
@@ -518,6 +524,7 @@ func TestReadOnlyPeriodEndsWithoutARestart(t *testing.T) {
 // The database and the files SQLite makes beside it are private to the
 // user whatever the umask: feed history and the outbox are nobody else's.
 func TestDatabaseFilesArePrivate(t *testing.T) {
+	storetest.SQLiteOnly(t, "the modes of SQLite's files")
 	t.Parallel()
 	old := syscall.Umask(0)
 	defer syscall.Umask(old)

@@ -81,7 +81,7 @@ const selectFeedByURL = `SELECT ` + feedColumns + ` FROM feeds WHERE url = $1`
 // Feed returns the stored feed with the given configured URL, or
 // ErrNotFound.
 func (d *DB) Feed(ctx context.Context, url string) (Feed, error) {
-	f, err := scanFeed(d.db.QueryRowContext(ctx, selectFeedByURL, url))
+	f, err := scanFeed(d.db.QueryRowContext(ctx, selectFeedByURL, clean(url)))
 	if err == sql.ErrNoRows {
 		return Feed{}, fmt.Errorf("feed %s: %w", url, ErrNotFound)
 	}
@@ -132,7 +132,7 @@ func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map
 		args := make([]any, 0, len(chunk)+1)
 		args = append(args, feedURL)
 		for _, k := range chunk {
-			args = append(args, k)
+			args = append(args, clean(k))
 		}
 		q := selectSeenKeysPrefix + placeholders(2, len(chunk)) + ")"
 		rows, err := d.db.QueryContext(ctx, q, args...)
@@ -183,7 +183,7 @@ func saveFeedState(ctx context.Context, prepare preparer, name string, s monitor
 	}
 	err = stmt.QueryRowContext(ctx, s.URL, name, s.Title, s.FetchURL, s.ETag, s.LastModified,
 		millis(s.LastFetch), millis(s.LastSuccess), s.LastStatus, s.ConsecutiveErrors, s.LastError,
-		millis(s.NextAttempt), s.FirstPollDone,
+		millis(s.NextAttempt), flag(s.FirstPollDone),
 		millis(s.NextPoll), s.PollReason, s.Interval.Milliseconds(), millis(s.BoostUntil),
 		s.FeedHint.Wait.Milliseconds(), s.FeedHint.Source, s.Hub, s.Self).Scan(&id)
 	if err != nil {

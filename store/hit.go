@@ -61,7 +61,7 @@ LIMIT $4`
 func (d *DB) Hits(ctx context.Context, filter HitFilter) ([]Hit, error) {
 	limit := int64(filter.Limit)
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = noLimit
 	}
 	var since int64
 	if !filter.Since.IsZero() {
@@ -181,7 +181,7 @@ func (hs *hitStmts) write(ctx context.Context, w hitWrite, now time.Time) (bool,
 	var id int64
 	// Most hits are new: insert first, compare only on a conflict.
 	switch err := hs.ins.QueryRowContext(ctx, w.itemID, w.hit.Watch, w.hit.Score, w.hit.Terms, string(matches),
-		now.UnixMilli(), w.backfilled, w.feedID, w.key).Scan(&id); err {
+		now.UnixMilli(), flag(w.backfilled), w.feedID, w.key).Scan(&id); err {
 	case nil:
 		return true, nil
 	case sql.ErrNoRows:
@@ -207,7 +207,7 @@ func (hs *hitStmts) write(ctx context.Context, w hitWrite, now time.Time) (bool,
 		return false, nil
 	}
 	if _, err := hs.upd.ExecContext(ctx, w.hit.Score, w.hit.Terms, string(matches), w.feedID, w.key,
-		now.UnixMilli(), w.backfilled, id); err != nil {
+		now.UnixMilli(), flag(w.backfilled), id); err != nil {
 		return false, fmt.Errorf("update hit %s of item %d: %w", w.hit.Watch, w.itemID, err)
 	}
 	return retracted, nil

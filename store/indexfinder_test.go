@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // copyStories returns each stored copy's story, "feed/key=story", sorted.
@@ -47,6 +47,7 @@ func withoutIndex(db *DB) {
 // arrivals with and without it gives every copy the same item and story.
 func TestIndexAndSQLPlaceCopiesAlike(t *testing.T) {
 	t.Parallel()
+	storetest.SQLiteOnly(t, "the in-memory copy index is SQLite's")
 	r := rand.New(rand.NewPCG(8, 9))
 	for round := range 8 {
 		entries := randomEntries(r, 60)
@@ -77,17 +78,14 @@ func TestFailedFetchLeavesNoCopyInTheIndex(t *testing.T) {
 	t.Parallel()
 	db, _ := testDB(t)
 	ctx := context.Background()
-	if _, err := db.db.ExecContext(ctx, `CREATE TRIGGER boom BEFORE INSERT ON hits WHEN NEW.watch = 'boom'
-		BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
-		t.Fatal(err)
-	}
+	failHitsOf(t, db, "boom")
 	title := "Witkoff coached Ushakov, recording shows"
 	f := fetchOf("http://a.test/rss", storyItem("a1", "https://a.test/1", title, wireBody),
 		storyItem("a2", "https://a.test/2", "Another report entirely", miamiBody, "boom"))
 	if _, err := db.SaveFetch(ctx, f); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Fatalf("SaveFetch with a failing hit: %v, want the trigger's error", err)
 	}
-	if n := db.index.x.Len(); n != 0 {
+	if n := indexLen(db); n != 0 {
 		t.Fatalf("the index holds %d copies after a failed fetch", n)
 	}
 	s := mustSave(t, db, fetchOf("http://b.test/rss", storyItem("b1", "https://b.test/1", title, "")))
@@ -101,7 +99,7 @@ func TestFailedFetchLeavesNoCopyInTheIndex(t *testing.T) {
 // its stored copies.
 func TestIndexFollowsOpenAndOtherProcesses(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "test.db")
+	path := storetest.Database(t)
 	now := t0
 	open := func() *DB {
 		db, err := Open(context.Background(), path, WithClock(func() time.Time { return now }), WithLogger(slog.New(slog.DiscardHandler)))
@@ -118,7 +116,7 @@ func TestIndexFollowsOpenAndOtherProcesses(t *testing.T) {
 
 	now = t0.Add(time.Hour)
 	daemon := open()
-	if daemon.index == nil || daemon.index.x.Len() != 1 {
+	if !daemon.dialect.postgres && (daemon.index == nil || daemon.index.x.Len() != 1) {
 		t.Fatalf("reopened index = %+v, want the stored copy", daemon.index)
 	}
 	if s := mustSave(t, daemon, fetchOf("http://b.test/rss", storyItem("b1", "https://b.test/1", title, ""))); s.Stories != 0 {
@@ -157,6 +155,9 @@ func TestPruneWorksInBatchesAndSearchesUnprunedRows(t *testing.T) {
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM item_sources WHERE pruned = 0`).Scan(&left); err != nil || left != 0 {
 		t.Fatalf("%d copies (%v) left unpruned", left, err)
 	}
+	if db.dialect.postgres {
+		return // the plans below are SQLite's
+	}
 	for q, index := range map[string]string{pruneItems: "items_unpruned", pruneCopies: "item_sources_unpruned"} {
 		rows, err := db.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, 1, 2)
 		if err != nil {
@@ -176,4 +177,13 @@ func TestPruneWorksInBatchesAndSearchesUnprunedRows(t *testing.T) {
 			t.Errorf("prune does not search %s: %s", index, p)
 		}
 	}
+}
+
+// indexLen returns the number of copies in db's copy index (none on
+// PostgreSQL, which has no index).
+func indexLen(db *DB) int {
+	if db.index == nil {
+		return 0
+	}
+	return db.index.x.Len()
 }

@@ -2,15 +2,15 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 func TestInstanceIDIsPermanentAndNewPerDatabase(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dir := t.TempDir()
 	read := func(path string) string {
 		t.Helper()
 		db, err := Open(ctx, path)
@@ -24,14 +24,15 @@ func TestInstanceIDIsPermanentAndNewPerDatabase(t *testing.T) {
 		}
 		return id
 	}
-	a := read(filepath.Join(dir, "a.db"))
+	pathA, pathB := storetest.Database(t), storetest.Database(t)
+	a := read(pathA)
 	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(a) {
 		t.Errorf("instance id %q is not 32 hex digits", a)
 	}
-	if again := read(filepath.Join(dir, "a.db")); again != a {
+	if again := read(pathA); again != a {
 		t.Errorf("instance id changed on reopening: %s, then %s", a, again)
 	}
-	if b := read(filepath.Join(dir, "b.db")); b == a {
+	if b := read(pathB); b == a {
 		t.Errorf("two databases share the instance id %s", a)
 	}
 }

@@ -20,7 +20,14 @@ const insertItem = `
 INSERT INTO items (id, canonical_url, key, url, title, outlet, published, first_seen, held_back, story_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
 
-const selectNextItemID = `SELECT COALESCE(MAX(id), 0) + 1 FROM items`
+// New items' ids. On SQLite the transaction holds the database's write
+// lock, so the ids after the highest one are free until it ends: one
+// query per transaction. On PostgreSQL other replicas insert items at the
+// same time: each id comes from the column's sequence.
+const (
+	selectNextItemID   = `SELECT COALESCE(MAX(id), 0) + 1 FROM items`
+	selectItemSequence = `SELECT nextval(pg_get_serial_sequence('items', 'id'))`
+)
 
 const addFeedItemCount = `UPDATE feeds SET item_count = item_count + $1 WHERE id = $2`
 
@@ -41,7 +48,7 @@ func (d *DB) saveFetchTx(ctx context.Context, tx *sql.Tx, st **itemStmts, f moni
 	// As stored: ranks compare a new copy with stored ones.
 	seen = seen.Truncate(time.Millisecond).UTC()
 	prepare := d.stmts.in(tx)
-	feedID, err := saveFeedState(ctx, prepare, f.Name, f.State)
+	feedID, err := saveFeedState(ctx, prepare, clean(f.Name), cleanState(f.State))
 	if err != nil {
 		return saved, err
 	}
@@ -49,11 +56,12 @@ func (d *DB) saveFetchTx(ctx context.Context, tx *sql.Tx, st **itemStmts, f moni
 		return saved, nil
 	}
 	if *st == nil {
-		if *st, err = prepareItemStmts(ctx, tx, prepare, d.index); err != nil {
+		if *st, err = prepareItemStmts(ctx, tx, prepare, d.index, d.dialect); err != nil {
 			return saved, err
 		}
 	}
 	for _, it := range f.Items {
+		it.Item = cleanItem(it.Item)
 		c := newCopy{feedID: feedID, feedURL: f.State.URL, item: it, print: it.Print, seen: seen}
 		n, err := (*st).saveItem(ctx, c, now)
 		if err != nil {
@@ -97,15 +105,22 @@ type itemStmts struct {
 	finder                                                            linkedFinder
 	sqlFinder                                                         *sqlFinder
 	// index is the store's copy index (indexfinder.go); nil without one.
-	index  *windowIndex
+	index *windowIndex
+	// nextID is the id the next new item gets on SQLite; on PostgreSQL
+	// idSeq draws it from the sequence.
 	nextID int64
+	idSeq  *sql.Stmt
 }
 
-func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *windowIndex) (*itemStmts, error) {
+func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *windowIndex, dl dialect) (*itemStmts, error) {
 	st := &itemStmts{index: index}
-	// The transaction holds the write lock: no one else adds items until
-	// it ends, so ids can be handed out here.
-	if err := tx.QueryRowContext(ctx, selectNextItemID).Scan(&st.nextID); err != nil {
+	if dl.postgres {
+		s, err := prepare(ctx, selectItemSequence)
+		if err != nil {
+			return nil, err
+		}
+		st.idSeq = s
+	} else if err := tx.QueryRowContext(ctx, selectNextItemID).Scan(&st.nextID); err != nil {
 		return nil, fmt.Errorf("next item id: %w", err)
 	}
 	finder := &sqlFinder{}
@@ -151,7 +166,7 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 }
 
 func (st *itemStmts) close() {
-	all := append([]*sql.Stmt{st.source, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
+	all := append([]*sql.Stmt{st.idSeq, st.source, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
 		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative, st.storyStart},
 		st.merges...)
 	if f := st.sqlFinder; f != nil {
@@ -203,8 +218,9 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	pl := story.Place(c.copy(), cands)
 	newItem := itemID == 0
 	if newItem {
-		itemID = st.nextID
-		st.nextID++
+		if itemID, err = st.newItemID(ctx); err != nil {
+			return res, err
+		}
 	}
 	storyID, newStory := pl.Story, pl.Story == 0
 	if newStory {
@@ -213,7 +229,7 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	if newItem {
 		it := c.item
 		if _, err := st.item.ExecContext(ctx, itemID, it.CanonicalURL, it.Key, it.URL, it.Title,
-			it.Outlet, millis(it.Published), c.seen.UnixMilli(), it.HeldBack, storyID); err != nil {
+			it.Outlet, millis(it.Published), c.seen.UnixMilli(), flag(it.HeldBack), storyID); err != nil {
 			return res, fmt.Errorf("insert item: %w", err)
 		}
 		res.items = 1
@@ -244,6 +260,20 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	return res, err
 }
 
+// newItemID returns the id of a new item.
+func (st *itemStmts) newItemID(ctx context.Context) (int64, error) {
+	if st.idSeq == nil {
+		id := st.nextID
+		st.nextID++
+		return id, nil
+	}
+	var id int64
+	if err := st.idSeq.QueryRowContext(ctx).Scan(&id); err != nil {
+		return 0, fmt.Errorf("next item id: %w", err)
+	}
+	return id, nil
+}
+
 // Item is a stored article.
 type Item struct {
 	ID           int64
@@ -272,9 +302,9 @@ const selectItem = `
 SELECT i.id, i.canonical_url, i.key, i.url, COALESCE(i.title, ''),
 	COALESCE(i.summary, c.summary, ''), COALESCE(i.content, c.content, ''),
 	COALESCE(i.author, c.author, ''), COALESCE(i.category, c.category, ''), i.outlet, i.published, i.first_seen, i.pruned
-FROM items i LEFT JOIN item_sources c ON c.rowid = (
-	SELECT s.rowid FROM item_sources s WHERE s.item_id = i.id
-	ORDER BY s.url = i.url AND s.title IS i.title DESC, s.first_seen, s.feed_id LIMIT 1)
+FROM items i LEFT JOIN item_sources c ON (c.feed_id, c.key) = (
+	SELECT s.feed_id, s.key FROM item_sources s WHERE s.item_id = i.id
+	ORDER BY s.url = i.url AND s.title IS NOT DISTINCT FROM i.title DESC, s.first_seen, s.feed_id LIMIT 1)
 WHERE i.id = $1`
 
 const selectItemSources = `

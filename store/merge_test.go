@@ -13,6 +13,7 @@ import (
 	"github.com/storywatch/storywatch/match"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
+	"github.com/storywatch/storywatch/store/storetest"
 	"github.com/storywatch/storywatch/story"
 )
 
@@ -165,17 +166,18 @@ func TestRetractedHitsAreLeftOutEverywhere(t *testing.T) {
 // becomes its first copy's, other copies' text is unknown (a backtest
 // never drops their hits), and saving goes on.
 func TestMigrationMovesTextToCopies(t *testing.T) {
+	storetest.SQLiteOnly(t, "rows of an old SQLite schema carried over")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	raw, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(sqliteDialect.migrationDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw.ExecContext(ctx, createMigrationsTable); err != nil {
+	if _, err := raw.ExecContext(ctx, sqliteDialect.createMigrationsTable()); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range ms {

@@ -133,7 +133,7 @@ UPDATE deliveries
 // delivery. It reports false, and changes nothing, when that attempt no
 // longer holds the delivery (another worker claimed a later attempt).
 func (d *DB) FinishDelivery(ctx context.Context, id int64, attempt int, status notify.Status, at, next time.Time, errText string) (bool, error) {
-	res, err := d.exec(ctx, finishDelivery, string(status), next.UnixMilli(), errText, string(status), at.UnixMilli(), id, attempt)
+	res, err := d.exec(ctx, finishDelivery, string(status), next.UnixMilli(), clean(errText), string(status), at.UnixMilli(), id, attempt)
 	if err != nil {
 		return false, fmt.Errorf("finish delivery %d: %w", id, err)
 	}

@@ -49,7 +49,7 @@ func (d *DB) WatchStories(ctx context.Context, q web.StoryQuery) (web.StoryPage,
 	var page web.StoryPage
 	limit := int64(q.Limit)
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	since := millis(q.Since).Int64
 	if err := d.db.QueryRowContext(ctx, countWatchStories, q.Watch, since).Scan(&page.Total); err != nil {

@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // keyIndex names the index each lookup by a story key must search.
@@ -22,6 +22,7 @@ var keyIndex = map[string]string{
 // whole, however many copies are stored.
 func TestClusteringLookupsSearchIndexes(t *testing.T) {
 	t.Parallel()
+	storetest.SQLiteOnly(t, "SQLite's query plans")
 	db, _ := testDB(t)
 	ctx := context.Background()
 	for name, q := range map[string]string{
@@ -30,7 +31,7 @@ func TestClusteringLookupsSearchIndexes(t *testing.T) {
 		"item copies": selectItemCopies, "copy rank": selectCopyRank, "story lead": selectStoryLead,
 		"source": selectSourceItem, "item hit": selectItemHit,
 	} {
-		args := make([]any, maxParam(q))
+		args := make([]any, params(q))
 		for i := range args {
 			args[i] = 1
 		}
@@ -48,8 +49,15 @@ func TestClusteringLookupsSearchIndexes(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
+		// A co-routine (a FROM subquery) is scanned as it yields its rows.
+		coroutines := map[string]bool{}
 		for _, step := range plan {
-			if strings.HasPrefix(step, "SCAN ") && !strings.HasPrefix(step, "SCAN (subquery") {
+			if name, ok := strings.CutPrefix(step, "CO-ROUTINE "); ok {
+				coroutines[name] = true
+			}
+		}
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN ") && !strings.HasPrefix(step, "SCAN (subquery") && !coroutines[strings.TrimPrefix(step, "SCAN ")] {
 				t.Errorf("%s scans: %s", name, strings.Join(plan, "; "))
 			}
 		}
@@ -76,14 +84,4 @@ func TestClusteringLookupsSearchIndexes(t *testing.T) {
 		}
 		rows.Close()
 	}
-}
-
-// maxParam returns the highest $N placeholder of q.
-func maxParam(q string) int {
-	n := 0
-	for _, m := range regexp.MustCompile(`\$([0-9]+)`).FindAllStringSubmatch(q, -1) {
-		v, _ := strconv.Atoi(m[1])
-		n = max(n, v)
-	}
-	return n
 }

@@ -21,7 +21,7 @@ UPDATE items SET summary = NULL, content = NULL, author = NULL, category = NULL,
 WHERE id IN (SELECT id FROM items WHERE first_seen < $1 AND pruned = 0 LIMIT $2)`
 	pruneCopies = `
 UPDATE item_sources SET summary = NULL, content = NULL, author = NULL, category = NULL, pruned = 1
-WHERE rowid IN (SELECT rowid FROM item_sources WHERE first_seen < $1 AND pruned = 0 LIMIT $2)`
+WHERE (feed_id, key) IN (SELECT feed_id, key FROM item_sources WHERE first_seen < $1 AND pruned = 0 LIMIT $2)`
 )
 
 // Prune removes the text of items and copies first seen before olderThan

@@ -36,6 +36,9 @@ func (d *DB) noteWrite(err error) {
 // storageFault reports the errors of a database that cannot be written or
 // read as it should: read-only, full, failing I/O, damaged or gone.
 func storageFault(err error) bool {
+	if postgresFault(err) {
+		return true
+	}
 	switch sqliteCode(err) {
 	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT,
 		sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
@@ -88,6 +91,9 @@ func (d *DB) Ready(ctx context.Context) error {
 // header's count is that of the last checkpoint, which the file always
 // holds; newer pages may live in the write-ahead log.
 func (d *DB) checkFile() error {
+	if d.dialect.postgres {
+		return nil
+	}
 	f, err := os.Open(d.path)
 	if err != nil {
 		return fmt.Errorf("read database: %w", err)

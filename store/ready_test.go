@@ -8,12 +8,14 @@ import (
 	"testing"
 
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // A database file cut short under a running store: readiness fails,
 // where a ping of the connection pool still answered.
 func TestReadyFailsOnATruncatedDatabase(t *testing.T) {
 	t.Parallel()
+	storetest.SQLiteOnly(t, "a SQLite file cut short")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sw.db")
 	d, err := Open(ctx, path)
@@ -43,7 +45,7 @@ func TestReadyFailsOnATruncatedDatabase(t *testing.T) {
 func TestReadyOnAFreshDatabase(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "sw.db")
+	path := storetest.Database(t)
 	d, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ import (
 // ErrNotFound is returned when a requested row does not exist.
 var ErrNotFound = errors.New("not found")
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // DB is an open storywatch database. It is safe for concurrent use.
@@ -36,7 +36,10 @@ type DB struct {
 	db      *sql.DB
 	now     func() time.Time
 	log     *slog.Logger
+	// path is the SQLite file, or the PostgreSQL URL without its password
+	// (Redact), for messages.
 	path    string
+	dialect dialect
 	// index is the in-memory index of the story window's copies
 	// (indexfinder.go), changed only under writeMu; nil without one.
 	index *windowIndex
@@ -63,30 +66,34 @@ func WithLogger(log *slog.Logger) Option {
 	return func(db *DB) { db.log = log }
 }
 
-// Open opens (creating if missing, with mode 0600) the SQLite database at
-// path and brings its schema up to date.
+// Open opens a database and brings its schema up to date: a PostgreSQL
+// database given a postgres:// or postgresql:// URL (IsPostgres), else the
+// SQLite file at the path, created with mode 0600 if missing. Messages and
+// logs name a URL without its password (Redact).
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	d := &DB{now: time.Now, log: slog.New(slog.DiscardHandler), path: path}
+	d := &DB{now: time.Now, log: slog.New(slog.DiscardHandler), path: Redact(path), dialect: sqliteDialect}
 	for _, opt := range opts {
 		opt(d)
 	}
-	if path == "" {
+	if strings.TrimSpace(path) == "" {
 		return nil, errors.New("open database: empty path")
 	}
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, errors.New("database: PostgreSQL is not supported yet; use a SQLite file path")
+	source := path
+	if IsPostgres(path) {
+		d.dialect, source = postgresDialect, strings.TrimSpace(path)
+	} else {
+		// Create the file ourselves so that it is private: SQLite would use
+		// 0644, and its -wal and -shm files copy the database file's mode.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		f.Close()
+		source = dsn(path)
 	}
-	// Create the file ourselves so that it is private: SQLite would use
-	// 0644, and its -wal and -shm files copy the database file's mode.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	db, err := sql.Open(d.dialect.driver, source)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	f.Close()
-
-	db, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", d.path, err)
 	}
 	d.db = db
 	d.stmts = &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
@@ -96,15 +103,19 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	db.SetMaxIdleConns(maxIdleConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", d.path, err)
 	}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("migrate database %s: %w", path, err)
+		return nil, fmt.Errorf("migrate database %s: %w", d.path, err)
 	}
-	if err := d.loadIndex(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	// The copy index is SQLite's: on PostgreSQL other replicas write
+	// copies this process never sees, so lookups read the key indexes.
+	if !d.dialect.postgres {
+		if err := d.loadIndex(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", d.path, err)
+		}
 	}
 	d.startWriter()
 	return d, nil
@@ -242,8 +253,8 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+func loadMigrations(dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +262,9 @@ func loadMigrations() ([]migration, error) {
 	seen := map[int]string{}
 	for _, e := range entries {
 		name := e.Name()
+		if e.IsDir() {
+			continue
+		}
 		num, _, ok := strings.Cut(name, "_")
 		if !ok || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", name)
@@ -263,7 +277,7 @@ func loadMigrations() ([]migration, error) {
 			return nil, fmt.Errorf("migrations %s and %s share number %d", other, name, v)
 		}
 		seen[v] = name
-		body, err := fs.ReadFile(migrationFS, path.Join("migrations", name))
+		body, err := fs.ReadFile(migrationFS, path.Join(dir, name))
 		if err != nil {
 			return nil, err
 		}
@@ -273,26 +287,47 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-const createMigrationsTable = `
+// createMigrationsTable creates the table of applied migrations; on
+// PostgreSQL only under the migration lock (two CREATE TABLE IF NOT
+// EXISTS at once can both try to create it).
+func (dl dialect) createMigrationsTable() string {
+	times := "INTEGER"
+	if dl.postgres {
+		times = "BIGINT"
+	}
+	return `
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     name       TEXT    NOT NULL,
-    applied_at INTEGER NOT NULL
+    applied_at ` + times + ` NOT NULL
 )`
+}
 
 const selectAppliedMigrations = `SELECT version FROM schema_migrations`
 
 const insertMigration = `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`
 
-// migrate applies every embedded migration not yet recorded, each in its own
-// transaction with its schema_migrations row, so a crash leaves the schema
-// at a whole version.
+// migrate applies every embedded migration of the dialect not yet
+// recorded, each in its own transaction with its schema_migrations row, so
+// a crash leaves the schema at a whole version. On PostgreSQL they run
+// under an advisory lock, so that replicas starting together apply each
+// once.
 func (d *DB) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(d.dialect.migrationDir())
 	if err != nil {
 		return err
 	}
-	if _, err := d.db.ExecContext(ctx, createMigrationsTable); err != nil {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	unlock, err := d.dialect.lockMigrations(ctx, conn)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := conn.ExecContext(ctx, d.dialect.createMigrationsTable()); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	known := map[int]bool{}
@@ -300,34 +335,44 @@ func (d *DB) migrate(ctx context.Context) error {
 		known[m.version] = true
 	}
 	for _, m := range ms {
-		err := d.tx(ctx, func(tx *sql.Tx) error {
-			// Read applied versions inside the write transaction: another
-			// process may have migrated while we waited for the lock.
-			applied, err := appliedVersions(ctx, tx)
-			if err != nil {
-				return err
-			}
-			for v := range applied {
-				if !known[v] {
-					return fmt.Errorf("database has schema version %d, unknown to this storywatch (newer?)", v)
-				}
-			}
-			if applied[m.version] {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("apply %s: %w", m.name, err)
-			}
-			if _, err := tx.ExecContext(ctx, insertMigration, m.version, m.name, d.now().UnixMilli()); err != nil {
-				return fmt.Errorf("record %s: %w", m.name, err)
-			}
-			d.log.Info("applied migration", "migration", m.name)
-			return nil
-		})
-		if err != nil {
+		if err := d.applyMigration(ctx, conn, m, known); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// applyMigration applies m on conn unless it is recorded already.
+func (d *DB) applyMigration(ctx context.Context, conn *sql.Conn, m migration, known map[int]bool) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	// Read applied versions inside the write transaction: another
+	// process may have migrated while we waited for the lock.
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for v := range applied {
+		if !known[v] {
+			return fmt.Errorf("database has schema version %d, unknown to this storywatch (newer?)", v)
+		}
+	}
+	if applied[m.version] {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("apply %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, insertMigration, m.version, m.name, d.now().UnixMilli()); err != nil {
+		return fmt.Errorf("record %s: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %s: %w", m.name, err)
+	}
+	d.log.Info("applied migration", "migration", m.name)
 	return nil
 }
 

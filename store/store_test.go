@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 var t0 = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -15,7 +17,7 @@ var t0 = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
 func testDB(t *testing.T) (*DB, *time.Time) {
 	t.Helper()
 	now := t0
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"),
+	db, err := Open(context.Background(), storetest.Database(t),
 		WithClock(func() time.Time { return now }), WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
@@ -24,8 +26,23 @@ func testDB(t *testing.T) (*DB, *time.Time) {
 	return db, &now
 }
 
+// failHitsOf makes every insert of a hit of watch fail with "boom".
+func failHitsOf(t *testing.T, db *DB, watch string) {
+	t.Helper()
+	q := `CREATE TRIGGER boom BEFORE INSERT ON hits WHEN NEW.watch = '` + watch + `'
+		BEGIN SELECT RAISE(ABORT, 'boom'); END`
+	if db.dialect.postgres {
+		q = `CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$;
+		CREATE TRIGGER boom BEFORE INSERT ON hits FOR EACH ROW WHEN (NEW.watch = '` + watch + `') EXECUTE FUNCTION boom()`
+	}
+	if _, err := db.db.ExecContext(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestOpenCreatesPrivateFileWithPragmas(t *testing.T) {
 	t.Parallel()
+	storetest.SQLiteOnly(t, "the file's mode and SQLite's pragmas")
 	ctx := context.Background()
 	p := filepath.Join(t.TempDir(), "sw.db")
 	db, err := Open(ctx, p)
@@ -72,7 +89,7 @@ func TestOpenCreatesPrivateFileWithPragmas(t *testing.T) {
 func TestMigrationsRunOnceAcrossReopens(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	p := filepath.Join(t.TempDir(), "sw.db")
+	p := storetest.Database(t)
 	for i := 0; i < 2; i++ {
 		db, err := Open(ctx, p)
 		if err != nil {
@@ -82,7 +99,7 @@ func TestMigrationsRunOnceAcrossReopens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, _ := loadMigrations()
+		ms, _ := loadMigrations(db.dialect.migrationDir())
 		if want := ms[len(ms)-1].version; v != want {
 			t.Errorf("open %d: schema version %d, want %d", i, v, want)
 		}
@@ -98,7 +115,7 @@ func TestMigrationsRunOnceAcrossReopens(t *testing.T) {
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	p := filepath.Join(t.TempDir(), "sw.db")
+	p := storetest.Database(t)
 	db, err := Open(ctx, p)
 	if err != nil {
 		t.Fatal(err)

@@ -55,7 +55,7 @@ FROM stories s` + leadJoin + `
 WHERE s.last_seen >= $1
   AND ($2 = '' OR EXISTS (SELECT 1 FROM items i JOIN hits h ON h.item_id = i.id
                          WHERE i.story_id = s.id AND h.watch = $3 AND h.retracted_at IS NULL))
-  AND ($4 OR EXISTS (SELECT 1 FROM items i JOIN hits h ON h.item_id = i.id
+  AND ($4 = 1 OR EXISTS (SELECT 1 FROM items i JOIN hits h ON h.item_id = i.id
                     WHERE i.story_id = s.id AND h.retracted_at IS NULL))
 ORDER BY s.first_seen DESC, s.id DESC
 LIMIT $5`
@@ -65,9 +65,9 @@ LIMIT $5`
 func (d *DB) Stories(ctx context.Context, filter StoryFilter) ([]Story, error) {
 	limit := int64(filter.Limit)
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
-	rows, err := d.db.QueryContext(ctx, selectStories, millis(filter.Since).Int64, filter.Watch, filter.Watch, filter.All, limit)
+	rows, err := d.db.QueryContext(ctx, selectStories, millis(filter.Since).Int64, filter.Watch, filter.Watch, flag(filter.All), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list stories: %w", err)
 	}

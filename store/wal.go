@@ -17,6 +17,9 @@ const walGuardFrom = 1 << 20
 // even a checkpoint fails, for want of room for the database to grow into.
 // Checkpointing while three times the log is still free leaves that room.
 func (d *DB) guardWAL(ctx context.Context) {
+	if d.dialect.postgres {
+		return
+	}
 	wal, ok := fileSize(d.path + "-wal")
 	if !ok || wal < walGuardFrom {
 		return

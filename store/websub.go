@@ -107,8 +107,8 @@ RETURNING feed_id`
 func (d *DB) SaveSubscription(ctx context.Context, s Subscription) (int64, error) {
 	var id int64
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, upsertSubscription, s.Hub, s.Topic, s.Secret, string(s.State),
-			s.RequestedAt.UnixMilli(), millis(s.LeaseUntil), millis(s.LastPush), s.LastError, s.FeedURL).Scan(&id)
+		return tx.QueryRowContext(ctx, upsertSubscription, clean(s.Hub), clean(s.Topic), clean(s.Secret), string(s.State),
+			s.RequestedAt.UnixMilli(), millis(s.LeaseUntil), millis(s.LastPush), clean(s.LastError), clean(s.FeedURL)).Scan(&id)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("save websub subscription of %s: %w", s.FeedURL, ErrNotFound)
