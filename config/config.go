@@ -12,8 +12,9 @@ type Config struct {
 	// Path is the absolute path of the file the config was loaded from.
 	Path string
 	// Database is an absolute SQLite file path (a relative one in the file is
-	// resolved against the config file's folder). PostgreSQL URLs are
-	// refused at load until a store speaks PostgreSQL.
+	// resolved against the config file's folder), or a PostgreSQL URL
+	// (postgres:// or postgresql://) as given. The URL may carry a password:
+	// show it only through store.Redact.
 	Database string
 	// Listen is the address of the HTTP endpoints; empty turns HTTP off.
 	Listen string

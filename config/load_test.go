@@ -205,6 +205,10 @@ func TestDatabase(t *testing.T) {
 	}{
 		{"relative file", "data/sw.db", func(dir string) string { return filepath.Join(dir, "data", "sw.db") }},
 		{"absolute file", "/var/lib/storywatch/sw.db", func(string) string { return "/var/lib/storywatch/sw.db" }},
+		{"postgres URL", "postgres://sw:pw@db.example.org:5432/storywatch?sslmode=require",
+			func(string) string { return "postgres://sw:pw@db.example.org:5432/storywatch?sslmode=require" }},
+		{"postgresql URL with a socket host", "postgresql:///storywatch?host=/run/postgresql",
+			func(string) string { return "postgresql:///storywatch?host=/run/postgresql" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

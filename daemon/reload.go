@@ -10,6 +10,7 @@ import (
 
 	"github.com/storywatch/storywatch/config"
 	"github.com/storywatch/storywatch/match"
+	"github.com/storywatch/storywatch/store"
 )
 
 // Reload swaps in cfg whole: feeds, watchlist, schedules, digests and
@@ -61,7 +62,7 @@ func (d *Daemon) apply(ctx context.Context, cfg *config.Config, why string) erro
 	defer d.reloadMu.Unlock()
 	old := d.gen.Load()
 	if cfg.Database != old.cfg.Database {
-		d.log.Warn("a new database takes a restart; keeping the open one", "database", old.cfg.Database)
+		d.log.Warn("a new database takes a restart; keeping the open one", "database", store.Redact(old.cfg.Database))
 		cfg.Database = old.cfg.Database
 	}
 	if cfg.Listen != old.cfg.Listen {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/storywatch/storywatch/config"
+	"github.com/storywatch/storywatch/store"
 )
 
 // reloadDebounce collapses the burst of events of one editor save.
@@ -89,7 +90,7 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 // started logs the start and polls every feed now rather than one
 // interval later.
 func (d *Daemon) started(g *generation, ln net.Listener) {
-	attrs := []any{"config", d.opts.ConfigPath, "database", g.cfg.Database, "feeds", len(g.cfg.Feeds),
+	attrs := []any{"config", d.opts.ConfigPath, "database", store.Redact(g.cfg.Database), "feeds", len(g.cfg.Feeds),
 		"watches", len(g.matcher.Watches()), "digests", len(g.cfg.Digests), "version", d.opts.Version}
 	if ln != nil {
 		attrs = append(attrs, "listen", ln.Addr().String())

@@ -124,8 +124,14 @@ const selectSeenKeysPrefix = `SELECT s.key FROM item_sources s JOIN feeds f ON f
 // UnseenKeys returns the subset of keys never recorded for the feed.
 func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map[string]bool, error) {
 	unseen := make(map[string]bool, len(keys))
+	// given maps the stored form of a key with NUL characters (clean)
+	// back to the key asked about.
+	given := map[string]string{}
 	for _, k := range keys {
 		unseen[k] = true
+		if c := clean(k); c != k {
+			given[c] = k
+		}
 	}
 	for start := 0; start < len(keys); start += maxParams {
 		chunk := keys[start:min(start+maxParams, len(keys))]
@@ -146,6 +152,9 @@ func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map
 				return nil, fmt.Errorf("seen keys of %s: %w", feedURL, err)
 			}
 			delete(unseen, k)
+			if g, ok := given[k]; ok {
+				delete(unseen, g)
+			}
 		}
 		err = rows.Err()
 		rows.Close()

@@ -31,10 +31,3 @@ func postgresFault(err error) bool {
 	return false
 }
 
-// retryable reports whether a PostgreSQL transaction failed for want of
-// serialization (40001) or in a deadlock (40P01): run again whole, it can
-// succeed.
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
-}

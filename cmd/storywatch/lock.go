@@ -16,7 +16,8 @@ type dbLock struct {
 	path string
 }
 
-// lockDatabase takes the lock file "<db>.lock" beside the database. The
+// lockDatabase takes the lock file "<db>.lock" beside a SQLite database
+// (several replicas may share a PostgreSQL one). The
 // kernel releases the lock when the process dies, so a crash never leaves
 // a stale lock behind. Symbolic links in the path are resolved first, so
 // that a second daemon given a link to the same database finds the same

@@ -14,7 +14,12 @@ import (
 // the commands that only read what the daemon stored (hits, stories,
 // feeds, deliveries, backtest, digest without -send) must not create an
 // empty one and then report that it is empty.
+// A PostgreSQL database is made by its administrator, not by storywatch:
+// there is no file to look for, and connecting tells.
 func requireDatabase(c *config.Config) error {
+	if store.IsPostgres(c.Database) {
+		return nil
+	}
 	_, err := os.Stat(c.Database)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no database yet at %s: `storywatch once` polls every feed once and creates it, `storywatch run` starts the daemon (or check `database` in %s)", c.Database, c.Path)

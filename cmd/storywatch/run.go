@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/storywatch/storywatch/store"
 )
 
 // cmdRun is the daemon: it polls and sends digests on schedule, sends the
@@ -32,11 +34,14 @@ func cmdRun(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	lock, err := lockDatabase(cfg.Database)
-	if err != nil {
-		return err
+	// The lock file is SQLite's: replicas share a PostgreSQL database.
+	if !store.IsPostgres(cfg.Database) {
+		lock, err := lockDatabase(cfg.Database)
+		if err != nil {
+			return err
+		}
+		defer lock.release()
 	}
-	defer lock.release()
 	db, err := openStore(a.ctx, cfg, log)
 	if err != nil {
 		return err
