@@ -30,4 +30,3 @@ func postgresFault(err error) bool {
 	}
 	return false
 }
-
