@@ -63,10 +63,7 @@ func Parse(data []byte, contentType, feedURL string) (feed *Feed, err error) {
 	if why := notAFeed(doc); why != "" {
 		return nil, fmt.Errorf("parse %s: not a feed: %s", feedURL, why)
 	}
-	p := gofeed.NewParser()
-	p.KeepOriginalFeed = true
-	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
-	f, err := p.Parse(bytes.NewReader(doc))
+	f, err := newParser().Parse(bytes.NewReader(doc))
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		return nil, fmt.Errorf("parse %s: not a feed: no rss, rdf or feed root element near the start", feedURL)
 	}
@@ -74,6 +71,16 @@ func Parse(data []byte, contentType, feedURL string) (feed *Feed, err error) {
 		return nil, fmt.Errorf("parse %s: %s", feedURL, oneLine(err.Error()))
 	}
 	return convert(f, feedURL, atomPlainFields(f, doc)), nil
+}
+
+// newParser returns gofeed's parser as Parse uses it: the format-specific
+// feed kept (sourceTitles, atomPlainFields), no second parse of every
+// item's HTML to find an image.
+func newParser() *gofeed.Parser {
+	p := gofeed.NewParser()
+	p.KeepOriginalFeed = true
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	return p
 }
 
 // notAFeed explains why a document is certainly not a feed, or returns "".

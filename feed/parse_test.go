@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/mmcdole/gofeed"
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -443,31 +441,6 @@ func FuzzParse(f *testing.F) {
 		}
 		checkItems(t, feed)
 	})
-}
-
-// BenchmarkParse measures Parse beside gofeed alone on the same bytes, so
-// that our share (decoding, HTML stripping, keys, canonical URLs) is
-// visible: docs/benchmarks.md allows it half of gofeed's own cost.
-func BenchmarkParse(b *testing.B) {
-	for _, name := range []string{"seed.xml", "windows-1251.xml", "iso-8859-1-unlabelled.xml"} {
-		data := readTestdata(b, name)
-		b.Run(name+"/Parse", func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := Parse(data, "", "https://x.example/feed"); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(name+"/gofeed", func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := gofeed.NewParser().Parse(bytes.NewReader(data)); err != nil {
-					b.Skipf("gofeed alone cannot read it: %v", err)
-				}
-			}
-		})
-	}
 }
 
 // hugeItemFeed is an RSS document of about size bytes whose one item
