@@ -1,0 +1,343 @@
+package feed
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+
+	nethtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// markupText is plainText in one pass over the markup most feeds send:
+// text, tags with quoted or simple attributes, comments and character
+// references.
+// It reads them as the HTML tokenizer does, and gives up (ok false, the
+// text to be discarded) at the first construct whose reading it leaves to
+// the tokenizer: the elements whose content is raw text (script, style,
+// title, textarea, …), unusual tag or attribute syntax, a tag cut off by
+// the end, and named references it cannot resolve the tokenizer's way.
+func markupText(s string, limit int) (text string, ok bool) {
+	b := textBuilder{limit: limit}
+	b.sb.Grow(b.capacity(len(s)))
+	for len(s) > 0 && !b.full {
+		i := strings.IndexAny(s, "<&")
+		if i < 0 {
+			i = len(s)
+		}
+		if b.skip == 0 {
+			addText(&b, s[:i])
+		}
+		s = s[i:]
+		if len(s) == 0 {
+			break
+		}
+		var n int
+		if s[0] == '&' {
+			n, ok = b.reference(s)
+		} else {
+			n, ok = b.tag(s)
+		}
+		if !ok {
+			return "", false
+		}
+		s = s[n:]
+	}
+	return b.String(), true
+}
+
+// tag reads the "<" that starts s: a tag, or a "<" that is text. It
+// returns the bytes read.
+func (b *textBuilder) tag(s string) (int, bool) {
+	if len(s) < 2 || !isLetter(s[1]) && s[1] != '/' && s[1] != '!' && s[1] != '?' {
+		// Not markup: the "<" is text.
+		if b.skip == 0 {
+			addText(b, s[:1])
+		}
+		return 1, true
+	}
+	switch {
+	case strings.HasPrefix(s, "<!--"):
+		return commentLen(s), true
+	case s[1] == '!' || s[1] == '?' || s[1] == '/' && len(s) > 2 && !isLetter(s[2]):
+		// A doctype, a processing instruction, "</>" or a bogus comment
+		// ("<!x", "</1"): no text, up to the first ">" or the end.
+		if n := strings.IndexByte(s[2:], '>'); n >= 0 {
+			return 2 + n + 1, true
+		}
+		return len(s), true
+	}
+	name, tt, n := scanTag(s)
+	if n == 0 {
+		return 0, false
+	}
+	var lower [12]byte
+	if len(name) > len(lower) {
+		// Longer than any element with a meaning here.
+		return n, true
+	}
+	for i := range len(name) {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	a := atom.Lookup(lower[:len(name)])
+	if tt != nethtml.EndTagToken && rawText[a] {
+		return 0, false
+	}
+	b.element(a, tt)
+	return n, true
+}
+
+// commentLen is the length of the comment that starts s ("<!--"), read as
+// the tokenizer reads it: it ends at "-->", at "--!>", at a ">" right
+// after the opening ("<!-->", "<!--->"), or at the end of the text.
+func commentLen(s string) int {
+	dashes, beginning := 0, true
+	for i := len("<!--"); i < len(s); {
+		c := s[i]
+		i++
+		switch c {
+		case '-':
+			dashes++
+			continue
+		case '>':
+			if dashes >= 2 || beginning {
+				return i
+			}
+		case '!':
+			if dashes >= 2 {
+				if i == len(s) {
+					return i
+				}
+				c = s[i]
+				i++
+				if c == '>' {
+					return i
+				}
+				if c == '-' {
+					dashes, beginning = 1, false
+					continue
+				}
+			}
+		}
+		dashes, beginning = 0, false
+	}
+	return len(s)
+}
+
+// rawText elements switch the tokenizer to reading their content as text
+// up to their end tag.
+var rawText = map[atom.Atom]bool{
+	atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Noscript: true,
+	atom.Plaintext: true, atom.Script: true, atom.Style: true, atom.Textarea: true,
+	atom.Title: true, atom.Xmp: true,
+}
+
+// scanTag reads a start tag ("<name attr='v' attr2=v attr3>", optionally
+// self-closed) or an end tag ("</name >") at the start of s, in the forms
+// where the tokenizer reads it the same way: white space between
+// attributes, attribute names of letters, digits and "-_:.@", unquoted
+// values without quotes, "<=>/`" or white space. It returns the tag's name,
+// its kind and its length, 0 for anything else.
+func scanTag(s string) (name string, tt nethtml.TokenType, n int) {
+	i := 1
+	tt = nethtml.StartTagToken
+	if s[i] == '/' {
+		tt = nethtml.EndTagToken
+		i++
+	}
+	start := i
+	if i >= len(s) || !isLetter(s[i]) {
+		return "", 0, 0
+	}
+	for i < len(s) && isNameByte(s[i]) {
+		i++
+	}
+	name = s[start:i]
+	for {
+		j := skipSpace(s, i)
+		if j >= len(s) {
+			return "", 0, 0
+		}
+		switch {
+		case s[j] == '>':
+			if tt == nethtml.StartTagToken && s[j-1] == '/' {
+				tt = nethtml.SelfClosingTagToken
+			}
+			return name, tt, j + 1
+		case s[j] == '/' && j+1 < len(s) && s[j+1] == '>' && tt == nethtml.StartTagToken:
+			return name, nethtml.SelfClosingTagToken, j + 2
+		case j == i || tt == nethtml.EndTagToken:
+			// Attributes must follow white space; end tags have none.
+			return "", 0, 0
+		}
+		if i = scanAttribute(s, j); i == 0 {
+			return "", 0, 0
+		}
+	}
+}
+
+// scanAttribute reads the attribute at s[i:] and returns where it ends, 0
+// when it is not of scanTag's forms.
+func scanAttribute(s string, i int) int {
+	k := i
+	for k < len(s) && (isNameByte(s[k]) || s[k] == '@') {
+		k++
+	}
+	if k == i {
+		return 0
+	}
+	m := skipSpace(s, k)
+	if m >= len(s) || s[m] != '=' {
+		return k
+	}
+	m = skipSpace(s, m+1)
+	if m >= len(s) {
+		return 0
+	}
+	if q := s[m]; q == '"' || q == '\'' {
+		e := strings.IndexByte(s[m+1:], q)
+		if e < 0 {
+			return 0
+		}
+		return m + 1 + e + 1
+	}
+	e := m
+	for e < len(s) && !isSpaceByte(s[e]) && !strings.ContainsRune("\"'<=>/`", rune(s[e])) {
+		e++
+	}
+	if e == m || e == len(s) || s[e] != '>' && !isSpaceByte(s[e]) {
+		// The tokenizer would read a "/" or a quote as part of the value.
+		return 0
+	}
+	return e
+}
+
+// reference reads the "&" that starts s: a character reference, or an "&"
+// that is text.
+func (b *textBuilder) reference(s string) (int, bool) {
+	i := 1
+	for i < len(s) && isAlnum(s[i]) {
+		i++
+	}
+	switch {
+	case len(s) > 1 && s[1] == '#':
+		return b.numericReference(s)
+	case i == 1:
+		b.textIfShown("&") // "& " and "&;" are text
+		return 1, true
+	case i < len(s) && s[i] == ';':
+		i++
+	}
+	ref := s[:i]
+	if r, ok := commonReferences[ref]; ok {
+		b.textIfShown(r)
+		return i, true
+	}
+	// html.UnescapeString resolves a name whole, as the tokenizer does
+	// first; the tokenizer then tries the prefixes of a name it cannot
+	// resolve, which two letters or fewer do not have.
+	if text := html.UnescapeString(ref); text != ref {
+		b.textIfShown(text)
+		return i, true
+	}
+	if len(strings.TrimSuffix(ref, ";")) <= 3 {
+		b.textIfShown("&")
+		return 1, true
+	}
+	return 0, false
+}
+
+// commonReferences are resolved without html.UnescapeString's copies.
+var commonReferences = map[string]string{
+	"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": `"`, "&apos;": "'", "&nbsp;": "\u00a0",
+	"&rsquo;": "’", "&lsquo;": "‘", "&rdquo;": "”", "&ldquo;": "“", "&mdash;": "—", "&ndash;": "–",
+	"&hellip;": "…",
+}
+
+// numericReference reads "&#…" as the tokenizer does: decimal or "x"
+// hexadecimal digits, an optional ";", windows-1252 for C1 controls and
+// U+FFFD for what is not a character.
+func (b *textBuilder) numericReference(s string) (int, bool) {
+	i, base := 2, rune(10)
+	if i < len(s) && (s[i] == 'x' || s[i] == 'X') {
+		i, base = 3, 16
+	}
+	start := i
+	x := rune(0)
+	for ; i < len(s); i++ {
+		d := digitValue(s[i])
+		if d >= base {
+			break
+		}
+		if x <= utf8.MaxRune {
+			x = base*x + d
+		}
+	}
+	if i == start {
+		b.textIfShown("&")
+		return 1, true
+	}
+	if i < len(s) && s[i] == ';' {
+		i++
+	}
+	switch {
+	case x >= 0x80 && x <= 0x9F:
+		x = windows1252C1[x-0x80]
+	case x == 0 || x >= 0xD800 && x <= 0xDFFF || x > utf8.MaxRune:
+		x = utf8.RuneError
+	}
+	if b.skip == 0 {
+		var buf [utf8.UTFMax]byte
+		addText(b, buf[:utf8.EncodeRune(buf[:], x)])
+	}
+	return i, true
+}
+
+// windows1252C1 is what the tokenizer makes of numeric references to C1
+// controls: the windows-1252 character of that byte, the control itself
+// where windows-1252 has none.
+var windows1252C1 = [32]rune{
+	'\u20AC', '\u0081', '\u201A', '\u0192', '\u201E', '\u2026', '\u2020', '\u2021',
+	'\u02C6', '\u2030', '\u0160', '\u2039', '\u0152', '\u008D', '\u017D', '\u008F',
+	'\u0090', '\u2018', '\u2019', '\u201C', '\u201D', '\u2022', '\u2013', '\u2014',
+	'\u02DC', '\u2122', '\u0161', '\u203A', '\u0153', '\u009D', '\u017E', '\u0178',
+}
+
+func (b *textBuilder) textIfShown(s string) {
+	if b.skip == 0 {
+		addText(b, s)
+	}
+}
+
+func digitValue(c byte) rune {
+	switch {
+	case '0' <= c && c <= '9':
+		return rune(c - '0')
+	case 'a' <= c && c <= 'f':
+		return rune(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return rune(c-'A') + 10
+	}
+	return 99
+}
+
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+func isAlnum(c byte) bool { return isLetter(c) || '0' <= c && c <= '9' }
+
+func isNameByte(c byte) bool { return isAlnum(c) || c == '-' || c == ':' || c == '_' || c == '.' }
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && isSpaceByte(s[i]) {
+		i++
+	}
+	return i
+}
