@@ -20,7 +20,7 @@ func PlainText(s string) string { return plainText(s, 0) }
 // one pass (markupText); what that pass leaves to it goes through the HTML
 // tokenizer, which gives the same text for what both read.
 func plainText(s string, limit int) string {
-	if !strings.ContainsAny(s, "<&") {
+	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
 		return collapse(s, limit)
 	}
 	if text, ok := markupText(s, limit); ok {

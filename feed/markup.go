@@ -20,30 +20,41 @@ import (
 func markupText(s string, limit int) (text string, ok bool) {
 	b := textBuilder{limit: limit}
 	b.sb.Grow(b.capacity(len(s)))
-	for len(s) > 0 && !b.full {
-		i := strings.IndexAny(s, "<&")
-		if i < 0 {
-			i = len(s)
+	lt, amp := -1, -1 // the next "<" and "&" at or after pos, len(s) for none
+	for pos := 0; pos < len(s) && !b.full; {
+		if lt < pos {
+			lt = indexFrom(s, pos, '<')
 		}
+		if amp < pos {
+			amp = indexFrom(s, pos, '&')
+		}
+		i := min(lt, amp)
 		if b.skip == 0 {
-			addText(&b, s[:i])
+			addText(&b, s[pos:i])
 		}
-		s = s[i:]
-		if len(s) == 0 {
+		if i == len(s) || b.full {
 			break
 		}
 		var n int
-		if s[0] == '&' {
-			n, ok = b.reference(s)
+		if s[i] == '&' {
+			n, ok = b.reference(s[i:])
 		} else {
-			n, ok = b.tag(s)
+			n, ok = b.tag(s[i:])
 		}
 		if !ok {
 			return "", false
 		}
-		s = s[n:]
+		pos = i + n
 	}
 	return b.String(), true
+}
+
+// indexFrom is the index of the first c in s at or after i, len(s) if none.
+func indexFrom(s string, i int, c byte) int {
+	if j := strings.IndexByte(s[i:], c); j >= 0 {
+		return i + j
+	}
+	return len(s)
 }
 
 // tag reads the "<" that starts s: a tag, or a "<" that is text. It

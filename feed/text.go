@@ -123,11 +123,21 @@ func (b *textBuilder) rune(r rune) {
 func plainLen[T string | []byte](p T) int {
 	i := 0
 	for i < len(p) {
-		if c := p[i]; c < utf8.RuneSelf {
+		c := p[i]
+		if c < utf8.RuneSelf {
 			if c <= ' ' || c == 0x7F {
 				return i
 			}
 			i++
+			continue
+		}
+		if c >= 0xC2 && c < 0xE0 && i+1 < len(p) {
+			// Two bytes (Latin, Greek, Cyrillic, Hebrew, Arabic): plain
+			// unless invalid, a C1 control or U+00A0.
+			if c1 := p[i+1]; c1&0xC0 != 0x80 || c == 0xC2 && c1 <= 0xA0 {
+				return i
+			}
+			i += 2
 			continue
 		}
 		r, n := decodeRune(p[i:])
@@ -185,31 +195,37 @@ func isSpace(r rune) bool {
 // collapse is PlainText's path for text without markup. Text that is
 // already collapsed, as most feed text is, is returned as it is.
 func collapse(s string, limit int) string {
-	if (limit <= 0 || len(s) <= limit) && collapsed(s) {
+	n := collapsedLen(s)
+	if n == len(s) && (limit <= 0 || n <= limit) {
 		return s
 	}
 	b := textBuilder{limit: limit}
 	b.sb.Grow(b.capacity(len(s)))
-	addText(&b, s)
+	if limit > 0 && n > limit {
+		n = 0
+	}
+	// The collapsed start is copied as it is, and the rest looked at.
+	b.sb.WriteString(s[:n])
+	addText(&b, s[n:])
 	return b.String()
 }
 
-// collapsed reports whether s is its own collapsed text: plain runs
-// separated by single spaces, none at the ends.
-func collapsed(s string) bool {
-	for len(s) > 0 {
-		n := plainLen(s)
+// collapsedLen is the length of the longest start of s that is its own
+// collapsed text and ends in a plain rune: plain runs separated by single
+// spaces.
+func collapsedLen(s string) int {
+	end := 0
+	for i := 0; i < len(s); {
+		n := plainLen(s[i:])
 		if n == 0 {
-			return false
+			break
 		}
-		s = s[n:]
-		if len(s) == 0 {
-			return true
+		i += n
+		end = i
+		if i == len(s) || s[i] != ' ' {
+			break
 		}
-		if s[0] != ' ' || len(s) == 1 {
-			return false
-		}
-		s = s[1:]
+		i++
 	}
-	return true
+	return end
 }
