@@ -16,10 +16,26 @@ func Canonical(rawURL string) string {
 	c := canonical(rawURL)
 	// canonical is written to be idempotent; this guard keeps the promise
 	// for inputs that net/url re-encodes differently on a second pass.
-	if c != "" && canonical(c) != c {
+	if c != "" && !plainCanonical(c) && canonical(c) != c {
 		return ""
 	}
 	return c
+}
+
+// plainCanonical reports whether canonical(c) is c for sure, without a
+// second pass: c, a result of canonical, has only letters, digits and
+// "-._~:/?=&" (no escapes, IPv6 brackets, user info or "+", which the
+// query reads as a space) and its host does not end in a dot.
+func plainCanonical(c string) bool {
+	for i := 0; i < len(c); i++ {
+		if b := c[i]; !isAlnum(b) && strings.IndexByte("-._~:/?=&", b) < 0 {
+			return false
+		}
+	}
+	_, rest, _ := strings.Cut(c, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	host, _, _ = strings.Cut(host, ":")
+	return !strings.HasSuffix(host, ".")
 }
 
 func canonical(rawURL string) string {

@@ -64,11 +64,17 @@ func FuzzCanonical(f *testing.F) {
 		"https://user@host:0/",
 		"",
 		"javascript:alert(1)",
+		"https://x.org../a",
+		"http://x.org:8080/a:b/c.d~e?f=g&h=i=j",
+		"https://x.org/a?b+c=1&%2B=2",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		c := Canonical(in)
+		if first := canonical(in); first != "" && canonical(first) != first && c != "" {
+			t.Fatalf("Canonical(%q) = %q, though a second pass gives %q", in, c, canonical(first))
+		}
 		if again := Canonical(c); again != c {
 			t.Fatalf("not idempotent: Canonical(%q) = %q, Canonical(that) = %q", in, c, again)
 		}

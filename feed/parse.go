@@ -179,7 +179,10 @@ func convert(f *gofeed.Feed, feedURL string, plain []plainFields) *Feed {
 		if it.Outlet == "" {
 			it.Outlet = plainText(extValue(gi.Extensions, "Source"), MaxField) // Bing News
 		}
-		it.URL = safe.Link(unwrapClick(itemURL(gi, it.GUID, base)))
+		it.URL = itemURL(gi, it.GUID, base)
+		if target := unwrapClick(it.URL); target != it.URL {
+			it.URL = safe.Link(target)
+		}
 		it.CanonicalURL = Canonical(it.URL)
 		items = append(items, it)
 	}

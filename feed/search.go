@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/storywatch/storywatch/match"
 )
@@ -288,6 +289,19 @@ func term(text string) string {
 	return text
 }
 
+// mayBeClickLink reports whether link can be a Bing click link, without
+// parsing it: its path, once unescaped and case-folded, is
+// /news/apiclick.aspx, which an ASCII link without escapes spells in
+// some case.
+func mayBeClickLink(link string) bool {
+	for i := 0; i < len(link); i++ {
+		if link[i] == '%' || link[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(link), "apiclick")
+}
+
 // group joins alternatives with OR, in parentheses unless top or single.
 func group(parts []string, top bool) string {
 	s := strings.Join(parts, " OR ")
@@ -302,6 +316,9 @@ func group(parts []string, top bool) string {
 // www.bing.com/news/apiclick.aspx?…&url=ARTICLE. Other links are returned
 // as they are.
 func unwrapClick(link string) string {
+	if !mayBeClickLink(link) {
+		return link
+	}
 	u, err := url.Parse(link)
 	if err != nil || !strings.EqualFold(u.Hostname(), "www.bing.com") || !strings.EqualFold(u.Path, "/news/apiclick.aspx") {
 		return link
