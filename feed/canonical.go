@@ -22,6 +22,50 @@ func Canonical(rawURL string) string {
 	return c
 }
 
+// plainURL reports whether s is an absolute http(s) URL that net/url
+// reads and writes back as it is, also when resolving it against a base,
+// and that safe.Link keeps: a lower-case scheme, a host without a port,
+// only letters, digits and "-._~/?=&" after the scheme, and no dot segment
+// or empty segment in the path.
+func plainURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		rest, ok = strings.CutPrefix(s, "http://")
+	}
+	if !ok || rest == "" || rest[0] == '/' || rest[0] == '?' {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if b := rest[i]; !isAlnum(b) && strings.IndexByte("-._~/?=&", b) < 0 {
+			return false
+		}
+	}
+	return !strings.Contains(rest, "/.") && !strings.Contains(rest, "//")
+}
+
+// plainCanonicalOf is canonical for a plainURL without a query whose host
+// is in lower case and does not end in a dot: the URL itself, with "/" for
+// an empty path.
+func plainCanonicalOf(s string) (string, bool) {
+	if !plainURL(s) || strings.IndexByte(s, '?') >= 0 {
+		return "", false
+	}
+	_, rest, _ := strings.Cut(s, "://")
+	host, path, _ := strings.Cut(rest, "/")
+	for i := 0; i < len(host); i++ {
+		if 'A' <= host[i] && host[i] <= 'Z' {
+			return "", false
+		}
+	}
+	if strings.HasSuffix(host, ".") {
+		return "", false
+	}
+	if path == "" && !strings.HasSuffix(s, "/") {
+		return s + "/", true
+	}
+	return s, true
+}
+
 // plainCanonical reports whether canonical(c) is c for sure, without a
 // second pass: c, a result of canonical, has only letters, digits and
 // "-._~:/?=&" (no escapes, IPv6 brackets, user info or "+", which the
@@ -39,6 +83,14 @@ func plainCanonical(c string) bool {
 }
 
 func canonical(rawURL string) string {
+	if c, ok := plainCanonicalOf(rawURL); ok {
+		return c
+	}
+	return parsedCanonical(rawURL)
+}
+
+// parsedCanonical is canonical through net/url.
+func parsedCanonical(rawURL string) string {
 	s := strings.TrimSpace(rawURL)
 	if s == "" || strings.ContainsAny(s, " \t\r\n") {
 		return ""

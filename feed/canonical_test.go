@@ -1,9 +1,12 @@
 package feed
 
 import (
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/storywatch/storywatch/safe"
 )
 
 func TestCanonical(t *testing.T) {
@@ -97,4 +100,58 @@ func FuzzCanonical(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkPlainURL checks the shortcuts for plain links against the steps
+// they skip: resolving against a base, safe.Link and canonical's parse.
+func checkPlainURL(t *testing.T, s string) {
+	t.Helper()
+	if !plainURL(s) {
+		return
+	}
+	ref, err := url.Parse(s)
+	if err != nil {
+		t.Fatalf("plainURL(%q), but url.Parse: %v", s, err)
+	}
+	base, _ := url.Parse("https://feeds.example/news/rss")
+	if got := base.ResolveReference(ref).String(); got != s {
+		t.Fatalf("plainURL(%q), but resolved it is %q", s, got)
+	}
+	if got := safe.Link(s); got != s {
+		t.Fatalf("plainURL(%q), but safe.Link gives %q", s, got)
+	}
+	if c, ok := plainCanonicalOf(s); ok && c != parsedCanonical(s) {
+		t.Fatalf("plainCanonicalOf(%q) = %q, parsed %q", s, c, parsedCanonical(s))
+	}
+}
+
+func TestPlainURLShortcuts(t *testing.T) {
+	t.Parallel()
+	pieces := []string{"x", "X", "7", ".", "..", "/", "//", "?", "=", "&", "-", "~", "_", ":", "%41", "org", "a.b"}
+	r := rand.New(rand.NewPCG(3, 5))
+	plain := 0
+	for range 50000 {
+		s := []string{"https://", "http://"}[r.IntN(2)]
+		for range r.IntN(10) {
+			s += pieces[r.IntN(len(pieces))]
+		}
+		if plainURL(s) {
+			plain++
+		}
+		checkPlainURL(t, s)
+	}
+	if plain < 1000 {
+		t.Fatalf("only %d of the generated links are plain", plain)
+	}
+}
+
+func FuzzPlainURL(f *testing.F) {
+	for _, s := range []string{
+		"https://x.org", "https://x.org/", "http://x.org/a/b.html", "https://x.org/a?b=1&c", "https://X.org/a",
+		"https://x.org./a", "https://x.org/a/./b", "https://x.org//a", "https://x.org/a?", "http://?a", "https://-/~",
+		"HTTPS://x.org/a", "https://x.org:443/a", "https://a=b&c/d",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(checkPlainURL)
 }

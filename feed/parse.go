@@ -216,6 +216,10 @@ func itemURL(gi *gofeed.Item, guid string, base *url.URL) string {
 	if link == "" && (strings.HasPrefix(guid, "http://") || strings.HasPrefix(guid, "https://")) {
 		link = guid
 	}
+	if plainURL(link) {
+		// What the steps below would return, without them.
+		return link
+	}
 	if link == "" || base == nil {
 		return safe.Link(link)
 	}
