@@ -49,6 +49,14 @@ func addText[T string | []byte](b *textBuilder, p T) {
 			p = p[n:]
 			continue
 		}
+		if p[0] < utf8.RuneSelf {
+			// ASCII white space or a control character.
+			if b.sb.Len() > 0 && b.pending == 0 {
+				b.pending = ' '
+			}
+			p = p[1:]
+			continue
+		}
 		r, n := decodeRune(p)
 		p = p[n:]
 		b.rune(r)
@@ -214,18 +222,25 @@ func collapse(s string, limit int) string {
 // collapsed text and ends in a plain rune: plain runs separated by single
 // spaces.
 func collapsedLen(s string) int {
-	end := 0
+	end := 0 // after the last plain rune
 	for i := 0; i < len(s); {
-		n := plainLen(s[i:])
-		if n == 0 {
-			break
+		c := s[i]
+		switch {
+		case c > ' ' && c < 0x7F:
+			i++
+		case c == ' ' && end == i && i > 0:
+			i++
+			continue
+		case c < utf8.RuneSelf:
+			return end
+		default:
+			n := plainLen(s[i:])
+			if n == 0 {
+				return end
+			}
+			i += n
 		}
-		i += n
 		end = i
-		if i == len(s) || s[i] != ' ' {
-			break
-		}
-		i++
 	}
 	return end
 }
