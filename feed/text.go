@@ -201,18 +201,20 @@ func isSpace(r rune) bool {
 }
 
 // collapse is PlainText's path for text without markup. Text that is
-// already collapsed, as most feed text is, is returned as it is.
+// already collapsed, as most feed text is, is returned as it is; the
+// collapsed start of other text is copied whole, and no more than limit
+// bytes of a huge field are looked at.
 func collapse(s string, limit int) string {
-	n := collapsedLen(s)
-	if n == len(s) && (limit <= 0 || n <= limit) {
+	head := s
+	if limit > 0 && len(head) > limit {
+		head = head[:limit]
+	}
+	n := collapsedLen(head)
+	if n == len(s) {
 		return s
 	}
 	b := textBuilder{limit: limit}
 	b.sb.Grow(b.capacity(len(s)))
-	if limit > 0 && n > limit {
-		n = 0
-	}
-	// The collapsed start is copied as it is, and the rest looked at.
 	b.sb.WriteString(s[:n])
 	addText(&b, s[n:])
 	return b.String()
