@@ -9,8 +9,7 @@ import (
 
 // markupText is plainText in one pass over the markup most feeds send:
 // text, tags with quoted or simple attributes, comments and character
-// references.
-// It reads them as the HTML tokenizer does, and gives up (ok false, the
+// references. It reads them as the HTML tokenizer does, and gives up (ok false, the
 // text to be discarded) at the first construct whose reading it leaves to
 // the tokenizer: the elements whose content is raw text (script, style,
 // title, textarea, …), unusual tag or attribute syntax, a tag cut off by
