@@ -95,6 +95,9 @@ type Poller struct {
 	planner     Planner
 	matcher     *match.Matcher
 	feeds       []FeedConfig
+	// storylines are the ids of the matcher's storylines, for the
+	// planner's hit boost; built once, not per feed.
+	storylines map[string]bool
 
 	// cycles counts the cycles run, for the level of their log line.
 	cycles atomic.Int64
@@ -159,6 +162,7 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 		feeds:       append([]FeedConfig(nil), feeds...),
 		secrets:     opts.Secrets,
 		parsing:     newBudget(max(opts.Fetch.MaxBody, minParseBudget)),
+		storylines:  storylineIDs(m),
 	}
 	return p
 }
@@ -437,7 +441,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 		st.FeedHint = parsed.Hint
 		st.Hub, st.Self = cmp.Or(parsed.Hub, resp.Hub), cmp.Or(parsed.Self, resp.Self)
 		obs.Items, obs.Seen, obs.Total = parsed.Items, seen, total
-		obs.StorylineHit = storylineHit(items, m)
+		obs.StorylineHit = storylineHit(items, p.storylines)
 	}
 	st.ConsecutiveErrors = 0
 	st.LastError = ""
@@ -524,6 +528,9 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 		return nil, 0, 0, err
 	}
 	total, seen = len(keys), len(keys)-len(unseen)
+	if len(unseen) > 0 {
+		out = make([]NewItem, 0, len(unseen))
+	}
 	cutoff := now.Add(-p.backfill)
 	for _, it := range items {
 		if !unseen[it.Key] {
@@ -553,15 +560,23 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 	return out, seen, total, nil
 }
 
-// storylineHit reports whether one of the items made a hit for a storyline.
-func storylineHit(items []NewItem, m *match.Matcher) bool {
+// storylineIDs returns the ids of m's storylines (none for a nil m).
+func storylineIDs(m *match.Matcher) map[string]bool {
+	ids := map[string]bool{}
 	if m == nil {
-		return false
+		return ids
 	}
-	storylines := map[string]bool{}
 	for _, w := range m.Watches() {
-		storylines[w.ID] = w.Kind == "storyline"
+		if w.Kind == "storyline" {
+			ids[w.ID] = true
+		}
 	}
+	return ids
+}
+
+// storylineHit reports whether one of the items made a hit for one of
+// the storylines.
+func storylineHit(items []NewItem, storylines map[string]bool) bool {
 	for _, it := range items {
 		for _, h := range it.Hits {
 			if storylines[h.Watch] {
