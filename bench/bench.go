@@ -40,6 +40,10 @@ type Options struct {
 	CPUProfile, MemProfile string
 	// NoBaselines skips fetching, parsing and matching alone.
 	NoBaselines bool
+	// InProcessServer serves the feeds from a goroutine of this process
+	// instead of a child process: the server's CPU then counts in the
+	// cycle's, and no server CPU is reported apart.
+	InProcessServer bool
 	// DB, when set, is the database every cycle writes into, kept after
 	// the run; each run's feeds and items are then new to it.
 	DB string
@@ -88,11 +92,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		// URLs, keys and titles carry the run.
 		g.run = time.Now().UnixNano()
 	}
-	base, stop, err := g.serve()
+	srv, err := startServer(ctx, g, o.InProcessServer)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	defer stop()
+	defer srv.stop()
+	rep.Server = "child process"
+	if o.InProcessServer {
+		rep.Server = "in process"
+	}
+	base := srv.base
 	cfgs := make([]monitor.FeedConfig, o.Feeds)
 	for f := range cfgs {
 		cfgs[f] = monitor.FeedConfig{URL: fmt.Sprintf("%s/f%d.xml", base, f)}
@@ -106,7 +115,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		t.MaxIdleConnsPerHost = o.Concurrency
 	}
 	defer client.CloseIdleConnections()
-	r := &run{o: o, rep: rep, m: m, g: g, base: base, cfgs: cfgs, client: client}
+	r := &run{o: o, rep: rep, m: m, g: g, srv: srv, base: base, cfgs: cfgs, client: client}
 	if err := r.cycles(ctx); err != nil {
 		return nil, err
 	}
@@ -126,6 +135,7 @@ type run struct {
 	rep    *Report
 	m      *match.Matcher
 	g      *generator
+	srv    *feedServer
 	base   string
 	cfgs   []monitor.FeedConfig
 	client *http.Client
@@ -167,7 +177,7 @@ func (r *run) cycles(ctx context.Context) error {
 			return fillWindow(ctx, db, r.g, r.o.Stored, r.g.run+int64(k)+1, r.o.Progress)
 		}
 		r.o.Progress("cycle %d of %d: %d feeds × %d items", k+1, r.o.Cycles, r.o.Feeds, r.o.Items)
-		c, c304, dbBytes, err := benchCycle(ctx, path, r.m, r.cfgs, r.client, r.o.Concurrency, fill)
+		c, c304, dbBytes, err := r.benchCycle(ctx, path, fill)
 		if err != nil {
 			return err
 		}
@@ -207,7 +217,7 @@ func (r *run) baselines(ctx context.Context) error {
 	var err error
 	o.Progress("fetching alone")
 	fetcher := &feed.Fetcher{Client: r.client, MaxBody: 8 << 20, Timeout: time.Minute}
-	rep.Fetch, err = measure(func() error {
+	rep.Fetch, err = measure(r.srv, func() error {
 		return forEach(o.Feeds, o.Concurrency, func(f int) error {
 			_, err := fetcher.Fetch(ctx, r.cfgs[f].URL, "", "")
 			return err
@@ -239,6 +249,7 @@ func (r *run) baselines(ctx context.Context) error {
 	}
 	if rep.GofeedC.CPUS > 0 {
 		rep.OwnOverhead = (rep.Cycle.CPUS - rep.GofeedC.CPUS) / rep.GofeedC.CPUS
+		rep.OwnOverheadWithServer = (rep.Cycle.CPUS + rep.Cycle.ServerCPUS - rep.GofeedC.CPUS) / rep.GofeedC.CPUS
 	}
 	return nil
 }
@@ -254,8 +265,8 @@ type cycleResult struct {
 // benchCycle opens the database at path, lets fill store items in it,
 // runs one full cycle, then one where every feed answers 304, then a
 // prune with nothing to prune.
-func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monitor.FeedConfig, client *http.Client, concurrency int,
-	fill func(context.Context, *store.DB) error) (cycleResult, Times, int64, error) {
+func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Context, *store.DB) error) (cycleResult, Times, int64, error) {
+	cfgs := r.cfgs
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: %w", err)
@@ -268,12 +279,12 @@ func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monit
 	if err != nil {
 		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: %w", err)
 	}
-	p := monitor.NewPoller(db, m, cfgs, monitor.Options{Fetch: feed.Fetcher{Client: client, Timeout: time.Minute},
-		Concurrency: concurrency, PerHost: concurrency, Logger: slog.New(slog.DiscardHandler)})
+	p := monitor.NewPoller(db, r.m, cfgs, monitor.Options{Fetch: feed.Fetcher{Client: r.client, Timeout: time.Minute},
+		Concurrency: r.o.Concurrency, PerHost: r.o.Concurrency, Logger: slog.New(slog.DiscardHandler)})
 	runtime.GC()
 	var c monitor.Cycle
 	io0 := ioCounters()
-	times, err := measure(func() error {
+	times, err := measure(r.srv, func() error {
 		var err error
 		c, err = p.PollAll(ctx)
 		return err
@@ -283,14 +294,14 @@ func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monit
 	}
 	res := cycleResult{times: times, io: ioCounters().sub(io0), itemsNew: c.ItemsNew, hitsNew: c.HitsNew, failed: c.Failed, stored: stored}
 	if c.Failed > 0 {
-		for _, r := range c.Feeds {
-			if r.Err != nil {
-				return res, Times{}, 0, fmt.Errorf("bench: %d feeds failed, first: %w", c.Failed, r.Err)
+		for _, f := range c.Feeds {
+			if f.Err != nil {
+				return res, Times{}, 0, fmt.Errorf("bench: %d feeds failed, first: %w", c.Failed, f.Err)
 			}
 		}
 	}
 	runtime.GC()
-	c304, err := measure(func() error {
+	c304, err := measure(r.srv, func() error {
 		var err error
 		c, err = p.PollAll(ctx)
 		return err
@@ -317,11 +328,12 @@ func benchCycle(ctx context.Context, path string, m *match.Matcher, cfgs []monit
 	return res, c304, size, nil
 }
 
-// measure runs fn and returns its wall and process CPU time.
-func measure(fn func() error) (Times, error) {
-	start, cpu := time.Now(), cpuTime()
+// measure runs fn and returns its wall and process CPU time, and the CPU
+// time of the feed server srv (nil: none) meanwhile.
+func measure(srv *feedServer, fn func() error) (Times, error) {
+	start, cpu, scpu := time.Now(), cpuTime(), srv.cpu()
 	err := fn()
-	return Times{WallS: time.Since(start).Seconds(), CPUS: (cpuTime() - cpu).Seconds()}, err
+	return Times{WallS: time.Since(start).Seconds(), CPUS: (cpuTime() - cpu).Seconds(), ServerCPUS: (srv.cpu() - scpu).Seconds()}, err
 }
 
 // forEach calls fn(0..n-1) on workers goroutines and returns the first error.
@@ -372,7 +384,7 @@ func parseBatches(g *generator, workers int, parse func([]byte) error) (Times, i
 			size += int64(b.Len())
 		}
 		runtime.GC()
-		t, err := measure(func() error {
+		t, err := measure(nil, func() error {
 			return forEach(len(bodies), workers, func(i int) error { return parse(bodies[i]) })
 		})
 		if err != nil {
@@ -396,7 +408,7 @@ func matchAlone(g *generator, m *match.Matcher, base string) (Times, error) {
 		if err != nil {
 			return total, err
 		}
-		t, _ := measure(func() error {
+		t, _ := measure(nil, func() error {
 			for _, it := range parsed.Items {
 				m.Match(it.Document())
 			}

@@ -4,6 +4,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"strconv"
 	"strings"
@@ -84,4 +85,37 @@ func ioCounters() IO {
 		}
 	}
 	return c
+}
+
+// childAttr puts a child in a process group of its own, so that a Ctrl-C
+// reaches the bench alone, which then ends the child itself.
+func childAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+// clockTicks is the unit of the times of /proc/<pid>/stat (USER_HZ, 100
+// on every Linux architecture Go supports).
+const clockTicks = 100
+
+// childCPU returns the CPU time (user + system, all threads) process pid
+// has used so far, from /proc/<pid>/stat, to 10 ms.
+func childCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: fields count
+	// from after it; utime and stime are fields 14 and 15 of the line.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	user, err1 := strconv.ParseInt(f[11], 10, 64)
+	sys, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(user+sys) * time.Second / clockTicks
 }

@@ -2,7 +2,10 @@
 
 package bench
 
-import "time"
+import (
+	"syscall"
+	"time"
+)
 
 // cpuTime is measured on Linux only; elsewhere the bench prints zero.
 func cpuTime() time.Duration { return 0 }
@@ -15,3 +18,9 @@ func cpuModel() string { return "" }
 
 // ioCounters is measured on Linux only.
 func ioCounters() IO { return IO{} }
+
+// childAttr is nothing special elsewhere.
+func childAttr() *syscall.SysProcAttr { return nil }
+
+// childCPU is measured on Linux only.
+func childCPU(pid int) time.Duration { return 0 }

@@ -6,10 +6,13 @@ import (
 	"slices"
 )
 
-// Times is the wall and CPU time of one measured phase.
+// Times is the wall and CPU time of one measured phase; ServerCPUS is
+// the CPU time of the feed server, a child process, meanwhile (not in
+// CPUS, and zero when it runs in process or plays no part).
 type Times struct {
-	WallS float64 `json:"wall_s"`
-	CPUS  float64 `json:"cpu_s"`
+	WallS      float64 `json:"wall_s"`
+	CPUS       float64 `json:"cpu_s"`
+	ServerCPUS float64 `json:"server_cpu_s,omitempty"`
 }
 
 // IO counts read and write system calls and their bytes, on files
@@ -39,6 +42,10 @@ type Report struct {
 	CPUs         int    `json:"cpus"`
 	CPUModel     string `json:"cpu_model"`
 	GoVersion    string `json:"go_version"`
+	// Server says where the feed server ran: "child process" (its CPU
+	// is reported apart, in Times.ServerCPUS) or "in process" (its CPU
+	// is in the cycle's).
+	Server string `json:"server"`
 
 	CompileS float64 `json:"compile_s"`
 	// Cycle is the median full cycle (every item new), NotModified the
@@ -69,27 +76,32 @@ type Report struct {
 	// alone on one goroutine and at the cycle's concurrency, our Parse
 	// (gofeed plus conversion) and matching alone. Baselines says whether
 	// they were measured (not with Options.NoBaselines).
-	Baselines     bool      `json:"baselines"`
-	Fetch         Times     `json:"fetch_only"`
-	Gofeed1       Times     `json:"gofeed_1"`
-	GofeedC       Times     `json:"gofeed_concurrent"`
-	ParseC        Times     `json:"monitor_parse_concurrent"`
-	Match1        Times     `json:"match_1"`
-	OwnOverhead   float64   `json:"own_overhead"`
-	AllCycleWallS []float64 `json:"all_cycle_wall_s"`
+	Baselines   bool    `json:"baselines"`
+	Fetch       Times   `json:"fetch_only"`
+	Gofeed1     Times   `json:"gofeed_1"`
+	GofeedC     Times   `json:"gofeed_concurrent"`
+	ParseC      Times   `json:"monitor_parse_concurrent"`
+	Match1      Times   `json:"match_1"`
+	OwnOverhead float64 `json:"own_overhead"`
+	// OwnOverheadWithServer adds the feed server's CPU to the cycle's, as
+	// when it ran in process: the figure to compare with runs that
+	// counted it.
+	OwnOverheadWithServer float64   `json:"own_overhead_with_server"`
+	AllCycleWallS         []float64 `json:"all_cycle_wall_s"`
 }
 
 func median(ts []Times) Times {
 	if len(ts) == 0 {
 		return Times{}
 	}
-	ws, cs := make([]float64, len(ts)), make([]float64, len(ts))
+	ws, cs, ss := make([]float64, len(ts)), make([]float64, len(ts)), make([]float64, len(ts))
 	for i, t := range ts {
-		ws[i], cs[i] = t.WallS, t.CPUS
+		ws[i], cs[i], ss[i] = t.WallS, t.CPUS, t.ServerCPUS
 	}
 	slices.Sort(ws)
 	slices.Sort(cs)
-	return Times{WallS: ws[len(ws)/2], CPUS: cs[len(cs)/2]}
+	slices.Sort(ss)
+	return Times{WallS: ws[len(ws)/2], CPUS: cs[len(cs)/2], ServerCPUS: ss[len(ss)/2]}
 }
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
@@ -114,6 +126,12 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  its I/O:         %d reads (%.0f MB), %d writes (%.0f MB), files and sockets\n",
 		r.CycleIO.ReadCalls, mb(r.CycleIO.ReadBytes), r.CycleIO.WriteCalls, mb(r.CycleIO.WriteBytes))
 	fmt.Fprintf(w, "304 cycle:         wall %7.2f s  cpu %7.2f s\n", r.NotModified.WallS, r.NotModified.CPUS)
+	if r.Server == "in process" {
+		fmt.Fprintf(w, "feed server:       in process (-inprocess-server): its CPU is in the cycles' above\n")
+	} else {
+		fmt.Fprintf(w, "feed server:       a child process, not in the CPU above: cpu %.2f s in the full cycle, %.2f s in the 304 cycle\n",
+			r.Cycle.ServerCPUS, r.NotModified.ServerCPUS)
+	}
 	fmt.Fprintf(w, "per new item:      %.0f µs of CPU, with %d items in the story window when the cycle began\n", r.CPUPerItemUS, r.Stored)
 	fmt.Fprintf(w, "prune:             %.1f ms with nothing to prune\n", r.PruneNothingMS)
 	fmt.Fprintf(w, "peak RSS:          %.0f MB (%.0f MB before the first cycle); database %.1f MB\n\n", r.PeakRSSMB, r.RSSBeforeMB, mb(r.DBBytes))
@@ -129,13 +147,18 @@ func (r *Report) WriteText(w io.Writer) {
 // pipeline, and the own overhead they give.
 func (r *Report) writeBaselines(w io.Writer) {
 	fmt.Fprintf(w, "the same feeds without the pipeline:\n")
-	fmt.Fprintf(w, "  fetch alone, %2d goroutines:       wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.Fetch.WallS, r.Fetch.CPUS)
+	fmt.Fprintf(w, "  fetch alone, %2d goroutines:       wall %7.2f s  cpu %7.2f s  (feed server %.2f s)\n", r.Concurrency, r.Fetch.WallS, r.Fetch.CPUS, r.Fetch.ServerCPUS)
 	fmt.Fprintf(w, "  gofeed alone, 1 goroutine:        wall %7.2f s  cpu %7.2f s\n", r.Gofeed1.WallS, r.Gofeed1.CPUS)
 	fmt.Fprintf(w, "  gofeed alone, %2d goroutines:      wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.GofeedC.WallS, r.GofeedC.CPUS)
 	fmt.Fprintf(w, "  feed.Parse, %2d goroutines:        wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.ParseC.WallS, r.ParseC.CPUS)
 	fmt.Fprintf(w, "  match alone, 1 goroutine:         wall %7.2f s  cpu %7.2f s\n\n", r.Match1.WallS, r.Match1.CPUS)
-	fmt.Fprintf(w, "own overhead = (cycle CPU - gofeed CPU at %d goroutines) / gofeed CPU = (%.2f - %.2f) / %.2f = %.2f×\n\n",
+	fmt.Fprintf(w, "own overhead = (cycle CPU - gofeed CPU at %d goroutines) / gofeed CPU = (%.2f - %.2f) / %.2f = %.2f×\n",
 		r.Concurrency, r.Cycle.CPUS, r.GofeedC.CPUS, r.GofeedC.CPUS, r.OwnOverhead)
+	if r.Server != "in process" {
+		fmt.Fprintf(w, "  with the feed server's CPU counted, as in process: (%.2f + %.2f - %.2f) / %.2f = %.2f×\n",
+			r.Cycle.CPUS, r.Cycle.ServerCPUS, r.GofeedC.CPUS, r.GofeedC.CPUS, r.OwnOverheadWithServer)
+	}
+	fmt.Fprintln(w)
 }
 
 // writeTargets compares the run with the targets of docs/benchmarks.md,

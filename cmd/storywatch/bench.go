@@ -25,6 +25,7 @@ func cmdBench(a *app, args []string) error {
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the full cycles to `file`")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile after the cycles to `file`")
 	fs.StringVar(&o.DB, "db", "", "write into the database at `path` and keep it, instead of a fresh temporary one per cycle")
+	fs.BoolVar(&o.InProcessServer, "inprocess-server", false, "serve the feeds from this process instead of a child process: the server's CPU then counts in the cycle's")
 	fs.IntVar(&o.Stored, "stored", 0, "before each measured cycle, store `N` items in the story window without fetching or matching them")
 	if _, err := a.parse(fs, args); err != nil {
 		return err

@@ -32,6 +32,7 @@ func TestBenchPrintsEveryFigure(t *testing.T) {
 		"3 feeds × 5 items = 15 items", "full cycle:", "items/s", "feeds/s", "(15 new items,", "304 cycle:",
 		"peak RSS:", "fetch alone", "gofeed alone, 1 goroutine", "gofeed alone,  8 goroutines", "feed.Parse",
 		"match alone", "own overhead = (cycle CPU - gofeed CPU", "peak RSS ≤ 250 MB", "304 cycle ≤",
+		"feed server:       a child process, not in the CPU above", "with the feed server's CPU counted",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -81,6 +82,31 @@ func TestBenchWithoutBaselinesStillSaysHowLargeTheFeedsAre(t *testing.T) {
 	}
 	if !strings.Contains(out, "not measured (-baselines=false)") || strings.Contains(out, "gofeed alone") || strings.Contains(out, "own overhead") {
 		t.Errorf("bench -baselines=false prints baselines it did not measure:\n%s", out)
+	}
+}
+
+func TestBenchServesInProcessWhenAsked(t *testing.T) {
+	t.Parallel()
+	var child, in bench.Report
+	if err := json.Unmarshal([]byte(runBenchCommand(t, "-json")), &child); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(runBenchCommand(t, "-json", "-inprocess-server")), &in); err != nil {
+		t.Fatal(err)
+	}
+	if child.Server != "child process" || in.Server != "in process" {
+		t.Errorf("servers %q and %q, want a child process, then in process", child.Server, in.Server)
+	}
+	if in.Cycle.ServerCPUS != 0 || in.OwnOverheadWithServer != in.OwnOverhead {
+		t.Errorf("in process: server CPU %v s apart, overhead %v with the server and %v without; want none apart, the same",
+			in.Cycle.ServerCPUS, in.OwnOverheadWithServer, in.OwnOverhead)
+	}
+	if in.ItemsNew != 15 || child.ItemsNew != 15 {
+		t.Errorf("%d and %d new items, want 15 each way", child.ItemsNew, in.ItemsNew)
+	}
+	out := runBenchCommand(t, "-inprocess-server")
+	if !strings.Contains(out, "feed server:       in process (-inprocess-server)") || strings.Contains(out, "with the feed server's CPU counted") {
+		t.Errorf("bench -inprocess-server does not say the server's CPU is the cycle's:\n%s", out)
 	}
 }
 

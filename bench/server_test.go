@@ -1,0 +1,125 @@
+package bench
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// The child process (this test binary, started again with serverEnv)
+// serves byte for byte the feeds the parent generates, on loopback, and is
+// gone once stopped.
+func TestChildServerServesTheParentsFeedsAndIsReaped(t *testing.T) {
+	t.Parallel()
+	g := newGenerator(demoCorpus(t), 3, 4, []string{"Kalomi Renvak"}, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	g.run = 12345
+	s, err := startServer(t.Context(), g, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.stop()
+	if !strings.HasPrefix(s.base, "http://127.0.0.1:") {
+		t.Errorf("served on %s, want 127.0.0.1", s.base)
+	}
+	for f := range 3 {
+		var want bytes.Buffer
+		g.write(&want, f)
+		code, got := get(t, s.base+"/f"+strconv.Itoa(f)+".xml")
+		if code != http.StatusOK || !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("feed %d: status %d, %d bytes; want 200 and the parent's %d bytes", f, code, len(got), want.Len())
+		}
+	}
+	if code, _ := get(t, s.base+"/f3.xml"); code != http.StatusNotFound {
+		t.Errorf("feed 3 of 3: status %d, want 404", code)
+	}
+	s.stop()
+	s.stop() // a second stop is harmless
+	if s.cmd.ProcessState == nil {
+		t.Fatal("the child was not waited for")
+	}
+	if _, err := http.Get(s.base + "/f0.xml"); err == nil {
+		t.Error("the stopped server still answers")
+	}
+}
+
+// A child whose parent is gone (its stdin ends) stops serving and exits
+// by itself.
+func TestChildServerExitsWhenItsInputEnds(t *testing.T) {
+	t.Parallel()
+	g := newGenerator(nil, 1, 1, nil, time.Now())
+	s, err := startServer(t.Context(), g, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.once.Do(func() {}) // this test waits for the child itself
+	s.stdin.Close()
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("child exited with %v, want status 0", err)
+		}
+	case <-time.After(time.Minute):
+		s.cmd.Process.Kill()
+		<-done
+		t.Fatal("the child still ran a minute after its input ended")
+	}
+}
+
+func TestChildServerRefusesNoFeeds(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := serveChild(strings.NewReader(`{"feeds": 0}`), &out); err == nil || out.Len() > 0 {
+		t.Errorf("serveChild of no feeds = %v, wrote %q; want an error and no address", err, out.String())
+	}
+	if err := serveChild(strings.NewReader(`not json`), &out); err == nil {
+		t.Error("serveChild of a broken config = nil, want an error")
+	}
+}
+
+func TestChildCPUGrowsWhileTheChildWorks(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("CPU times are read on Linux only")
+	}
+	t.Parallel()
+	g := newGenerator(nil, 50, 50, nil, time.Now())
+	s, err := startServer(t.Context(), g, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.stop()
+	before := s.cpu()
+	deadline := time.Now().Add(time.Minute)
+	for s.cpu() <= before {
+		if time.Now().After(deadline) {
+			t.Fatal("the child's CPU time did not grow while it rendered feeds")
+		}
+		for f := range 10 {
+			get(t, s.base+"/f"+strconv.Itoa(f)+".xml")
+		}
+	}
+	var in *feedServer
+	if in.cpu() != 0 {
+		t.Error("no server has CPU time")
+	}
+}
