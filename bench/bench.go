@@ -50,6 +50,10 @@ type Options struct {
 	// Stored items are written into the story window before each measured
 	// cycle, without fetching or matching them (fillWindow).
 	Stored int
+	// Partition, when set, is a file to write the stories of the last
+	// full cycle's items to (Partition), or, when it exists, to compare
+	// them with.
+	Partition string
 	// Corpus holds the news prose the item text is drawn from (the demo's
 	// feeds); nil gives a small pool of words of its own.
 	Corpus fs.FS
@@ -139,6 +143,8 @@ type run struct {
 	base   string
 	cfgs   []monitor.FeedConfig
 	client *http.Client
+	// peak is the peak RSS before the partition was read, when it was.
+	peak int64
 }
 
 // cycles runs the full cycles, each into a fresh database, with the
@@ -177,7 +183,7 @@ func (r *run) cycles(ctx context.Context) error {
 			return fillWindow(ctx, db, r.g, r.o.Stored, r.g.run+int64(k)+1, r.o.Progress)
 		}
 		r.o.Progress("cycle %d of %d: %d feeds × %d items", k+1, r.o.Cycles, r.o.Feeds, r.o.Items)
-		c, c304, dbBytes, err := r.benchCycle(ctx, path, fill)
+		c, c304, dbBytes, err := r.benchCycle(ctx, path, fill, k == r.o.Cycles-1)
 		if err != nil {
 			return err
 		}
@@ -189,6 +195,9 @@ func (r *run) cycles(ctx context.Context) error {
 		pprof.StopCPUProfile()
 	}
 	_, peak := memStatus()
+	if r.peak > 0 {
+		peak = r.peak
+	}
 	rep.PeakRSSMB = mb(peak)
 	if r.o.MemProfile != "" {
 		if err := writeAllocs(r.o.MemProfile); err != nil {
@@ -264,8 +273,9 @@ type cycleResult struct {
 
 // benchCycle opens the database at path, lets fill store items in it,
 // runs one full cycle, then one where every feed answers 304, then a
-// prune with nothing to prune.
-func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Context, *store.DB) error) (cycleResult, Times, int64, error) {
+// prune with nothing to prune; after the last cycle, it checks the
+// partition when asked to (Options.Partition).
+func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Context, *store.DB) error, last bool) (cycleResult, Times, int64, error) {
 	cfgs := r.cfgs
 	db, err := store.Open(ctx, path)
 	if err != nil {
@@ -293,6 +303,7 @@ func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Con
 		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: poll: %w", err)
 	}
 	res := cycleResult{times: times, io: ioCounters().sub(io0), itemsNew: c.ItemsNew, hitsNew: c.HitsNew, failed: c.Failed, stored: stored}
+	started := c.Started
 	if c.Failed > 0 {
 		for _, f := range c.Feeds {
 			if f.Err != nil {
@@ -319,6 +330,13 @@ func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Con
 		return res, Times{}, 0, fmt.Errorf("bench: prune: %w", err)
 	}
 	res.pruneNothing = time.Since(start)
+	if last && r.o.Partition != "" {
+		// Every item is read with its text: not part of the peak RSS.
+		_, r.peak = memStatus()
+		if r.rep.Partition, err = checkPartition(ctx, db, r.g, started, r.o.Partition); err != nil {
+			return res, Times{}, 0, err
+		}
+	}
 	var size int64
 	for _, suffix := range []string{"", "-wal"} {
 		if fi, err := os.Stat(path + suffix); err == nil {

@@ -158,8 +158,8 @@ func (g *generator) write(w io.Writer, f int) {
 		title, text := g.item(f, i)
 		b.WriteString("<item><title>")
 		xmlEscape(&b, title)
-		fmt.Fprintf(&b, "</title><link>https://news%d.example/2026/11/story-%d%s.html</link><guid>news%d-%d%s</guid><pubDate>%s</pubDate><description>",
-			f, i, g.runSuffix(), f, i, g.runSuffix(), pub)
+		fmt.Fprintf(&b, "</title><link>%s</link><guid>news%d-%d%s</guid><pubDate>%s</pubDate><description>",
+			g.itemLink(f, i), f, i, g.runSuffix(), pub)
 		if i%2 == 0 {
 			b.WriteString("<![CDATA[<p>")
 			b.WriteString(text)

@@ -88,6 +88,9 @@ type Report struct {
 	// counted it.
 	OwnOverheadWithServer float64   `json:"own_overhead_with_server"`
 	AllCycleWallS         []float64 `json:"all_cycle_wall_s"`
+	// Partition is the stories of the last full cycle's items, when asked
+	// for (Options.Partition).
+	Partition *Partition `json:"partition,omitempty"`
 }
 
 func median(ts []Times) Times {
@@ -134,7 +137,18 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "per new item:      %.0f µs of CPU, with %d items in the story window when the cycle began\n", r.CPUPerItemUS, r.Stored)
 	fmt.Fprintf(w, "prune:             %.1f ms with nothing to prune\n", r.PruneNothingMS)
-	fmt.Fprintf(w, "peak RSS:          %.0f MB (%.0f MB before the first cycle); database %.1f MB\n\n", r.PeakRSSMB, r.RSSBeforeMB, mb(r.DBBytes))
+	fmt.Fprintf(w, "peak RSS:          %.0f MB (%.0f MB before the first cycle); database %.1f MB\n", r.PeakRSSMB, r.RSSBeforeMB, mb(r.DBBytes))
+	if p := r.Partition; p != nil {
+		verdict := "written to " + p.File
+		switch {
+		case p.Compared && p.Same:
+			verdict = "the same as in " + p.File
+		case p.Compared:
+			verdict = fmt.Sprintf("DIFFERENT from %s: %d of this run's stories are not in it", p.File, p.Differing)
+		}
+		fmt.Fprintf(w, "stories:           %d copies in %d stories (sha256 %.16s…), %s\n", p.Copies, p.Stories, p.SHA256, verdict)
+	}
+	fmt.Fprintln(w)
 	if r.Baselines {
 		r.writeBaselines(w)
 	} else {

@@ -26,6 +26,7 @@ func cmdBench(a *app, args []string) error {
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile after the cycles to `file`")
 	fs.StringVar(&o.DB, "db", "", "write into the database at `path` and keep it, instead of a fresh temporary one per cycle")
 	fs.BoolVar(&o.InProcessServer, "inprocess-server", false, "serve the feeds from this process instead of a child process: the server's CPU then counts in the cycle's")
+	fs.StringVar(&o.Partition, "partition", "", "write the stories of the last cycle's items to `file`, or compare them with it when it exists (exit 1 if they differ)")
 	fs.IntVar(&o.Stored, "stored", 0, "before each measured cycle, store `N` items in the story window without fetching or matching them")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
@@ -48,10 +49,14 @@ func cmdBench(a *app, args []string) error {
 	}
 	if *asJSON {
 		// One object on one line, like every -json output.
-		return writeJSONLines(a.stdout, []*bench.Report{rep})
+		err = writeJSONLines(a.stdout, []*bench.Report{rep})
+	} else {
+		rep.WriteText(a.stdout)
 	}
-	rep.WriteText(a.stdout)
-	return nil
+	if p := rep.Partition; err == nil && p != nil && p.Compared && !p.Same {
+		err = fmt.Errorf("bench: %w %s: %d of this run's stories are not in it", bench.ErrPartitionDiffers, p.File, p.Differing)
+	}
+	return err
 }
 
 // demoFeeds are the demo's bundled feeds, the prose the bench's items are

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -107,6 +110,26 @@ func TestBenchServesInProcessWhenAsked(t *testing.T) {
 	out := runBenchCommand(t, "-inprocess-server")
 	if !strings.Contains(out, "feed server:       in process (-inprocess-server)") || strings.Contains(out, "with the feed server's CPU counted") {
 		t.Errorf("bench -inprocess-server does not say the server's CPU is the cycle's:\n%s", out)
+	}
+}
+
+func TestBenchFailsWhenThePartitionDiffers(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "partition.txt")
+	if out := runBenchCommand(t, "-baselines=false", "-partition", file); !strings.Contains(out, "in 12 stories") || !strings.Contains(out, "written to "+file) {
+		t.Fatalf("first run does not say it wrote the partition:\n%s", out)
+	}
+	if out := runBenchCommand(t, "-baselines=false", "-partition", file); !strings.Contains(out, "the same as in "+file) {
+		t.Errorf("second run does not find the partition the same:\n%s", out)
+	}
+	if err := os.WriteFile(file, []byte("# another build's stories\n0-0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"bench", "-feeds", "3", "-items", "5", "-actors", "5", "-storylines", "2", "-baselines=false", "-partition", file},
+		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	if !errors.Is(err, bench.ErrPartitionDiffers) || exitCode(err, &stderr) != exitFailure || !strings.Contains(stdout.String(), "DIFFERENT from") {
+		t.Errorf("against another partition: %v, stdout:\n%s\nwant the report, then exit 1", err, stdout.String())
 	}
 }
 
