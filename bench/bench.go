@@ -54,6 +54,10 @@ type Options struct {
 	// full cycle's items to (Partition), or, when it exists, to compare
 	// them with.
 	Partition string
+	// ReloadActors, when not 0, measures the peak RSS of a reload with a
+	// watchlist of that many generated actors, after everything else
+	// (Reload).
+	ReloadActors int
 	// Corpus holds the news prose the item text is drawn from (the demo's
 	// feeds); nil gives a small pool of words of its own.
 	Corpus fs.FS
@@ -62,14 +66,14 @@ type Options struct {
 }
 
 // ErrOptions is the error of Options that cannot be run.
-var ErrOptions = errors.New("feeds, items, concurrency and cycles must be at least 1; actors, storylines and stored at least 0")
+var ErrOptions = errors.New("feeds, items, concurrency and cycles must be at least 1; actors, storylines, stored and reload actors at least 0")
 
 // Run measures poll cycles through the real pipeline (fetch, parse,
 // match, store) against generated feeds on a loopback server, and, unless
 // o.NoBaselines, fetching, gofeed, Parse and matching alone on the same
 // bytes.
 func Run(ctx context.Context, o Options) (*Report, error) {
-	if o.Feeds < 1 || o.Items < 1 || o.Actors < 0 || o.Storylines < 0 || o.Concurrency < 1 || o.Cycles < 1 || o.Stored < 0 {
+	if o.Feeds < 1 || o.Items < 1 || o.Actors < 0 || o.Storylines < 0 || o.Concurrency < 1 || o.Cycles < 1 || o.Stored < 0 || o.ReloadActors < 0 {
 		return nil, ErrOptions
 	}
 	if o.Progress == nil {
@@ -123,13 +127,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := r.cycles(ctx); err != nil {
 		return nil, err
 	}
-	if o.NoBaselines {
-		return rep, nil
+	if !o.NoBaselines {
+		if err := r.baselines(ctx); err != nil {
+			return nil, err
+		}
+		rep.Baselines = true
 	}
-	if err := r.baselines(ctx); err != nil {
-		return nil, err
+	if o.ReloadActors > 0 {
+		o.Progress("a reload with %d generated actors", o.ReloadActors)
+		if rep.Reload, err = r.reload(ctx, o.ReloadActors); err != nil {
+			return nil, err
+		}
 	}
-	rep.Baselines = true
 	return rep, nil
 }
 

@@ -119,3 +119,8 @@ func childCPU(pid int) time.Duration {
 	}
 	return time.Duration(user+sys) * time.Second / clockTicks
 }
+
+// resetPeak resets the process's peak RSS (VmHWM) to its RSS now.
+func resetPeak() error {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}

@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"errors"
 	"syscall"
 	"time"
 )
@@ -24,3 +25,6 @@ func childAttr() *syscall.SysProcAttr { return nil }
 
 // childCPU is measured on Linux only.
 func childCPU(pid int) time.Duration { return 0 }
+
+// resetPeak is possible on Linux only.
+func resetPeak() error { return errors.New("the peak RSS is measured on Linux only") }

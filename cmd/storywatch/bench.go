@@ -27,6 +27,7 @@ func cmdBench(a *app, args []string) error {
 	fs.StringVar(&o.DB, "db", "", "write into the database at `path` and keep it, instead of a fresh temporary one per cycle")
 	fs.BoolVar(&o.InProcessServer, "inprocess-server", false, "serve the feeds from this process instead of a child process: the server's CPU then counts in the cycle's")
 	fs.StringVar(&o.Partition, "partition", "", "write the stories of the last cycle's items to `file`, or compare them with it when it exists (exit 1 if they differ)")
+	fs.IntVar(&o.ReloadActors, "reload-actors", 0, "at the end, measure the peak RSS of a reload with a watchlist of `N` generated actors (and N/4 storylines) during a full cycle")
 	fs.IntVar(&o.Stored, "stored", 0, "before each measured cycle, store `N` items in the story window without fetching or matching them")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
@@ -42,7 +43,7 @@ func cmdBench(a *app, args []string) error {
 	}
 	rep, err := bench.Run(a.ctx, o)
 	if errors.Is(err, bench.ErrOptions) {
-		return usagef("bench: -feeds, -items, -concurrency and -cycles must be at least 1; -actors, -storylines and -stored at least 0")
+		return usagef("bench: -feeds, -items, -concurrency and -cycles must be at least 1; -actors, -storylines, -stored and -reload-actors at least 0")
 	}
 	if err != nil {
 		return err

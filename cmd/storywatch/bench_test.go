@@ -30,8 +30,9 @@ func runBenchCommand(t *testing.T, args ...string) string {
 
 func TestBenchPrintsEveryFigure(t *testing.T) {
 	t.Parallel()
-	out := runBenchCommand(t)
+	out := runBenchCommand(t, "-reload-actors", "20")
 	for _, want := range []string{
+		"reload:            27 actors, 10 storylines: peak RSS",
 		"3 feeds × 5 items = 15 items", "full cycle:", "items/s", "feeds/s", "(15 new items,", "304 cycle:",
 		"peak RSS:", "fetch alone", "gofeed alone, 1 goroutine", "gofeed alone,  8 goroutines", "feed.Parse",
 		"match alone", "own overhead = (cycle CPU - gofeed CPU", "peak RSS ≤ 250 MB", "304 cycle ≤",
