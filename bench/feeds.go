@@ -146,10 +146,13 @@ func (g *generator) lastModified() string {
 	return g.published.UTC().Format(http.TimeFormat)
 }
 
-// write writes feed f as RSS 2.0: every item has its own link and GUID, a
-// title and a description of about 1 KB (half as HTML in CDATA, half as
+// write writes feed f (render).
+func (g *generator) write(w io.Writer, f int) { w.Write(g.render(f)) }
+
+// render returns feed f as RSS 2.0: every item has its own link and GUID,
+// a title and a description of about 1 KB (half as HTML in CDATA, half as
 // escaped plain text).
-func (g *generator) write(w io.Writer, f int) {
+func (g *generator) render(f int) []byte {
 	var b bytes.Buffer
 	b.Grow(g.items * 1300)
 	fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Bench feed %d</title><link>https://news%d.example/</link><description>Generated news</description>\n", f, f)
@@ -170,7 +173,7 @@ func (g *generator) write(w io.Writer, f int) {
 		b.WriteString("</description></item>\n")
 	}
 	b.WriteString("</channel></rss>\n")
-	w.Write(b.Bytes())
+	return b.Bytes()
 }
 
 // size returns the bytes of every feed, as served with a 200: the
@@ -222,8 +225,12 @@ func (g *generator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	// With its length, as a static or cached feed is served (a body
+	// streamed without one comes chunked).
+	body := g.render(f)
 	h.Set("Content-Type", "application/rss+xml; charset=utf-8")
-	g.write(w, f)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
 }
 
 // watchlist is a watchlist modelled on config.example.yaml plus actors generated
