@@ -17,21 +17,25 @@ import (
 	"time"
 )
 
-// serverEnv, set in the environment of a storywatch process, makes it the
-// bench's feed server (serveChild) whatever its arguments say: the bench
-// starts its own executable so, so that the server's CPU is not the
+// ServerEnv, set to "1" in the environment of a storywatch process, makes
+// it the bench's feed server (ServeChild) whatever its arguments say: the
+// bench starts its own executable so, so that the server's CPU is not the
 // measured process's.
-const serverEnv = "STORYWATCH_BENCH_FEED_SERVER"
+const ServerEnv = "STORYWATCH_BENCH_FEED_SERVER"
 
-func init() {
-	if os.Getenv(serverEnv) != "1" {
-		return
+// ServeChild is the feed server of a bench that started this process
+// with ServerEnv set; served is false, and nothing done, when it is not
+// set. It reads the feeds to serve from stdin, serves them on a loopback
+// port whose base URL it writes as one line to stdout, and returns once
+// stdin ends (the bench stopped it, or died) or ctx is done.
+func ServeChild(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout io.Writer) (served bool, err error) {
+	if getenv(ServerEnv) != "1" {
+		return false, nil
 	}
-	if err := serveChild(os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "storywatch bench feed server:", err)
-		os.Exit(1)
+	if err := serveChild(ctx, stdin, stdout); err != nil {
+		return true, fmt.Errorf("bench feed server: %w", err)
 	}
-	os.Exit(0)
+	return true, nil
 }
 
 // serverConfig is what a child needs to generate the same feeds as its
@@ -47,8 +51,8 @@ type serverConfig struct {
 
 // serveChild reads a serverConfig from in, serves its feeds on a loopback
 // port, writes the port's base URL as one line to out, and serves until in
-// ends: when the parent closes it, or dies.
-func serveChild(in io.Reader, out io.Writer) error {
+// ends (the parent closed it, or died) or ctx is done.
+func serveChild(ctx context.Context, in io.Reader, out io.Writer) error {
 	dec := json.NewDecoder(in)
 	var c serverConfig
 	if err := dec.Decode(&c); err != nil {
@@ -66,12 +70,21 @@ func serveChild(in io.Reader, out io.Writer) error {
 	if _, err := fmt.Fprintln(out, base); err != nil {
 		return fmt.Errorf("tell the address: %w", err)
 	}
-	_, err = io.Copy(io.Discard, io.MultiReader(dec.Buffered(), in))
-	return err
+	ended := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, io.MultiReader(dec.Buffered(), in))
+		ended <- err
+	}()
+	select {
+	case err = <-ended:
+		return err
+	case <-ctx.Done():
+		return nil
+	}
 }
 
 // feedServer is the loopback server of the bench's feeds: a child process
-// (the same executable, selected by serverEnv) or, in process, a goroutine
+// (the same executable, selected by ServerEnv) or, in process, a goroutine
 // of this one.
 type feedServer struct {
 	base  string
@@ -96,7 +109,7 @@ func startServer(ctx context.Context, g *generator, inProcess bool) (*feedServer
 		return nil, fmt.Errorf("start the feed server: %w", err)
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), serverEnv+"=1")
+	cmd.Env = append(os.Environ(), ServerEnv+"=1")
 	cmd.SysProcAttr = childAttr()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

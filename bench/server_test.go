@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"runtime"
@@ -25,7 +28,7 @@ func get(t *testing.T, url string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-// The child process (this test binary, started again with serverEnv)
+// The child process (this test binary, started again with ServerEnv)
 // serves byte for byte the feeds the parent generates, on loopback, and is
 // gone once stopped.
 func TestChildServerServesTheParentsFeedsAndIsReaped(t *testing.T) {
@@ -89,10 +92,10 @@ func TestChildServerExitsWhenItsInputEnds(t *testing.T) {
 func TestChildServerRefusesNoFeeds(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := serveChild(strings.NewReader(`{"feeds": 0}`), &out); err == nil || out.Len() > 0 {
+	if err := serveChild(t.Context(), strings.NewReader(`{"feeds": 0}`), &out); err == nil || out.Len() > 0 {
 		t.Errorf("serveChild of no feeds = %v, wrote %q; want an error and no address", err, out.String())
 	}
-	if err := serveChild(strings.NewReader(`not json`), &out); err == nil {
+	if err := serveChild(t.Context(), strings.NewReader(`not json`), &out); err == nil {
 		t.Error("serveChild of a broken config = nil, want an error")
 	}
 }
@@ -121,5 +124,47 @@ func TestChildCPUGrowsWhileTheChildWorks(t *testing.T) {
 	var in *feedServer
 	if in.cpu() != 0 {
 		t.Error("no server has CPU time")
+	}
+}
+
+// Only a process started with ServerEnv serves; it stops when its
+// context ends too.
+func TestServeChildOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	none := func(string) string { return "" }
+	if served, err := ServeChild(t.Context(), none, strings.NewReader(""), io.Discard); served || err != nil {
+		t.Errorf("without %s: served %v, %v; want nothing done", ServerEnv, served, err)
+	}
+	asked := func(k string) string {
+		if k == ServerEnv {
+			return "1"
+		}
+		return ""
+	}
+	in, w := io.Pipe()
+	defer w.Close()
+	out, addr := io.Pipe()
+	go func() {
+		w.Write([]byte(`{"feeds": 1, "items": 1, "words": ["talks"]}` + "\n"))
+	}()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		served, err := ServeChild(ctx, asked, in, addr)
+		if !served {
+			err = errors.New("not served")
+		}
+		done <- err
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "http://127.0.0.1:") {
+		t.Fatalf("address %q, %v", line, err)
+	}
+	if code, _ := get(t, strings.TrimSpace(line)+"/f0.xml"); code != http.StatusOK {
+		t.Errorf("feed 0: status %d", code)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("ServeChild after its context ended: %v", err)
 	}
 }

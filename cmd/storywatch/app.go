@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/storywatch/storywatch/bench"
 	"github.com/storywatch/storywatch/secret"
 )
 
@@ -51,6 +52,9 @@ var commands = map[string]command{
 
 // run parses the global flags, picks the command and runs it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if served, err := bench.ServeChild(ctx, getenv, stdin, stdout); served {
+		return err // the feed server that `storywatch bench` started
+	}
 	a := &app{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, secrets: secret.New()}
 	global := flag.NewFlagSet("storywatch", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
