@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -166,5 +168,48 @@ func TestServeChildOnlyWhenAsked(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("ServeChild after its context ended: %v", err)
+	}
+}
+
+// children returns the processes this one started that still exist
+// (Linux, /proc/self/task/*/children).
+func children(t *testing.T) []string {
+	t.Helper()
+	files, _ := filepath.Glob("/proc/self/task/*/children")
+	if len(files) == 0 {
+		t.Skip("no /proc/self/task/*/children here")
+	}
+	var pids []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err == nil {
+			pids = append(pids, strings.Fields(string(b))...)
+		}
+	}
+	return pids
+}
+
+// A bench interrupted during its cycle leaves no feed server behind.
+func TestAnInterruptedRunEndsItsFeedServer(t *testing.T) {
+	// Not parallel: it counts this process's children.
+	if before := children(t); len(before) > 0 {
+		t.Fatalf("children before the run: %v", before)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	progress := func(format string, _ ...any) {
+		if strings.HasPrefix(format, "cycle ") {
+			if len(children(t)) != 1 {
+				t.Errorf("children during the run: %v, want the feed server", children(t))
+			}
+			cancel()
+		}
+	}
+	_, err := Run(ctx, Options{Feeds: 3, Items: 5, Concurrency: 2, Cycles: 1, NoBaselines: true, Progress: progress})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("interrupted run = %v, want context.Canceled", err)
+	}
+	if after := children(t); len(after) > 0 {
+		t.Errorf("children after the run: %v, want none", after)
 	}
 }
