@@ -168,7 +168,11 @@ func (r *Report) WriteText(w io.Writer) {
 // pipeline, and the own overhead they give.
 func (r *Report) writeBaselines(w io.Writer) {
 	fmt.Fprintf(w, "the same feeds without the pipeline:\n")
-	fmt.Fprintf(w, "  fetch alone, %2d goroutines:       wall %7.2f s  cpu %7.2f s  (feed server %.2f s)\n", r.Concurrency, r.Fetch.WallS, r.Fetch.CPUS, r.Fetch.ServerCPUS)
+	server := ""
+	if r.Server != "in process" {
+		server = fmt.Sprintf("  (feed server %.2f s)", r.Fetch.ServerCPUS)
+	}
+	fmt.Fprintf(w, "  fetch alone, %2d goroutines:       wall %7.2f s  cpu %7.2f s%s\n", r.Concurrency, r.Fetch.WallS, r.Fetch.CPUS, server)
 	fmt.Fprintf(w, "  gofeed alone, 1 goroutine:        wall %7.2f s  cpu %7.2f s\n", r.Gofeed1.WallS, r.Gofeed1.CPUS)
 	fmt.Fprintf(w, "  gofeed alone, %2d goroutines:      wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.GofeedC.WallS, r.GofeedC.CPUS)
 	fmt.Fprintf(w, "  feed.Parse, %2d goroutines:        wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.ParseC.WallS, r.ParseC.CPUS)
