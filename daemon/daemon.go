@@ -50,10 +50,13 @@ type Store interface {
 	// that were done (backtest.go).
 	RecordWatchlist(ctx context.Context, hashes map[string]string, since time.Time) ([]store.PendingBacktest, error)
 	FinishBacktests(ctx context.Context, watches []string) error
-	// DigestRan records when a scheduled digest ran; DigestRuns reads
-	// when each last did (schedule.go).
-	DigestRan(ctx context.Context, name string, at time.Time) error
+	// DigestRuns reads when each scheduled digest last ran, DigestLastRun
+	// when one did; DigestScheduled records the first schedule of an
+	// @every digest unless one is stored, and returns the stored one
+	// (schedule.go).
 	DigestRuns(ctx context.Context) (map[string]time.Time, error)
+	DigestLastRun(ctx context.Context, name string) (time.Time, error)
+	DigestScheduled(ctx context.Context, name string, at time.Time) (time.Time, error)
 	// Hits returns the stored hits that filter selects, newest first.
 	Hits(ctx context.Context, filter store.HitFilter) ([]store.Hit, error)
 	WebSubStore

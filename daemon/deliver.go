@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/storywatch/storywatch/notify"
 )
 
@@ -49,18 +51,32 @@ func (d *Daemon) instantDigests(ctx context.Context, hitsNew int) ([]*notify.Dig
 	return recorded, nil
 }
 
-// digestJob is the scheduled job of a digest: it records the digest
-// through the drain and wakes the delivery loop.
-func (d *Daemon) digestJob(spec notify.Spec) func() {
+// digestJob is the scheduled job of a digest with schedule s: it records
+// the digest of the tick that is due through the drain, and wakes the
+// delivery loop. Of the processes sharing the database, the first to
+// record a tick records its digest; the others record nothing.
+func (d *Daemon) digestJob(spec notify.Spec, s cron.Schedule) func() {
 	return func() {
 		d.drain.do(func(ctx context.Context) {
-			dg, err := d.recordDigest(ctx, spec)
+			now := d.now()
+			tick, err := d.dueTick(ctx, spec.Name, s, now)
 			if err != nil {
 				d.log.Error("digest", "digest", spec.Name, "error", err)
-			} else {
-				d.digestRan(ctx, spec.Name)
+				return
 			}
-			if dg != nil {
+			if tick.IsZero() {
+				d.log.Debug("digest has no tick due", "digest", spec.Name)
+				return
+			}
+			g := notify.Digester{Store: d.store, Now: d.now, Log: d.log}
+			dg, err := g.RunTick(ctx, spec, tick)
+			switch {
+			case errors.Is(err, notify.ErrTickTaken):
+				d.log.Info("digest tick already recorded by another process", "digest", spec.Name,
+					"tick", tick.UTC().Format(time.RFC3339))
+			case err != nil:
+				d.log.Error("digest", "digest", spec.Name, "error", err)
+			case dg != nil:
 				d.wakeOutbox()
 			}
 		})

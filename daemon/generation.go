@@ -85,7 +85,7 @@ func (d *Daemon) install(g *generation) {
 			continue
 		}
 		jobs = append(jobs, monitor.Job{Name: "digest " + dg.ID, Schedule: digestSchedule(dg.Schedule.Schedule, g.digestRuns[dg.ID], d.now()),
-			Run: d.digestJob(g.digests[i])})
+			Run: d.digestJob(g.digests[i], dg.Schedule.Schedule)})
 	}
 	if err := d.sched.Set(jobs); err != nil {
 		// Names come from distinct specs and ids; this is a bug.

@@ -76,6 +76,7 @@ func (d *Daemon) apply(ctx context.Context, cfg *config.Config, why string) erro
 	changed := changedWatches(old.cfg, cfg)
 	d.secrets.Replace(cfg.Secrets...)
 	d.install(g)
+	d.scheduleDigests(g, false)
 	d.metrics.Reload(true)
 	d.log.Info("config reloaded", "reason", why, "feeds", len(cfg.Feeds), "watches", len(g.matcher.Watches()),
 		"digests", len(cfg.Digests), "new_or_changed_watches", strings.Join(changed, ","))

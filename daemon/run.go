@@ -99,7 +99,7 @@ func (d *Daemon) started(g *generation, ln net.Listener) {
 	for _, name := range pollJobNames(g) {
 		d.sched.Trigger(name)
 	}
-	d.resumeDigests(g)
+	d.scheduleDigests(g, true)
 	if len(g.feeds) == 0 {
 		// With no feeds there is no cycle to wait for.
 		d.server.CycleDone(d.now())

@@ -37,11 +37,13 @@ func digestSchedule(s cron.Schedule, last, now time.Time) cron.Schedule {
 	return monitor.EverySince{Every: e.Delay, Since: last}
 }
 
-// resumeDigests runs at start, for each @every digest, the run that was
-// due while the daemon was stopped, and records when a digest that never
-// ran was first scheduled, so that the next start counts its interval
-// from then.
-func (d *Daemon) resumeDigests(g *generation) {
+// scheduleDigests settles the @every digests of g, which was just
+// installed. A digest that never ran gets its first schedule recorded,
+// unless another process sharing the database recorded one first; its
+// ticks are then counted from the stored one, so that every process
+// runs the same ticks. With resume set (at start), a digest whose tick
+// fell while the daemon was stopped runs now.
+func (d *Daemon) scheduleDigests(g *generation, resume bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	now := d.now()
@@ -49,25 +51,77 @@ func (d *Daemon) resumeDigests(g *generation) {
 		if dg.Instant || dg.Schedule == nil {
 			continue
 		}
-		if _, ok := dg.Schedule.Schedule.(cron.ConstantDelaySchedule); !ok {
+		e, ok := dg.Schedule.Schedule.(cron.ConstantDelaySchedule)
+		if !ok {
 			continue
 		}
+		job := "digest " + dg.ID
 		last, ran := g.digestRuns[dg.ID]
-		switch sched := digestSchedule(dg.Schedule.Schedule, last, now).(monitor.EverySince); {
-		case !ran:
-			if err := d.store.DigestRan(ctx, dg.ID, now); err != nil {
+		if !ran {
+			stored, err := d.store.DigestScheduled(ctx, dg.ID, now)
+			if err != nil {
 				d.log.Warn("record the start of an @every digest", "digest", dg.ID, "error", err)
+				continue
 			}
-		case sched.Due(now):
+			last = stored
+			d.sched.Reschedule(job, monitor.EverySince{Every: e.Delay, Since: last})
+		}
+		if resume && (monitor.EverySince{Every: e.Delay, Since: last}).Due(now) {
 			d.log.Info("digest due while stopped; running it now", "digest", dg.ID, "last_run", last)
-			d.sched.Trigger("digest " + dg.ID)
+			d.sched.Trigger(job)
 		}
 	}
 }
 
-// digestRan records that a scheduled digest ran.
-func (d *Daemon) digestRan(ctx context.Context, name string) {
-	if err := d.store.DigestRan(ctx, name, d.now()); err != nil {
-		d.log.Warn("record the run of a digest", "digest", name, "error", err)
+// tickLookback bounds how far back lastTick looks for the tick of a cron
+// schedule that is due.
+const tickLookback = 400 * 24 * time.Hour
+
+// lastTick returns the latest tick of the cron schedule s at or before
+// now, or the zero time when there is none within tickLookback. A
+// scheduled run is for this tick: every process's cron fires at it on its
+// own clock, and all of them name the same tick.
+func lastTick(s cron.Schedule, now time.Time) time.Time {
+	for back := time.Minute; back <= tickLookback; back *= 4 {
+		t := s.Next(now.Add(-back))
+		if t.IsZero() || t.After(now) {
+			continue
+		}
+		for {
+			n := s.Next(t)
+			if n.IsZero() || n.After(now) {
+				return t
+			}
+			t = n
+		}
 	}
+	return time.Time{}
+}
+
+// dueTick returns the tick a run of the scheduled digest name at now is
+// for, or the zero time when none is due. An @every digest's tick counts
+// from its last run as stored, so that processes sharing the database
+// name the same tick even if their schedules were set at different
+// times; once a process recorded the tick, the others find nothing due.
+func (d *Daemon) dueTick(ctx context.Context, name string, s cron.Schedule, now time.Time) (time.Time, error) {
+	e, ok := s.(cron.ConstantDelaySchedule)
+	if !ok {
+		return lastTick(s, now), nil
+	}
+	last, err := d.store.DigestLastRun(ctx, name)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if last.IsZero() {
+		// Never scheduled (the record at start failed): from now on.
+		if _, err := d.store.DigestScheduled(ctx, name, now); err != nil {
+			return time.Time{}, err
+		}
+		return time.Time{}, nil
+	}
+	sched := monitor.EverySince{Every: e.Delay, Since: last}
+	if e.Delay <= 0 || !sched.Due(now) {
+		return time.Time{}, nil
+	}
+	return last.Add(now.Sub(last) / e.Delay * e.Delay), nil
 }

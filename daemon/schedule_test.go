@@ -40,10 +40,16 @@ notifiers:
 	d, _ := newTestDaemon(t, cfgPath, discard())
 	start := time.Now()
 	runDaemon(t, d)
+	// The run is for the last tick that fell while stopped, counted from
+	// the stored run.
+	tick := ranBefore.Add(2 * time.Hour)
 	eventually(t, 10*time.Second, "the overdue @every digest run at start", func() bool {
 		runs, err := db.DigestRuns(ctx)
-		return err == nil && runs["hourly"].After(start.Add(-time.Second))
+		return err == nil && runs["hourly"].Equal(tick)
 	})
+	if ticks, err := db.DigestTicks(ctx, "hourly", ranBefore); err != nil || len(ticks) != 1 || !ticks[0].Due.Equal(tick) {
+		t.Errorf("ticks of hourly = %+v, %v; want one, at %v", ticks, err, tick)
+	}
 	runs, err := db.DigestRuns(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -130,6 +130,23 @@ func (s *Scheduler) Set(jobs []Job) error {
 	return nil
 }
 
+// Reschedule gives the named job a new schedule, keeping its work and its
+// overlap guard; it reports false for a job it does not have. The daemon
+// moves an @every digest onto the ticks another process sharing the
+// database counts from.
+func (s *Scheduler) Reschedule(name string, sched cron.Schedule) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sj, ok := s.jobs[name]
+	if !ok || sched == nil {
+		return false
+	}
+	s.cron.Remove(sj.entry)
+	sj.sched = sched
+	sj.entry = s.cron.Schedule(sched, sj.wrapped)
+	return true
+}
+
 // sameSchedule reports whether a and b fire at the same times. Time zones
 // compare by name, since each config load builds its own *time.Location.
 func sameSchedule(a, b cron.Schedule) bool {

@@ -16,6 +16,11 @@ import (
 // rebuilt.
 var ErrStale = errors.New("digest hits already included elsewhere")
 
+// ErrTickTaken is returned by DigestStore.RecordDigest for a record of a
+// scheduled tick that is already recorded: another process sharing the
+// database ran the digest's tick first. Nothing was stored.
+var ErrTickTaken = errors.New("digest tick already recorded")
+
 // DigestStore is the storage a Digester needs.
 type DigestStore interface {
 	// PendingHits returns the hits of the given watches, found at or after
@@ -29,8 +34,21 @@ type DigestStore interface {
 	// since got its first hit (the charts count new stories).
 	HitTimes(ctx context.Context, watches []string, since time.Time) (map[string][]time.Time, error)
 	// RecordDigest stores, in one transaction, the digest, its hits (each
-	// at most once per digest name) and one pending delivery per notifier.
+	// at most once per digest name) and one pending delivery per notifier,
+	// and, for a scheduled tick, the tick (at most once per digest name
+	// and due time; ErrTickTaken when it is already stored). A record
+	// without DigestID stores only its tick: the tick ran with nothing
+	// to send.
 	RecordDigest(ctx context.Context, rec Record) error
+}
+
+// DigestLocker is implemented by a DigestStore that several processes
+// share: LockDigest runs fn holding a lock on digest name that no other
+// process's LockDigest of that name gets until fn returned, and fn
+// records through record, inside the lock. A run that took the lock after
+// another's sees everything the other recorded.
+type DigestLocker interface {
+	LockDigest(ctx context.Context, name string, fn func(record func(context.Context, Record) error) error) error
 }
 
 // Record is what RecordDigest stores.
@@ -42,6 +60,9 @@ type Record struct {
 	Payload   []byte
 	HitIDs    []int64
 	Notifiers []string
+	// Tick is the scheduled time this record is the run of; zero for an
+	// instant digest and a digest run by hand, which record no tick.
+	Tick time.Time
 }
 
 // Digester builds and records digests.
@@ -90,6 +111,46 @@ func (g *Digester) build(ctx context.Context, spec Spec, now time.Time, record b
 // delivery per notifier of spec.To. It returns nil, and records nothing,
 // when the digest is empty and spec.SendEmpty is false.
 func (g *Digester) Run(ctx context.Context, spec Spec) (*Digest, error) {
+	return g.run(ctx, spec, time.Time{})
+}
+
+// RunTick is Run for the scheduled tick due at tick: the tick is recorded
+// with the digest, or alone when the digest is empty and not sent, so that
+// of the processes sharing a store only the first records it. A tick
+// already recorded returns ErrTickTaken and records nothing.
+func (g *Digester) RunTick(ctx context.Context, spec Spec, tick time.Time) (*Digest, error) {
+	return g.run(ctx, spec, tick)
+}
+
+// run builds and records the digest due now, for tick when it is not
+// zero, inside the store's lock on the digest name when it has one.
+func (g *Digester) run(ctx context.Context, spec Spec, tick time.Time) (*Digest, error) {
+	var d *Digest
+	attempt := func(record func(context.Context, Record) error) error {
+		var err error
+		d, err = g.record(ctx, spec, tick, record)
+		return err
+	}
+	var err error
+	if l, ok := g.Store.(DigestLocker); ok {
+		err = l.LockDigest(ctx, spec.Name, attempt)
+	} else {
+		err = attempt(g.Store.RecordDigest)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d != nil && g.Log != nil {
+		g.Log.Info("digest recorded", "digest", spec.Name, "digest_id", d.ID,
+			"hits", len(d.HitIDs), "deliveries", len(spec.To))
+	}
+	return d, nil
+}
+
+// record builds the digest due now and stores it through record, building
+// it again when another run included some of its hits meanwhile. It
+// returns nil when there was nothing to send.
+func (g *Digester) record(ctx context.Context, spec Spec, tick time.Time, record func(context.Context, Record) error) (*Digest, error) {
 	for attempt := 0; ; attempt++ {
 		now := g.now()
 		d, err := g.build(ctx, spec, now, true)
@@ -97,23 +158,25 @@ func (g *Digester) Run(ctx context.Context, spec Spec) (*Digest, error) {
 			return nil, err
 		}
 		if d.Empty() && !spec.SendEmpty {
+			if tick.IsZero() {
+				return nil, nil
+			}
+			if err := record(ctx, Record{Name: spec.Name, CreatedAt: now, Tick: tick}); err != nil {
+				return nil, fmt.Errorf("record digest %s tick: %w", spec.Name, err)
+			}
 			return nil, nil
 		}
 		payload, err := json.Marshal(d)
 		if err != nil {
 			return nil, fmt.Errorf("digest %s: %w", spec.Name, err)
 		}
-		err = g.Store.RecordDigest(ctx, Record{DigestID: d.ID, Name: d.Name, CreatedAt: now,
-			Payload: payload, HitIDs: d.HitIDs, Notifiers: spec.To})
+		err = record(ctx, Record{DigestID: d.ID, Name: d.Name, CreatedAt: now,
+			Payload: payload, HitIDs: d.HitIDs, Notifiers: spec.To, Tick: tick})
 		if errors.Is(err, ErrStale) && attempt < 3 {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("record digest %s: %w", spec.Name, err)
-		}
-		if g.Log != nil {
-			g.Log.Info("digest recorded", "digest", spec.Name, "digest_id", d.ID,
-				"hits", len(d.HitIDs), "deliveries", len(spec.To))
 		}
 		return d, nil
 	}

@@ -1,0 +1,12 @@
+-- digest_runs: one row per tick of a scheduled digest, written in the
+-- transaction that records the tick's digest (or, when it had nothing to
+-- send, alone). The key makes a tick run once per digest name, whichever
+-- of the processes sharing the database gets there first.
+-- Times are Unix milliseconds (UTC).
+CREATE TABLE digest_runs (
+    name      TEXT    NOT NULL,  -- the digest's id in the config
+    due_at    INTEGER NOT NULL,  -- the tick of the schedule
+    ran_at    INTEGER NOT NULL,  -- when it was recorded
+    digest_id TEXT,              -- the digest recorded; NULL when there was nothing to send
+    PRIMARY KEY (name, due_at)
+);
