@@ -88,7 +88,7 @@ const pruneEvery = 10 * time.Minute
 
 // afterCycle is what follows every poll cycle, in Run and Once alike:
 // item text past the retention period is pruned (at most every
-// pruneEvery), then the instant digests record what the cycle found (or
+// pruneEvery, by the leader of the processes sharing the database), then the instant digests record what the cycle found (or
 // what an earlier run left), and the delivery loop is woken when they
 // recorded anything. It returns the digests recorded; its error is that
 // of the digests, each of which is logged.
@@ -96,7 +96,9 @@ func (d *Daemon) afterCycle(ctx context.Context, g *generation, c monitor.Cycle)
 	now := d.now()
 	if r := g.cfg.Retention; r > 0 && now.Sub(time.Unix(0, d.lastPrune.Load())) >= pruneEvery {
 		d.lastPrune.Store(now.UnixNano())
-		if _, err := d.store.Prune(ctx, now.Add(-r)); err != nil {
+		if !d.leading(ctx) {
+			d.log.Debug("prune left to the leader")
+		} else if _, err := d.store.Prune(ctx, now.Add(-r)); err != nil {
 			d.log.Warn("prune item text", "error", err)
 		}
 	}

@@ -57,6 +57,9 @@ type Store interface {
 	DigestRuns(ctx context.Context) (map[string]time.Time, error)
 	DigestLastRun(ctx context.Context, name string) (time.Time, error)
 	DigestScheduled(ctx context.Context, name string, at time.Time) (time.Time, error)
+	// Leader contends for the leadership of the processes sharing the
+	// database: the leader prunes and renews WebSub subscriptions.
+	Leader() *store.Leader
 	// Hits returns the stored hits that filter selects, newest first.
 	Hits(ctx context.Context, filter store.HitFilter) ([]store.Hit, error)
 	WebSubStore
@@ -113,6 +116,9 @@ type Daemon struct {
 	kick chan struct{}
 	// lastPrune is when item text was last pruned (Unix nanoseconds).
 	lastPrune atomic.Int64
+	// leader is Run's part in the leadership of the processes sharing
+	// the database (leader.go); nil outside Run.
+	leader atomic.Pointer[store.Leader]
 	// secrets are the running config's (Options.Secrets).
 	secrets *secret.Set
 

@@ -61,6 +61,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 			}
 		})
 	}
+	leader := d.store.Leader()
+	d.leader.Store(leader)
 	d.drain.spawn(d.deliverLoop)
 	d.drain.spawn(func(ctx context.Context) { d.reloadLoop(ctx, reload) })
 	d.drain.spawn(d.startBacktest)
@@ -76,6 +78,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.drain.close(d.opts.Grace, d.log)
 	wg.Wait()
+	if err := leader.Close(); err != nil {
+		d.log.Warn("give up the leadership", "error", err)
+	}
 	d.log.Info("storywatch stopped")
 	return err
 }

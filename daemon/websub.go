@@ -279,6 +279,11 @@ func (p *pusher) Push(ctx context.Context, feedID, contentType, signature string
 func (d *Daemon) websubJob(g *generation) func() {
 	return func() {
 		d.drain.do(func(ctx context.Context) {
+			if !d.leading(ctx) {
+				// Feeds polled here are synced after their cycle; the
+				// renewal of every subscription is the leader's.
+				return
+			}
 			urls := make([]string, len(g.feeds))
 			for i, f := range g.feeds {
 				urls[i] = f.URL

@@ -44,11 +44,12 @@ type DigestStore interface {
 
 // DigestLocker is implemented by a DigestStore that several processes
 // share: LockDigest runs fn holding a lock on digest name that no other
-// process's LockDigest of that name gets until fn returned, and fn
-// records through record, inside the lock. A run that took the lock after
-// another's sees everything the other recorded.
+// process's LockDigest of that name gets until fn returned, and the
+// RecordDigest calls of that name made with fn's context record inside
+// the lock. A run that took the lock after another's sees everything the
+// other recorded.
 type DigestLocker interface {
-	LockDigest(ctx context.Context, name string, fn func(record func(context.Context, Record) error) error) error
+	LockDigest(ctx context.Context, name string, fn func(ctx context.Context) error) error
 }
 
 // Record is what RecordDigest stores.
@@ -126,16 +127,15 @@ func (g *Digester) RunTick(ctx context.Context, spec Spec, tick time.Time) (*Dig
 // zero, inside the store's lock on the digest name when it has one.
 func (g *Digester) run(ctx context.Context, spec Spec, tick time.Time) (*Digest, error) {
 	var d *Digest
-	attempt := func(record func(context.Context, Record) error) error {
-		var err error
-		d, err = g.record(ctx, spec, tick, record)
-		return err
-	}
 	var err error
 	if l, ok := g.Store.(DigestLocker); ok {
-		err = l.LockDigest(ctx, spec.Name, attempt)
+		err = l.LockDigest(ctx, spec.Name, func(ctx context.Context) error {
+			var err error
+			d, err = g.record(ctx, spec, tick)
+			return err
+		})
 	} else {
-		err = attempt(g.Store.RecordDigest)
+		d, err = g.record(ctx, spec, tick)
 	}
 	if err != nil {
 		return nil, err
@@ -147,10 +147,10 @@ func (g *Digester) run(ctx context.Context, spec Spec, tick time.Time) (*Digest,
 	return d, nil
 }
 
-// record builds the digest due now and stores it through record, building
-// it again when another run included some of its hits meanwhile. It
-// returns nil when there was nothing to send.
-func (g *Digester) record(ctx context.Context, spec Spec, tick time.Time, record func(context.Context, Record) error) (*Digest, error) {
+// record builds the digest due now and records it, building it again when
+// another run included some of its hits meanwhile. It returns nil when
+// there was nothing to send.
+func (g *Digester) record(ctx context.Context, spec Spec, tick time.Time) (*Digest, error) {
 	for attempt := 0; ; attempt++ {
 		now := g.now()
 		d, err := g.build(ctx, spec, now, true)
@@ -161,7 +161,7 @@ func (g *Digester) record(ctx context.Context, spec Spec, tick time.Time, record
 			if tick.IsZero() {
 				return nil, nil
 			}
-			if err := record(ctx, Record{Name: spec.Name, CreatedAt: now, Tick: tick}); err != nil {
+			if err := g.Store.RecordDigest(ctx, Record{Name: spec.Name, CreatedAt: now, Tick: tick}); err != nil {
 				return nil, fmt.Errorf("record digest %s tick: %w", spec.Name, err)
 			}
 			return nil, nil
@@ -170,7 +170,7 @@ func (g *Digester) record(ctx context.Context, spec Spec, tick time.Time, record
 		if err != nil {
 			return nil, fmt.Errorf("digest %s: %w", spec.Name, err)
 		}
-		err = record(ctx, Record{DigestID: d.ID, Name: d.Name, CreatedAt: now,
+		err = g.Store.RecordDigest(ctx, Record{DigestID: d.ID, Name: d.Name, CreatedAt: now,
 			Payload: payload, HitIDs: d.HitIDs, Notifiers: spec.To, Tick: tick})
 		if errors.Is(err, ErrStale) && attempt < 3 {
 			continue
