@@ -57,6 +57,9 @@ type Store interface {
 	DigestRuns(ctx context.Context) (map[string]time.Time, error)
 	DigestLastRun(ctx context.Context, name string) (time.Time, error)
 	DigestScheduled(ctx context.Context, name string, at time.Time) (time.Time, error)
+	// ListenOutbox calls wake whenever a process sharing the database
+	// records a digest, until ctx ends (at once on SQLite).
+	ListenOutbox(ctx context.Context, wake func())
 	// Leader contends for the leadership of the processes sharing the
 	// database: the leader prunes and renews WebSub subscriptions.
 	Leader() *store.Leader

@@ -159,8 +159,19 @@ func (d *Daemon) wakeOutbox() {
 	}
 }
 
+// listenOutbox wakes the delivery loop whenever another process sharing
+// the database records a digest, until the shutdown begins.
+func (d *Daemon) listenOutbox(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(d.drain.stopping, cancel)
+	defer stop()
+	d.store.ListenOutbox(ctx, d.wakeOutbox)
+}
+
 // deliverLoop sends the outbox every outboxEvery and whenever a digest was
-// recorded, until the shutdown begins.
+// recorded here or, on PostgreSQL, by another process, until the shutdown
+// begins.
 func (d *Daemon) deliverLoop(ctx context.Context) {
 	t := time.NewTicker(outboxEvery)
 	defer t.Stop()

@@ -64,6 +64,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	leader := d.store.Leader()
 	d.leader.Store(leader)
 	d.drain.spawn(d.deliverLoop)
+	d.drain.spawn(d.listenOutbox)
 	d.drain.spawn(func(ctx context.Context) { d.reloadLoop(ctx, reload) })
 	d.drain.spawn(d.startBacktest)
 

@@ -210,13 +210,13 @@ VALUES ($1, $2, ` + sqlPending + `, $3, $4)`
 var _ notify.DigestStore = (*DB)(nil)
 
 // RecordDigest stores, in one transaction, a digest, the hits it includes,
-// one pending delivery per notifier and the tick it ran for
-// (digest_tick.go). If another run of the same digest
+// one pending delivery per notifier and the tick it ran for, and notifies
+// the outbox's listeners (digest_tick.go). If another run of the same digest
 // name included one of the hits meanwhile, nothing is stored and
 // notify.ErrStale is returned, so the caller rebuilds.
 func (d *DB) RecordDigest(ctx context.Context, rec notify.Record) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		if err := recordTick(ctx, tx, rec); err != nil || rec.DigestID == "" {
+		if err := d.recordRun(ctx, tx, rec); err != nil || rec.DigestID == "" {
 			return err
 		}
 		created := rec.CreatedAt.UnixMilli()

@@ -27,6 +27,19 @@ ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run WHERE digest_state
 	selectLastRun = `SELECT last_run FROM digest_state WHERE name = $1`
 )
 
+// recordRun is the part of recording rec that concerns the processes
+// sharing the database: its tick, and the notification of the outbox's
+// listeners (listen.go).
+func (d *DB) recordRun(ctx context.Context, tx *sql.Tx, rec notify.Record) error {
+	if err := recordTick(ctx, tx, rec); err != nil {
+		return err
+	}
+	if rec.DigestID == "" || len(rec.Notifiers) == 0 {
+		return nil
+	}
+	return d.notifyOutbox(ctx, tx, rec.DigestID)
+}
+
 // recordTick records the tick of rec, when it has one, in tx: the run of
 // the tick, and the digest's last run moved up to it. It returns
 // notify.ErrTickTaken when the tick is already recorded.

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func TestEveryHandleOfASQLiteDatabaseLeads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, b := twoHandles(t, time.Now)
+	la, lb := a.Leader(), b.Leader()
+	if !la.Leading(ctx) || !lb.Leading(ctx) {
+		t.Error("a handle of a SQLite database does not lead")
+	}
+	if err := la.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if la.Leading(ctx) {
+		t.Error("a closed leader still leads")
+	}
+}
+
+// testPostgres returns the DSN of the PostgreSQL database tests may use,
+// or skips the test.
+func testPostgres(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("STORYWATCH_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("STORYWATCH_TEST_POSTGRES is not set: no PostgreSQL to test on")
+	}
+	return dsn
+}
+
+// waitUntil polls cond until it holds or the deadline passes.
+func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestOneOfTwoPostgresHandlesLeadsAndTheOtherTakesOver(t *testing.T) {
+	t.Parallel()
+	dsn := testPostgres(t)
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	const key = 0x7465737431 // this test's own lock
+	a, b := newLeader(dsn, key, log), newLeader(dsn, key, log)
+	defer a.Close()
+	defer b.Close()
+	if !a.Leading(ctx) {
+		t.Fatal("the first contender does not lead")
+	}
+	for range 3 {
+		if b.Leading(ctx) || !a.Leading(ctx) {
+			t.Fatal("both lead, or the leader lost its lock")
+		}
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "the second contender leads after the first closed", func() bool { return b.Leading(ctx) })
+
+	// The leader's connection ends under it (a restart of the server, a
+	// network cut): it stops leading and another takes over.
+	c := newLeader(dsn, key, log)
+	defer c.Close()
+	if c.Leading(ctx) {
+		t.Fatal("a third contender leads beside the second")
+	}
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	b.mu.Lock()
+	pid := b.conn.PgConn().PID()
+	b.mu.Unlock()
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "the leader whose connection ended stops leading", func() bool { return !b.Leading(ctx) })
+	waitUntil(t, 10*time.Second, "the third contender takes over", func() bool { return c.Leading(ctx) })
+	if b.Leading(ctx) {
+		t.Error("the old leader leads again beside the new one")
+	}
+}
