@@ -21,9 +21,10 @@ import (
 // an engine whose advisory locks lock nothing (docs/scale-out.md) makes
 // every process a leader and nothing worse.
 type Leader struct {
-	// dsn is the PostgreSQL database's; "" on SQLite.
-	dsn string
-	key int64
+	// connect opens a connection of the leader's own to the PostgreSQL
+	// database; nil on SQLite.
+	connect func(context.Context) (*pgx.Conn, error)
+	key     int64
 	log *slog.Logger
 
 	mu      sync.Mutex
@@ -48,11 +49,11 @@ const (
 // Leader returns a new contender for the leadership of d's processes;
 // Close gives it up.
 func (d *DB) Leader() *Leader {
-	return newLeader(d.postgresDSN(), leaderKey, d.log)
+	return newLeader(d.sessionConnector(), leaderKey, d.log)
 }
 
-func newLeader(dsn string, key int64, log *slog.Logger) *Leader {
-	return &Leader{dsn: dsn, key: key, log: log}
+func newLeader(connect func(context.Context) (*pgx.Conn, error), key int64, log *slog.Logger) *Leader {
+	return &Leader{connect: connect, key: key, log: log}
 }
 
 // Leading reports whether l leads now. On PostgreSQL it checks the
@@ -63,7 +64,7 @@ func (l *Leader) Leading(ctx context.Context) bool {
 	switch {
 	case l.closed:
 		return false
-	case l.dsn == "":
+	case l.connect == nil:
 		return true
 	case l.leading:
 		if err := l.conn.Ping(ctx); err != nil {
@@ -76,7 +77,7 @@ func (l *Leader) Leading(ctx context.Context) bool {
 		if time.Now().Before(l.retryAt) {
 			return false
 		}
-		conn, err := pgx.Connect(ctx, l.dsn)
+		conn, err := l.connect(ctx)
 		if err != nil {
 			l.wait = min(max(2*l.wait, leaderRetryMin), leaderRetryMax)
 			l.retryAt = time.Now().Add(l.wait)

@@ -37,6 +37,11 @@ func testPostgres(t *testing.T) string {
 	return dsn
 }
 
+// connectTo opens connections to the database dsn.
+func connectTo(dsn string) func(context.Context) (*pgx.Conn, error) {
+	return func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, dsn) }
+}
+
 // waitUntil polls cond until it holds or the deadline passes.
 func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
@@ -55,7 +60,7 @@ func TestOneOfTwoPostgresHandlesLeadsAndTheOtherTakesOver(t *testing.T) {
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	const key = 0x7465737431 // this test's own lock
-	a, b := newLeader(dsn, key, log), newLeader(dsn, key, log)
+	a, b := newLeader(connectTo(dsn), key, log), newLeader(connectTo(dsn), key, log)
 	defer a.Close()
 	defer b.Close()
 	if !a.Leading(ctx) {
@@ -73,7 +78,7 @@ func TestOneOfTwoPostgresHandlesLeadsAndTheOtherTakesOver(t *testing.T) {
 
 	// The leader's connection ends under it (a restart of the server, a
 	// network cut): it stops leading and another takes over.
-	c := newLeader(dsn, key, log)
+	c := newLeader(connectTo(dsn), key, log)
 	defer c.Close()
 	if c.Leading(ctx) {
 		t.Fatal("a third contender leads beside the second")

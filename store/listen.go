@@ -29,7 +29,7 @@ const (
 // recorded with deliveries; on SQLite the process that records a digest
 // wakes its own delivery loop.
 func (d *DB) notifyOutbox(ctx context.Context, tx *sql.Tx, digestID string) error {
-	if d.postgresDSN() == "" {
+	if d.sessionConnector() == nil {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, outboxChannel, digestID); err != nil {
@@ -46,21 +46,22 @@ func (d *DB) notifyOutbox(ctx context.Context, tx *sql.Tx, digestID string) erro
 // meanwhile. On SQLite there is nothing to listen to and it returns at
 // once.
 func (d *DB) ListenOutbox(ctx context.Context, wake func()) {
-	listenOutbox(ctx, d.postgresDSN(), d.log, wake, retryAfter)
+	listenOutbox(ctx, d.sessionConnector(), d.log, wake, retryAfter)
 }
 
 // retryAfter returns a channel that receives after wait.
 func retryAfter(wait time.Duration) <-chan time.Time { return time.After(wait) }
 
-// listenOutbox is ListenOutbox on the database dsn; after calls back when
-// to try again after an error.
-func listenOutbox(ctx context.Context, dsn string, log *slog.Logger, wake func(), after func(time.Duration) <-chan time.Time) {
-	if dsn == "" {
+// listenOutbox is ListenOutbox on the connections connect opens (nil on
+// SQLite); after tells when to try again after an error.
+func listenOutbox(ctx context.Context, connect func(context.Context) (*pgx.Conn, error), log *slog.Logger,
+	wake func(), after func(time.Duration) <-chan time.Time) {
+	if connect == nil {
 		return
 	}
 	wait := listenRetryMin
 	for ctx.Err() == nil {
-		listened, err := listenOnce(ctx, dsn, wake)
+		listened, err := listenOnce(ctx, connect, wake)
 		if ctx.Err() != nil {
 			return
 		}
@@ -80,8 +81,8 @@ func listenOutbox(ctx context.Context, dsn string, log *slog.Logger, wake func()
 
 // listenOnce listens on a connection of its own until an error, which it
 // returns; listened reports whether it got as far as listening.
-func listenOnce(ctx context.Context, dsn string, wake func()) (listened bool, err error) {
-	conn, err := pgx.Connect(ctx, dsn)
+func listenOnce(ctx context.Context, connect func(context.Context) (*pgx.Conn, error), wake func()) (listened bool, err error) {
+	conn, err := connect(ctx)
 	if err != nil {
 		return false, fmt.Errorf("connect: %w", err)
 	}

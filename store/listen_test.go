@@ -32,7 +32,7 @@ func TestTheOutboxListenerWakesOnNotificationsAndReconnects(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		listenOutbox(ctx, dsn, slog.New(slog.DiscardHandler), func() { wakes.Add(1) },
+		listenOutbox(ctx, connectTo(dsn), slog.New(slog.DiscardHandler), func() { wakes.Add(1) },
 			func(wait time.Duration) <-chan time.Time { retries <- wait; return retry })
 	}()
 	// Listening: one wake-up for what may have been missed.
