@@ -25,7 +25,7 @@ type Leader struct {
 	// database; nil on SQLite.
 	connect func(context.Context) (*pgx.Conn, error)
 	key     int64
-	log *slog.Logger
+	log     *slog.Logger
 
 	mu      sync.Mutex
 	conn    *pgx.Conn
