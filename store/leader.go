@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Leader is a handle's part in choosing, among the processes sharing a
@@ -88,6 +90,13 @@ func (l *Leader) Leading(ctx context.Context) bool {
 	}
 	var ok bool
 	if err := l.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, l.key).Scan(&ok); err != nil {
+		if unsupported(err) {
+			// An engine without advisory locks: the work is safe to
+			// do in every process, so every process leads.
+			l.log.Warn("the database has no advisory locks; every process leads", "error", err)
+			l.leading = true
+			return true
+		}
 		l.drop(ctx, fmt.Errorf("take the leader's lock: %w", err))
 		return false
 	}
@@ -126,4 +135,11 @@ func (l *Leader) Close() error {
 		return fmt.Errorf("close the leader's connection: %w", err)
 	}
 	return nil
+}
+
+// unsupported reports whether err says the engine lacks a function or a
+// feature (SQLSTATE 42883 undefined_function, 0A000 feature_not_supported).
+func unsupported(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "42883" || pe.Code == "0A000")
 }

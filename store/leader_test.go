@@ -100,3 +100,21 @@ func TestOneOfTwoPostgresHandlesLeadsAndTheOtherTakesOver(t *testing.T) {
 		t.Error("the old leader leads again beside the new one")
 	}
 }
+
+func TestAnEngineWithoutAFunctionIsTold(t *testing.T) {
+	t.Parallel()
+	dsn := testPostgres(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `SELECT storywatch_no_such_function(1)`)
+	if !unsupported(err) {
+		t.Errorf("unsupported(%v) = false, want true", err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT 1/0`); unsupported(err) {
+		t.Errorf("unsupported(%v) = true, want false", err)
+	}
+}
