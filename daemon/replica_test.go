@@ -12,6 +12,7 @@ import (
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // These tests run two daemons on one database, as two replicas sharing
@@ -30,8 +31,10 @@ func (c *testClock) set(at time.Time) { c.ns.Store(at.UnixNano()) }
 func (c *testClock) now() time.Time   { return time.Unix(0, c.ns.Load()).UTC() }
 
 // replicaConfig writes a config polling one loopback feed with the digests
-// in digests, sent to the webhooks one and two, and returns its path.
-func replicaConfig(t *testing.T, feedURL, digests string) (path string, one, two *atomic.Int32) {
+// in digests, sent to the webhooks one and two, and returns its path and
+// the database the replicas share: a fresh one on the test run's engine
+// (store/storetest).
+func replicaConfig(t *testing.T, feedURL, digests string) (path, database string, one, two *atomic.Int32) {
 	t.Helper()
 	h1, n1 := hookServer(t)
 	h2, n2 := hookServer(t)
@@ -44,21 +47,35 @@ func replicaConfig(t *testing.T, feedURL, digests string) (path string, one, two
     webhook:
       url: %s
 `, h1.URL, h2.URL))
-	return path, n1, n2
+	return path, storetest.Database(t), n1, n2
 }
 
-// replica builds a daemon on its own handle of the config's database,
-// with the clock c.
-func replica(t *testing.T, cfgPath string, c *testClock) (*Daemon, *store.DB) {
+// replica builds a daemon of the config on its own handle of database,
+// with the clock now (nil: the wall clock).
+func replica(t *testing.T, cfgPath, database string, now func() time.Time) (*Daemon, *store.DB) {
 	t.Helper()
-	return newTestDaemon(t, cfgPath, discard(), func(o *Options) { o.Now = c.now })
+	c := loadConfig(t, cfgPath)
+	c.Database = database
+	db, err := store.Open(context.Background(), database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if now == nil {
+		now = time.Now
+	}
+	d, err := New(Options{Config: c, Store: db, Log: discard(), Now: now, Version: "test", Getenv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, db
 }
 
-// fillHits polls the config's feeds once with a daemon of its own on the
+// fillHits polls the config's feeds once with a replica of its own on the
 // wall clock, so that the digests have hits to record.
-func fillHits(t *testing.T, cfgPath string) {
+func fillHits(t *testing.T, cfgPath, database string) {
 	t.Helper()
-	d, _ := newTestDaemon(t, cfgPath, discard())
+	d, _ := replica(t, cfgPath, database, nil)
 	if _, err := d.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -133,18 +150,18 @@ func TestReplicasRecordOneDigestPerCronTick(t *testing.T) {
 	t.Parallel()
 	srv := newPollServer(t)
 	srv.feeds["/ap.xml"] = pollFeed("AP", leakItem)
-	cfgPath, one, two := replicaConfig(t, srv.URL+"/ap.xml", `  - id: morning
+	cfgPath, database, one, two := replicaConfig(t, srv.URL+"/ap.xml", `  - id: morning
     schedule: "0 * * * *"
     send_empty: true
     to: [one, two]
 `)
-	fillHits(t, cfgPath)
+	fillHits(t, cfgPath, database)
 	cfg := loadConfig(t, cfgPath)
 	tick := lastTick(cfg.Digests[0].Schedule.Schedule, time.Now())
 	// The two crons fire at the tick, each on its own clock.
 	ca, cb := newTestClock(tick.Add(40*time.Millisecond)), newTestClock(tick.Add(900*time.Millisecond))
-	a, db := replica(t, cfgPath, ca)
-	b, _ := replica(t, cfgPath, cb)
+	a, db := replica(t, cfgPath, database, ca.now)
+	b, _ := replica(t, cfgPath, database, cb.now)
 	for range 3 {
 		inBoth(func() { fireDigest(t, a, "morning") }, func() { fireDigest(t, b, "morning") })
 	}
@@ -168,16 +185,16 @@ func TestReplicasStartedApartShareTheTicksOfAnEveryDigest(t *testing.T) {
 	t.Parallel()
 	srv := newPollServer(t)
 	srv.feeds["/ap.xml"] = pollFeed("AP", leakItem)
-	cfgPath, one, two := replicaConfig(t, srv.URL+"/ap.xml", `  - id: hourly
+	cfgPath, database, one, two := replicaConfig(t, srv.URL+"/ap.xml", `  - id: hourly
     schedule: "@every 1h"
     send_empty: true
     to: [one, two]
 `)
-	fillHits(t, cfgPath)
+	fillHits(t, cfgPath, database)
 	start := time.Now().UTC().Truncate(time.Millisecond)
 	ca, cb := newTestClock(start), newTestClock(start.Add(7*time.Second))
-	a, db := replica(t, cfgPath, ca)
-	b, _ := replica(t, cfgPath, cb)
+	a, db := replica(t, cfgPath, database, ca.now)
+	b, _ := replica(t, cfgPath, database, cb.now)
 	// Started 7 s apart: the second takes the schedule the first stored.
 	a.scheduleDigests(a.gen.Load(), true)
 	b.scheduleDigests(b.gen.Load(), true)
@@ -227,13 +244,13 @@ func TestReplicasNeverSendAHitTwiceInAnInstantDigest(t *testing.T) {
 	srv := newPollServer(t)
 	items := []pollItem{leakItem}
 	srv.feeds["/ap.xml"] = pollFeed("AP", items...)
-	cfgPath, one, two := replicaConfig(t, srv.URL+"/ap.xml", `  - id: breaking
+	cfgPath, database, one, two := replicaConfig(t, srv.URL+"/ap.xml", `  - id: breaking
     instant: true
     to: [one, two]
 `)
 	clock := newTestClock(time.Now())
-	a, db := replica(t, cfgPath, clock)
-	b, _ := replica(t, cfgPath, clock)
+	a, db := replica(t, cfgPath, database, clock.now)
+	b, _ := replica(t, cfgPath, database, clock.now)
 	ctx := context.Background()
 	for round := range 4 {
 		if round > 0 {

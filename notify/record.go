@@ -47,9 +47,10 @@ type DigestStore interface {
 // process's LockDigest of that name gets until fn returned, and the
 // RecordDigest calls of that name made with fn's context record inside
 // the lock. A run that took the lock after another's sees everything the
-// other recorded.
+// other recorded. now is the run's time, the digest's first run if it
+// never ran (DigestStart).
 type DigestLocker interface {
-	LockDigest(ctx context.Context, name string, fn func(ctx context.Context) error) error
+	LockDigest(ctx context.Context, name string, now time.Time, fn func(ctx context.Context) error) error
 }
 
 // Record is what RecordDigest stores.
@@ -129,7 +130,7 @@ func (g *Digester) run(ctx context.Context, spec Spec, tick time.Time) (*Digest,
 	var d *Digest
 	var err error
 	if l, ok := g.Store.(DigestLocker); ok {
-		err = l.LockDigest(ctx, spec.Name, func(ctx context.Context) error {
+		err = l.LockDigest(ctx, spec.Name, g.now(), func(ctx context.Context) error {
 			var err error
 			d, err = g.record(ctx, spec, tick)
 			return err

@@ -211,11 +211,12 @@ var _ notify.DigestStore = (*DB)(nil)
 
 // RecordDigest stores, in one transaction, a digest, the hits it includes,
 // one pending delivery per notifier and the tick it ran for, and notifies
-// the outbox's listeners (digest_tick.go). If another run of the same digest
+// the outbox's listeners (digest_tick.go); inside the digest's lock when
+// ctx holds it (digest_lock.go). If another run of the same digest
 // name included one of the hits meanwhile, nothing is stored and
 // notify.ErrStale is returned, so the caller rebuilds.
 func (d *DB) RecordDigest(ctx context.Context, rec notify.Record) error {
-	return d.tx(ctx, func(tx *sql.Tx) error {
+	return d.digestTx(ctx, rec.Name, func(tx *sql.Tx) error {
 		if err := d.recordRun(ctx, tx, rec); err != nil || rec.DigestID == "" {
 			return err
 		}

@@ -3,15 +3,17 @@ package store
 import (
 	"context"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 func TestEveryHandleOfASQLiteDatabaseLeads(t *testing.T) {
 	t.Parallel()
+	storetest.SQLiteOnly(t, "one process writes a SQLite file and always leads")
 	ctx := context.Background()
 	a, b := twoHandles(t, time.Now)
 	la, lb := a.Leader(), b.Leader()
@@ -26,20 +28,20 @@ func TestEveryHandleOfASQLiteDatabaseLeads(t *testing.T) {
 	}
 }
 
-// testPostgres returns the DSN of the PostgreSQL database tests may use,
-// or skips the test.
-func testPostgres(t *testing.T) string {
+// postgresHandles opens two handles on one fresh PostgreSQL database, or
+// skips the test on a SQLite run; it returns the database's URL too.
+func postgresHandles(t *testing.T) (*DB, *DB, string) {
 	t.Helper()
-	dsn := os.Getenv("STORYWATCH_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("STORYWATCH_TEST_POSTGRES is not set: no PostgreSQL to test on")
+	dsn := storetest.PostgresDatabase(t)
+	open := func() *DB {
+		db, err := Open(context.Background(), dsn, WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
 	}
-	return dsn
-}
-
-// connectTo opens connections to the database dsn.
-func connectTo(dsn string) func(context.Context) (*pgx.Conn, error) {
-	return func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, dsn) }
+	return open(), open(), dsn
 }
 
 // waitUntil polls cond until it holds or the deadline passes.
@@ -56,11 +58,9 @@ func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool
 
 func TestOneOfTwoPostgresHandlesLeadsAndTheOtherTakesOver(t *testing.T) {
 	t.Parallel()
-	dsn := testPostgres(t)
+	da, db, dsn := postgresHandles(t)
 	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	const key = 0x7465737431 // this test's own lock
-	a, b := newLeader(connectTo(dsn), key, log), newLeader(connectTo(dsn), key, log)
+	a, b := da.Leader(), db.Leader()
 	defer a.Close()
 	defer b.Close()
 	if !a.Leading(ctx) {
@@ -78,7 +78,7 @@ func TestOneOfTwoPostgresHandlesLeadsAndTheOtherTakesOver(t *testing.T) {
 
 	// The leader's connection ends under it (a restart of the server, a
 	// network cut): it stops leading and another takes over.
-	c := newLeader(connectTo(dsn), key, log)
+	c := da.Leader()
 	defer c.Close()
 	if c.Leading(ctx) {
 		t.Fatal("a third contender leads beside the second")
@@ -103,7 +103,7 @@ func TestOneOfTwoPostgresHandlesLeadsAndTheOtherTakesOver(t *testing.T) {
 
 func TestAnEngineWithoutAFunctionIsTold(t *testing.T) {
 	t.Parallel()
-	dsn := testPostgres(t)
+	dsn := storetest.PostgresDatabase(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {

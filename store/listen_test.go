@@ -8,10 +8,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 func TestASQLiteDatabaseHasNothingToListenTo(t *testing.T) {
 	t.Parallel()
+	storetest.SQLiteOnly(t, "SQLite has no notifications")
 	a, _ := twoHandles(t, time.Now)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -23,7 +26,7 @@ func TestASQLiteDatabaseHasNothingToListenTo(t *testing.T) {
 
 func TestTheOutboxListenerWakesOnNotificationsAndReconnects(t *testing.T) {
 	t.Parallel()
-	dsn := testPostgres(t)
+	d, _, dsn := postgresHandles(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wakes atomic.Int32
@@ -32,7 +35,7 @@ func TestTheOutboxListenerWakesOnNotificationsAndReconnects(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		listenOutbox(ctx, connectTo(dsn), slog.New(slog.DiscardHandler), func() { wakes.Add(1) },
+		listenOutbox(ctx, d.sessionConnector(), slog.New(slog.DiscardHandler), func() { wakes.Add(1) },
 			func(wait time.Duration) <-chan time.Time { retries <- wait; return retry })
 	}()
 	// Listening: one wake-up for what may have been missed.
