@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -297,5 +298,59 @@ func TestReplicasNeverSendAHitTwiceInAnInstantDigest(t *testing.T) {
 	sent := int(one.Load())
 	if sent != len(digestsOf(t, db, "breaking")) || two.Load() != one.Load() {
 		t.Errorf("webhooks got %d and %d deliveries for %d digests", one.Load(), two.Load(), len(digestsOf(t, db, "breaking")))
+	}
+}
+
+func TestOnlyTheLeaderPrunesAndAnotherTakesOver(t *testing.T) {
+	t.Parallel()
+	srv := newPollServer(t)
+	srv.feeds["/ap.xml"] = pollFeed("AP", leakItem)
+	cfgPath, database, _, _ := replicaConfig(t, srv.URL+"/ap.xml", `  - id: breaking
+    instant: true
+    to: [one]
+`)
+	clock := newTestClock(time.Now())
+	logs := [2]*logBuffer{{}, {}}
+	var ds [2]*Daemon
+	for i := range ds {
+		ds[i], _ = replica(t, cfgPath, database, clock.now)
+		ds[i].log = slog.New(slog.NewJSONHandler(logs[i], &slog.HandlerOptions{Level: slog.LevelDebug}))
+		l := ds[i].store.Leader()
+		t.Cleanup(func() { l.Close() })
+		ds[i].leader.Store(l)
+	}
+	ctx := context.Background()
+	pruned := func(i int) bool { return len(logs[i].records("prune left to the leader")) == 0 }
+	cycle := func() {
+		clock.set(clock.now().Add(pruneEvery))
+		for _, d := range ds {
+			if _, err := d.afterCycle(ctx, d.gen.Load(), monitor.Cycle{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cycle()
+	if storetest.Postgres() {
+		if pruned(0) == pruned(1) {
+			t.Fatalf("pruned by the first: %v, by the second: %v; want exactly one", pruned(0), pruned(1))
+		}
+	} else if !pruned(0) || !pruned(1) {
+		t.Fatal("a process on SQLite did not prune: every one leads there")
+	}
+	if !storetest.Postgres() {
+		return
+	}
+	leader, other := 0, 1
+	if !pruned(0) {
+		leader, other = 1, 0
+	}
+	// The leader stops; at the next prune the other takes over.
+	if err := ds[leader].leader.Load().Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := len(logs[other].records("prune left to the leader"))
+	cycle()
+	if len(logs[other].records("prune left to the leader")) != before {
+		t.Error("the other process did not take over the pruning when the leader stopped")
 	}
 }
