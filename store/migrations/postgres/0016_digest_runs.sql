@@ -2,7 +2,9 @@
 -- transaction that records the tick's digest (or, when it had nothing to
 -- send, alone). The key makes a tick run once per digest name, whichever
 -- of the replicas sharing the database gets there first.
--- Times are Unix milliseconds (UTC).
+-- digest_state.last_run (migration 0014) is from now on the last tick run,
+-- not the clock of the process that ran it. Times are Unix milliseconds
+-- (UTC).
 CREATE TABLE digest_runs (
     name      TEXT   NOT NULL,  -- the digest's id in the config
     due_at    BIGINT NOT NULL,  -- the tick of the schedule
