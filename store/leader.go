@@ -118,8 +118,8 @@ func (l *Leader) drop(ctx context.Context, err error) {
 	l.conn, l.leading = nil, false
 }
 
-// Close gives the leadership up, to be taken by another process: the
-// connection holding the lock closes.
+// Close gives the leadership up, to be taken by another process at once:
+// the lock is released and its connection closed.
 func (l *Leader) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -129,6 +129,12 @@ func (l *Leader) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if l.leading {
+		// Released here, the lock is free for another process at once;
+		// the server would free it only once it saw the connection end.
+		// Should this fail, closing the connection frees it all the same.
+		l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, l.key)
+	}
 	err := l.conn.Close(ctx)
 	l.conn, l.leading = nil, false
 	if err != nil {
