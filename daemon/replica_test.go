@@ -354,3 +354,37 @@ func TestOnlyTheLeaderPrunesAndAnotherTakesOver(t *testing.T) {
 		t.Error("the other process did not take over the pruning when the leader stopped")
 	}
 }
+
+func TestADigestRecordedByOneReplicaWakesTheOthersDeliveryLoop(t *testing.T) {
+	t.Parallel()
+	srv := newPollServer(t)
+	srv.feeds["/ap.xml"] = pollFeed("AP", leakItem)
+	cfgPath, _, _, _ := replicaConfig(t, srv.URL+"/ap.xml", `  - id: morning
+    schedule: "0 * * * *"
+    send_empty: true
+    to: [one]
+`)
+	database := storetest.PostgresDatabase(t)
+	a, _ := replica(t, cfgPath, database, nil)
+	b, _ := replica(t, cfgPath, database, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.listenOutbox(ctx)
+	}()
+	woken := func(what string) {
+		t.Helper()
+		select {
+		case <-b.kick:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the delivery loop was not woken", what)
+		}
+	}
+	woken("listening")
+	fireDigest(t, a, "morning")
+	woken("a digest recorded by the other replica")
+	cancel()
+	<-done
+}
