@@ -263,8 +263,9 @@ ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run`
 	selectDigestRuns = `SELECT name, last_run FROM digest_state WHERE last_run IS NOT NULL`
 )
 
-// DigestRan records that the scheduled digest name ran at at, whether or
-// not it had anything to record (migration 0014).
+// DigestRan sets the last run of digest name to at, as given, even back
+// (migration 0014). The daemon's scheduled runs move it with their ticks
+// instead (RecordDigest, digest_tick.go), forward only.
 func (d *DB) DigestRan(ctx context.Context, name string, at time.Time) error {
 	if _, err := d.exec(ctx, upsertDigestRun, name, at.UnixMilli(), at.UnixMilli()); err != nil {
 		return fmt.Errorf("record run of digest %s: %w", name, err)
