@@ -88,9 +88,9 @@ const pruneEvery = 10 * time.Minute
 
 // afterCycle is what follows every poll cycle, in Run and Once alike:
 // item text past the retention period is pruned (at most every
-// pruneEvery, by the leader of the processes sharing the database), then the instant digests record what the cycle found (or
-// what an earlier run left), and the delivery loop is woken when they
-// recorded anything. It returns the digests recorded; its error is that
+// pruneEvery, by the leader of the processes sharing the database), then
+// the instant digests record what the cycle found (or what an earlier run
+// left), and the delivery loop is woken when they recorded anything. It returns the digests recorded; its error is that
 // of the digests, each of which is logged.
 func (d *Daemon) afterCycle(ctx context.Context, g *generation, c monitor.Cycle) ([]*notify.Digest, error) {
 	now := d.now()

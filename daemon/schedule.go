@@ -78,7 +78,8 @@ func (d *Daemon) scheduleDigests(g *generation, resume bool) {
 const tickLookback = 400 * 24 * time.Hour
 
 // lastTick returns the latest tick of the cron schedule s at or before
-// now, or the zero time when there is none within tickLookback. A
+// now, or the zero time when there is none within about tickLookback (the
+// windows it looks back over grow fourfold from a minute). A
 // scheduled run is for this tick: every process's cron fires at it on its
 // own clock, and all of them name the same tick.
 func lastTick(s cron.Schedule, now time.Time) time.Time {
