@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,6 +71,9 @@ type Options struct {
 	// a cancelled context does, while the fetches in flight keep their
 	// context to finish (a shutdown's grace period).
 	Stop <-chan struct{}
+	// Replica names this process as the owner of the feeds it leases
+	// (NewReplicaID if empty); the daemon keeps one across reloads.
+	Replica string
 }
 
 // minParseBudget is the least number of body bytes parsed at once; the
@@ -105,6 +107,13 @@ type Poller struct {
 	// PollDue; a feed missing from it is read from the store.
 	mu  sync.Mutex
 	due map[string]time.Time
+
+	// owner and lease are the Poller's lease owner name and duration;
+	// regMu guards ids, the store's ids of the feeds once registered.
+	owner string
+	lease time.Duration
+	regMu sync.Mutex
+	ids   map[string]int64
 
 	// secrets are scrubbed from every feed error.
 	secrets *secret.Set
@@ -147,7 +156,12 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 	opts.MinInterval = cmp.Or(opts.MinInterval, DefaultMinInterval)
 	opts.MaxInterval = max(cmp.Or(opts.MaxInterval, DefaultMaxInterval), opts.MinInterval)
 	opts.HitBoost = max(cmp.Or(opts.HitBoost, DefaultHitBoost), 0)
+	if opts.Replica == "" {
+		opts.Replica = NewReplicaID()
+	}
 	p := &Poller{
+		owner:       opts.Replica,
+		lease:       leaseFor(opts.Fetch.Timeout),
 		store:       st,
 		fetcher:     &opts.Fetch,
 		concurrency: opts.Concurrency,
@@ -233,8 +247,35 @@ func (p *Poller) PollAll(ctx context.Context) (Cycle, error) {
 // Poll runs one cycle over the given feeds, at most Concurrency at once and
 // PerHost to one host. One feed's failure never stops the others; it is in
 // the feed's FeedResult and in the store. The error is non-nil only when
-// the cycle could not run at all or ctx ended it.
+// the cycle could not run at all or ctx ended it. On a store that leases
+// feeds (Leaser), a feed another replica holds is not polled: it is
+// deferred.
 func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
+	return p.cycle(ctx, feeds, time.Time{})
+}
+
+// cycle runs one cycle over feeds; a non-zero dueBy polls only those that
+// the store finds due by then, and leaves the others out of the Cycle.
+func (p *Poller) cycle(ctx context.Context, feeds []FeedConfig, dueBy time.Time) (Cycle, error) {
+	var c Cycle
+	var err error
+	if ls, ok := p.store.(Leaser); ok {
+		c, err = p.pollLeased(ctx, ls, feeds, dueBy)
+	} else {
+		c, err = p.pollLocal(ctx, feeds)
+	}
+	if err != nil {
+		return c, err
+	}
+	if dueBy.IsZero() || len(c.Feeds) > 0 {
+		p.finish(ctx, &c)
+	}
+	return c, ctx.Err()
+}
+
+// pollLocal is a cycle over feeds decided in this process alone, for a
+// store that does not lease feeds.
+func (p *Poller) pollLocal(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 	c := Cycle{Started: p.now(), HitsByWatch: map[string]int{}, Feeds: make([]FeedResult, len(feeds))}
 	urls := make([]string, len(feeds))
 	for i, f := range feeds {
@@ -276,11 +317,15 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 				return
 			}
 			defer release()
-			c.Feeds[i] = p.pollFeed(ctx, f, st, m, c.Started)
+			c.Feeds[i] = p.pollFeed(ctx, f, st, m, c.Started, Lease{})
 		}()
 	}
 	wg.Wait()
+	return c, nil
+}
 
+// finish adds up a cycle and logs it.
+func (p *Poller) finish(ctx context.Context, c *Cycle) {
 	c.tally()
 	c.Duration = p.now().Sub(c.Started)
 	// With each feed polled at its own time, cycles are small and many: the
@@ -289,10 +334,9 @@ func (p *Poller) Poll(ctx context.Context, feeds []FeedConfig) (Cycle, error) {
 	if p.cycles.Add(1) == 1 || c.ItemsNew > 0 || c.Failed > 0 {
 		level = slog.LevelInfo
 	}
-	p.log.Log(ctx, level, "poll cycle", "feeds", len(feeds), "ok", c.OK, "not_modified", c.NotModified,
+	p.log.Log(ctx, level, "poll cycle", "feeds", len(c.Feeds), "ok", c.OK, "not_modified", c.NotModified,
 		"failed", c.Failed, "deferred", c.Deferred, "items_new", c.ItemsNew, "hits_new", c.HitsNew,
 		"duration_ms", c.Duration.Milliseconds())
-	return c, ctx.Err()
 }
 
 // tally adds up the results of c.Feeds.
@@ -376,20 +420,14 @@ func (s *slots) acquire(ctx context.Context, stop <-chan struct{}, h string) (re
 }
 
 func host(st FeedState, f FeedConfig) string {
-	u := st.FetchURL
-	if u == "" {
-		u = f.URL
-	}
-	if pu, err := url.Parse(u); err == nil {
-		return pu.Host
-	}
-	return u
+	return PollHost(st.FetchURL, f.URL)
 }
 
 // pollFeed fetches, parses, matches and stores one feed, its new items
-// first seen at the cycle's start seen. It never returns early without
-// recording the feed's new state, except when the store itself fails.
-func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *match.Matcher, seen time.Time) FeedResult {
+// first seen at the cycle's start seen, fenced by lease (none when its
+// Token is 0). It never returns early without recording the feed's new
+// state, except when the store itself fails or the lease was lost.
+func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *match.Matcher, seen time.Time, lease Lease) FeedResult {
 	start := p.now()
 	res := FeedResult{URL: f.URL}
 	before := st
@@ -411,10 +449,10 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 			res.Result, res.Err = ResultFailed, p.secrets.Error(err)
 			return res
 		}
-		return p.fail(ctx, f, st, res, err, start)
+		return p.fail(ctx, f, st, res, err, start, lease)
 	}
 
-	fetch := FeedFetch{Name: f.Name, Seen: seen}
+	fetch := FeedFetch{Name: f.Name, Seen: seen, Lease: lease}
 	obs := Observation{PrevFetch: before.LastFetch}
 	if resp.NotModified {
 		res.Result = ResultNotModified
@@ -429,7 +467,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 			// The state keeps the validators of the last fetch that was
 			// stored, so the next poll fetches these items again in full
 			// instead of being answered 304 and losing them.
-			return p.fail(ctx, f, st, res, err, start)
+			return p.fail(ctx, f, st, res, err, start, lease)
 		}
 		fetch.Items = items
 		// Validators only once the body parsed and its items are about to
@@ -456,7 +494,7 @@ func (p *Poller) pollFeed(ctx context.Context, f FeedConfig, st FeedState, m *ma
 	saved, err := p.store.SaveFetch(ctx, fetch)
 	if err != nil {
 		res.Result, res.Err = ResultFailed, p.secrets.Error(err)
-		p.log.Error("poll feed", "feed_url", feed.RedactURL(f.URL), "error", err)
+		p.logSaveError("poll feed", f, err)
 		return res
 	}
 	res.Items, res.Hits, res.Stories, res.Merged, res.HitsByWatch = saved.Items, saved.Hits, saved.Stories, saved.Merged, saved.HitsByWatch
@@ -589,7 +627,7 @@ func storylineHit(items []NewItem, storylines map[string]bool) bool {
 
 // fail records a failed attempt: the error, the backoff and, for 429 and
 // 503, the server's Retry-After.
-func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedResult, err error, start time.Time) FeedResult {
+func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedResult, err error, start time.Time, lease Lease) FeedResult {
 	err = p.secrets.Error(err)
 	var he *feed.HTTPError
 	var retryAfter time.Duration
@@ -624,8 +662,8 @@ func (p *Poller) fail(ctx context.Context, f FeedConfig, st FeedState, res FeedR
 		"consecutive_errors", st.ConsecutiveErrors, "next_attempt", st.NextAttempt, "duration_ms", res.Duration.Milliseconds())
 	// Save with a context that outlives a cancelled cycle, so the error and
 	// backoff are not lost on shutdown.
-	if _, serr := p.store.SaveFetch(context.WithoutCancel(ctx), FeedFetch{Name: f.Name, State: st}); serr != nil {
-		p.log.Error("save feed state", "feed_url", feed.RedactURL(f.URL), "error", serr)
+	if _, serr := p.store.SaveFetch(context.WithoutCancel(ctx), FeedFetch{Name: f.Name, State: st, Lease: lease}); serr != nil {
+		p.logSaveError("save feed state", f, serr)
 		res.Err = errors.Join(err, serr)
 		res.NextPoll, res.PollReason = time.Time{}, ""
 	}

@@ -20,7 +20,7 @@ func (p *Poller) PollDue(ctx context.Context) (Cycle, error) {
 	if len(due) == 0 {
 		return Cycle{Started: p.now(), HitsByWatch: map[string]int{}}, ctx.Err()
 	}
-	c, err := p.Poll(ctx, due)
+	c, err := p.cycle(ctx, due, p.now())
 	p.remember(c)
 	return c, err
 }
@@ -81,6 +81,16 @@ func (p *Poller) dueFeeds(ctx context.Context) ([]FeedConfig, error) {
 		}
 	}
 	return due, nil
+}
+
+// forget drops the due times of urls, so that the next PollDue reads them
+// from the store: another replica polled those feeds, or holds them.
+func (p *Poller) forget(urls []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, u := range urls {
+		delete(p.due, u)
+	}
 }
 
 // remember notes when each feed of a cycle is due next. A feed whose new

@@ -91,6 +91,10 @@ type FeedFetch struct {
 	// first never changes a story's lead (docs/stories.md). Zero means the
 	// store's clock.
 	Seen time.Time
+	// Lease fences the save (a Token of 0: none): the store commits
+	// nothing of it, and returns ErrLeaseLost, unless the lease still
+	// holds; saving ends the lease.
+	Lease Lease
 }
 
 // Saved reports what a FeedFetch truly added: rows that already existed

@@ -101,33 +101,34 @@ func (d *DB) saveGroup(group []*saveRequest) {
 	if len(live) == 0 {
 		return
 	}
-	saved, err := d.saveTogether(live)
+	results, err := d.saveTogether(live)
 	if err == nil || len(live) == 1 {
 		for i, r := range live {
 			if err != nil {
 				r.done <- saveResult{err: err}
 			} else {
-				r.done <- saveResult{saved: saved[i]}
+				r.done <- results[i]
 			}
 		}
 		return
 	}
 	for _, r := range live {
-		saved, err := d.saveTogether([]*saveRequest{r})
+		results, err := d.saveTogether([]*saveRequest{r})
 		if err != nil {
 			r.done <- saveResult{err: err}
 		} else {
-			r.done <- saveResult{saved: saved[0]}
+			r.done <- results[0]
 		}
 	}
 }
 
-// saveTogether saves reqs in one transaction. The transaction outlives no
+// saveTogether saves reqs in one transaction; a fetch whose lease was
+// lost has its error in its result and the others are saved. The transaction outlives no
 // caller's context but follows none of them: a caller that gives up fails
 // only its own statements, and so only its own fetch when the group is
 // saved again fetch by fetch.
-func (d *DB) saveTogether(reqs []*saveRequest) ([]monitor.Saved, error) {
-	out := make([]monitor.Saved, len(reqs))
+func (d *DB) saveTogether(reqs []*saveRequest) ([]saveResult, error) {
+	out := make([]saveResult, len(reqs))
 	now := d.now()
 	err := d.tx(context.WithoutCancel(reqs[0].ctx), func(tx *sql.Tx) error {
 		var st *itemStmts
@@ -138,10 +139,15 @@ func (d *DB) saveTogether(reqs []*saveRequest) ([]monitor.Saved, error) {
 		}()
 		for i, r := range reqs {
 			s, err := d.saveFetchTx(r.ctx, tx, &st, r.f, now)
+			if errors.Is(err, ErrLeaseLost) {
+				// The fence wrote nothing: the others go on.
+				out[i] = saveResult{err: err}
+				continue
+			}
 			if err != nil {
 				return err
 			}
-			out[i] = s
+			out[i] = saveResult{saved: s}
 		}
 		return nil
 	})

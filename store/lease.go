@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/storywatch/storywatch/monitor"
+)
+
+// Feed leases (docs/architecture.md, "Feed leases"): a claim leases due
+// feeds to one replica, the save of a fetch is fenced by its lease's token
+// and ends the lease. Claims run one at a time, each first updating the
+// one row of feed_claims: that row lock is what lets the per_host count of
+// one claim see every lease of the claims before it on PostgreSQL, where
+// READ COMMITTED gives each statement a snapshot taken after the lock was
+// granted. On SQLite the store's writer serializes them anyway.
+
+// ErrLeaseLost is returned by SaveFetch for a fetch whose lease ended or
+// was taken over: nothing of it was saved.
+var ErrLeaseLost = monitor.ErrLeaseLost
+
+// DB leases feeds to the poll cycle.
+var _ monitor.Leaser = (*DB)(nil)
+
+const lockClaims = `UPDATE feed_claims SET claims = claims + 1 WHERE id = 1`
+
+// claimFeeds leases feeds: $1 owner, $2 lease end, $3 candidate ids (a
+// JSON array), $4 due by, $5 the poller's now (backoff), $6 the store's
+// now (leases), $7 per_host, $8 limit. A candidate is due, not backing
+// off and not leased; per host, the candidates soonest due are taken
+// while the host's unexpired leases and those taken stay within
+// per_host. The two engines differ in reading the JSON array and in the
+// row locks: PostgreSQL skips candidates that a save is writing (they are
+// leased anyway) instead of waiting for it.
+func claimFeedsSQL(postgres bool) string {
+	ids, locking := `SELECT value FROM json_each($3)`, ``
+	if postgres {
+		ids = `SELECT CAST(j.value AS BIGINT) FROM json_array_elements_text(CAST(CAST($3 AS TEXT) AS JSON)) AS j(value)`
+		locking = ` FOR UPDATE SKIP LOCKED`
+	}
+	return `UPDATE feeds SET lease_owner = $1, lease_until = $2, lease_token = lease_token + 1
+WHERE id IN (
+	SELECT c.id FROM (
+		SELECT l.id, l.due, ROW_NUMBER() OVER (PARTITION BY l.poll_host ORDER BY l.due, l.id) AS rn,
+			COALESCE(b.n, 0) AS busy
+		FROM (SELECT id, poll_host, COALESCE(next_poll, 0) AS due FROM feeds
+			WHERE id IN (` + ids + `)
+				AND COALESCE(next_poll, 0) <= $4 AND COALESCE(next_attempt, 0) <= $5
+				AND (lease_until IS NULL OR lease_until < $6)` + locking + `) AS l
+		LEFT JOIN (SELECT poll_host, COUNT(*) AS n FROM feeds WHERE lease_until >= $6 GROUP BY poll_host) AS b
+			ON b.poll_host = l.poll_host
+	) AS c
+	WHERE c.rn + c.busy <= $7
+	ORDER BY c.due, c.id
+	LIMIT $8)
+RETURNING lease_token, lease_until, ` + feedColumns
+}
+
+var (
+	claimFeedsSQLite   = claimFeedsSQL(false)
+	claimFeedsPostgres = claimFeedsSQL(true)
+)
+
+// ClaimFeeds leases up to c.Limit of c.FeedIDs to c.Owner for c.For, from
+// the store's clock (monitor.Leaser), soonest due first.
+func (d *DB) ClaimFeeds(ctx context.Context, c monitor.Claim) ([]monitor.Claimed, error) {
+	if len(c.FeedIDs) == 0 || c.Limit <= 0 {
+		return nil, nil
+	}
+	dueBy := int64(math.MaxInt64)
+	if !c.DueBy.IsZero() {
+		dueBy = c.DueBy.UnixMilli()
+	}
+	now := d.now()
+	until := now.Add(c.For).UnixMilli()
+	q := claimFeedsSQLite
+	if d.postgres() {
+		q = claimFeedsPostgres
+	}
+	var out []monitor.Claimed
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		prepare := d.stmts.in(tx)
+		lock, err := prepare(ctx, lockClaims)
+		if err != nil {
+			return err
+		}
+		if _, err := lock.ExecContext(ctx); err != nil {
+			return fmt.Errorf("lock claims: %w", err)
+		}
+		stmt, err := prepare(ctx, q)
+		if err != nil {
+			return err
+		}
+		rows, err := stmt.QueryContext(ctx, c.Owner, until, idList(c.FeedIDs), dueBy, c.Now.UnixMilli(),
+			now.UnixMilli(), max(c.PerHost, 1), c.Limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var cl monitor.Claimed
+			var leaseUntil int64
+			f, err := scanFeed(prefixScanner{rows, []any{&cl.Lease.Token, &leaseUntil}})
+			if err != nil {
+				return err
+			}
+			cl.State, cl.Lease.FeedID, cl.Lease.Until = f.FeedState, f.ID, time.UnixMilli(leaseUntil).UTC()
+			out = append(out, cl)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim feeds: %w", err)
+	}
+	// RETURNING gives no order.
+	slices.SortFunc(out, func(a, b monitor.Claimed) int {
+		if c := a.State.NextPoll.Compare(b.State.NextPoll); c != 0 {
+			return c
+		}
+		return int(a.Lease.FeedID - b.Lease.FeedID)
+	})
+	return out, nil
+}
+
+// prefixScanner scans the columns before a row's feedColumns into extra.
+type prefixScanner struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (s prefixScanner) Scan(dst ...any) error {
+	return s.rows.Scan(append(s.extra, dst...)...)
+}
+
+// idList writes ids as a JSON array.
+func idList(ids []int64) string {
+	b := make([]byte, 0, len(ids)*6+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+const fenceFeed = `UPDATE feeds SET lease_owner = NULL, lease_until = NULL, poll_host = $4
+WHERE id = $1 AND lease_token = $2 AND lease_until >= $3`
+
+// fenceFetch ends the lease of a fetch about to be saved in a transaction,
+// and fails with ErrLeaseLost, having written nothing, when the lease is
+// no longer the fetch's: taken over by another replica, or past its end.
+func fenceFetch(ctx context.Context, prepare preparer, f monitor.FeedFetch, now time.Time) error {
+	stmt, err := prepare(ctx, fenceFeed)
+	if err != nil {
+		return err
+	}
+	res, err := stmt.ExecContext(ctx, f.Lease.FeedID, f.Lease.Token, now.UnixMilli(),
+		monitor.PollHost(f.State.FetchURL, f.State.URL))
+	if err != nil {
+		return fmt.Errorf("fence feed %s: %w", f.State.URL, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("fence feed %s: %w", f.State.URL, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("save feed %s: %w", f.State.URL, ErrLeaseLost)
+	}
+	return nil
+}
+
+const releaseLease = `UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_token = $2`
+
+// ReleaseLease ends lease l if it is still the feed's (monitor.Leaser).
+func (d *DB) ReleaseLease(ctx context.Context, l monitor.Lease) error {
+	if _, err := d.exec(ctx, releaseLease, l.FeedID, l.Token); err != nil {
+		return fmt.Errorf("release lease of feed %d: %w", l.FeedID, err)
+	}
+	return nil
+}
+
+const releaseAllLeases = `UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_until IS NOT NULL`
+
+// ReleaseLeases ends every feed lease. Only a process that knows it is
+// the database's one poller may call it: `storywatch run` on SQLite,
+// holding the database's lock file, so that the leases a killed run left
+// do not hold its feeds back until they end.
+func (d *DB) ReleaseLeases(ctx context.Context) (int64, error) {
+	res, err := d.exec(ctx, releaseAllLeases)
+	if err != nil {
+		return 0, fmt.Errorf("release feed leases: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("release feed leases: %w", err)
+	}
+	return n, nil
+}

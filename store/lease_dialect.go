@@ -1,0 +1,4 @@
+package store
+
+// postgres reports whether the database is PostgreSQL.
+func (d *DB) postgres() bool { return false }
