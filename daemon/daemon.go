@@ -124,6 +124,9 @@ type Daemon struct {
 	leader atomic.Pointer[store.Leader]
 	// secrets are the running config's (Options.Secrets).
 	secrets *secret.Set
+	// replica names this process as the owner of the feeds its pollers
+	// lease (monitor.ReplicaID).
+	replica string
 
 	gen atomic.Pointer[generation]
 	// reloadMu orders reloads.
@@ -163,7 +166,7 @@ func New(o Options) (*Daemon, error) {
 	// them, passes the scrubber once, here.
 	o.Log = slog.New(secret.Handler(o.Log.Handler(), o.Secrets))
 	d := &Daemon{opts: o, log: o.Log, now: o.Now, store: o.Store, drain: newDrain(),
-		kick: make(chan struct{}, 1), secrets: o.Secrets}
+		kick: make(chan struct{}, 1), secrets: o.Secrets, replica: monitor.ReplicaID()}
 	g, err := d.newGeneration(o.Config)
 	if err != nil {
 		return nil, err

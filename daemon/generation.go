@@ -54,7 +54,7 @@ func (d *Daemon) newGeneration(cfg *config.Config) (*generation, error) {
 	}
 	opts := pollerOptions(cfg, d.opts.Version)
 	opts.Logger, opts.Now, opts.Progress, opts.Stop = d.log, d.now, d.opts.Progress, d.drain.stopped()
-	opts.Secrets = d.secrets
+	opts.Secrets, opts.Replica = d.secrets, d.replica
 	g.poller = monitor.NewPoller(d.store, m, feeds, opts)
 	for _, dg := range cfg.Digests {
 		g.digests = append(g.digests, digestSpec(cfg, dg))

@@ -97,7 +97,8 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 // interval later.
 func (d *Daemon) started(g *generation, ln net.Listener) {
 	attrs := []any{"config", d.opts.ConfigPath, "database", store.Redact(g.cfg.Database), "feeds", len(g.cfg.Feeds),
-		"watches", len(g.matcher.Watches()), "digests", len(g.cfg.Digests), "version", d.opts.Version}
+		"watches", len(g.matcher.Watches()), "digests", len(g.cfg.Digests), "version", d.opts.Version,
+		"replica", d.replica}
 	if ln != nil {
 		attrs = append(attrs, "listen", ln.Addr().String())
 	}

@@ -216,6 +216,14 @@ func (p *Poller) register(ctx context.Context, ls Leaser) (map[string]int64, err
 	if err != nil {
 		return nil, err
 	}
+	// A run of this host killed a moment ago left leases nobody holds.
+	n, err := ls.ReleaseDead(ctx, func(owner string) bool { return deadOwner(owner, p.owner) })
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		p.log.Info("released the feed leases of a process that is gone", "leases", n)
+	}
 	for _, f := range p.feeds {
 		if _, ok := ids[f.URL]; !ok {
 			return nil, fmt.Errorf("feed %s has no id", feed.RedactURL(f.URL))

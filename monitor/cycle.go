@@ -71,8 +71,9 @@ type Options struct {
 	// a cancelled context does, while the fetches in flight keep their
 	// context to finish (a shutdown's grace period).
 	Stop <-chan struct{}
-	// Replica names this process as the owner of the feeds it leases
-	// (NewReplicaID if empty); the daemon keeps one across reloads.
+	// Replica names the owner of the feeds the Poller leases (ReplicaID
+	// if empty): a replica of the daemon, whose leases another replica
+	// on the same host may end once its process is gone.
 	Replica string
 }
 
@@ -157,7 +158,7 @@ func NewPoller(st Store, m *match.Matcher, feeds []FeedConfig, opts Options) *Po
 	opts.MaxInterval = max(cmp.Or(opts.MaxInterval, DefaultMaxInterval), opts.MinInterval)
 	opts.HitBoost = max(cmp.Or(opts.HitBoost, DefaultHitBoost), 0)
 	if opts.Replica == "" {
-		opts.Replica = NewReplicaID()
+		opts.Replica = ReplicaID()
 	}
 	p := &Poller{
 		owner:       opts.Replica,

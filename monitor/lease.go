@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -33,7 +34,7 @@ type Lease struct {
 
 // Claim asks a store for feeds to poll.
 type Claim struct {
-	// Owner names the claiming replica (NewReplicaID), for people looking
+	// Owner names the claiming replica (ReplicaID), for people looking
 	// at the database.
 	Owner string
 	// FeedIDs are the candidates, as RegisterFeeds numbered them; other
@@ -76,6 +77,9 @@ type Leaser interface {
 	// ReleaseLease ends a lease whose fetch recorded nothing, so that the
 	// feed can be claimed at once; a lease no longer held is left alone.
 	ReleaseLease(ctx context.Context, l Lease) error
+	// ReleaseDead ends the unexpired leases of every owner that dead
+	// reports gone, and returns how many it ended.
+	ReleaseDead(ctx context.Context, dead func(owner string) bool) (int64, error)
 }
 
 // LeaseMargin is how much longer than its fetches a lease lasts: for the
@@ -88,9 +92,10 @@ func leaseFor(fetchTimeout time.Duration) time.Duration {
 	return 2*fetchTimeout + LeaseMargin
 }
 
-// NewReplicaID returns a name for this process as a lease owner: host,
-// process id and a random suffix, unique across restarts and machines.
-func NewReplicaID() string {
+// ReplicaID returns this process's name as a lease owner: host, process
+// id and a random suffix, unique across restarts and machines, and the
+// same for every Poller of the process.
+var ReplicaID = sync.OnceValue(func() string {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "unknown"
@@ -98,7 +103,7 @@ func NewReplicaID() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
-}
+})
 
 // PollHost returns the host a feed is fetched from, which per_host counts:
 // that of its fetch URL after a move, else of its configured URL.

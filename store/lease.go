@@ -187,6 +187,48 @@ func (d *DB) ReleaseLease(ctx context.Context, l monitor.Lease) error {
 	return nil
 }
 
+const (
+	selectLeaseOwners  = `SELECT DISTINCT lease_owner FROM feeds WHERE lease_until >= $1`
+	releaseOwnerLeases = `UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`
+)
+
+// ReleaseDead ends the unexpired leases of the owners dead reports gone
+// (monitor.Leaser).
+func (d *DB) ReleaseDead(ctx context.Context, dead func(owner string) bool) (int64, error) {
+	rows, err := d.db.QueryContext(ctx, selectLeaseOwners, d.now().UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("lease owners: %w", err)
+	}
+	var gone []string
+	for rows.Next() {
+		var owner string
+		if err := rows.Scan(&owner); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("lease owners: %w", err)
+		}
+		if dead(owner) {
+			gone = append(gone, owner)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("lease owners: %w", err)
+	}
+	var released int64
+	for _, owner := range gone {
+		res, err := d.exec(ctx, releaseOwnerLeases, owner)
+		if err != nil {
+			return released, fmt.Errorf("release leases of %s: %w", owner, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return released, fmt.Errorf("release leases of %s: %w", owner, err)
+		}
+		released += n
+	}
+	return released, nil
+}
+
 const releaseAllLeases = `UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_until IS NOT NULL`
 
 // ReleaseLeases ends every feed lease. Only a process that knows it is

@@ -47,6 +47,14 @@ func cmdRun(a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
+	// The lock file makes this the database's one daemon: leases a killed
+	// run left behind hold nobody's fetch, and would keep their feeds
+	// from being polled until they end.
+	if n, err := db.ReleaseLeases(a.ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("released the feed leases of an earlier run", "leases", n)
+	}
 	// SIGHUP is a reload, not the end of the process.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
