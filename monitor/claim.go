@@ -11,32 +11,39 @@ import (
 	"github.com/storywatch/storywatch/feed"
 )
 
-// claimBatch is the fewest free fetch slots worth a claim while fetches
-// are in flight: a claim is a write, and claiming for every slot that
-// frees would make one per feed.
-func (p *Poller) claimBatch() int {
-	return max(1, p.concurrency/4)
-}
+// claimWindow is the most candidates one claim considers: a claim's cost
+// grows with its candidates, and at start every feed is one. A claim that
+// finds too few in one window goes on to the next.
+const claimWindow = 128
 
-// leaseState is the claim loop of one cycle: the feeds not claimed yet and
-// the fetches in flight.
+// leaseState is the claim loop of one cycle: the feeds not claimed yet,
+// those claimed and waiting for a fetch slot, and the fetches in flight.
 type leaseState struct {
 	feeds    []FeedConfig
 	byID     map[int64]int
 	pending  []int64 // ids of the feeds not claimed yet, in order
+	queue    []queued
 	results  []FeedResult
 	claimed  []bool
 	inFlight int
 	done     chan struct{}
 }
 
+// queued is a claimed feed waiting for a fetch slot.
+type queued struct {
+	i  int
+	cl Claimed
+	at time.Time // when it was claimed, on the Poller's clock
+}
+
 // pollLeased runs a cycle over feeds that claims each feed in the store
-// before fetching it (docs/architecture.md, "Feed leases"). It claims only
-// as many as it has free fetch slots, so that a lease runs from the start
-// of its fetch, and claims again as fetches end. A non-zero dueBy claims
-// only feeds due by then and leaves the others out of the Cycle (another
-// replica polled or holds them); a zero one claims every feed not held or
-// backing off, and reports the rest as deferred.
+// before fetching it (docs/architecture.md, "Feed leases"). Each claim
+// takes enough feeds to fill the free fetch slots and as many again to
+// wait for the next ones (a claim is a write transaction, worth more than
+// one feed), and the next claim comes once those waiting have started. A
+// non-zero dueBy claims only feeds due by then and leaves the others out
+// of the Cycle (another replica polled or holds them); a zero one claims
+// every feed not held or backing off, and reports the rest as deferred.
 func (p *Poller) pollLeased(ctx context.Context, ls Leaser, feeds []FeedConfig, dueBy time.Time) (Cycle, error) {
 	c := Cycle{Started: p.now(), HitsByWatch: map[string]int{}}
 	ids, err := p.register(ctx, ls)
@@ -57,30 +64,7 @@ func (p *Poller) pollLeased(ctx context.Context, ls Leaser, feeds []FeedConfig, 
 			p.progress(nDone, len(feeds))
 		}
 	}
-	exhausted, stopped := false, false
-	var claimErr error
-	for {
-		stopped = stopped || p.stopping(ctx)
-		free := p.concurrency - s.inFlight
-		if free > 0 && len(s.pending) > 0 && !exhausted && !stopped && claimErr == nil &&
-			(s.inFlight == 0 || free >= p.claimBatch()) {
-			n, err := p.claim(ctx, ls, s, c.Started, dueBy, free)
-			if err != nil {
-				claimErr = err
-			}
-			// Fewer than asked: nothing more is claimable until a fetch
-			// of ours ends (and frees its host's slot).
-			exhausted = n < free
-			continue
-		}
-		if s.inFlight == 0 {
-			break
-		}
-		<-s.done
-		s.inFlight--
-		exhausted = false
-		progress()
-	}
+	stopped, claimErr := p.claimLoop(ctx, ls, s, c.Started, dueBy, progress)
 	if claimErr != nil && !slices.Contains(s.claimed, true) {
 		return c, fmt.Errorf("claim feeds: %w", claimErr)
 	}
@@ -98,6 +82,74 @@ func (p *Poller) pollLeased(ctx context.Context, ls Leaser, feeds []FeedConfig, 
 	return c, nil
 }
 
+// claimLoop claims and fetches s's feeds until none is left that it can
+// claim and every fetch ended. It reports whether a shutdown stopped it,
+// and the error of a claim that failed, after which it claimed no more.
+func (p *Poller) claimLoop(ctx context.Context, ls Leaser, s *leaseState, seen, dueBy time.Time, progress func()) (stopped bool, claimErr error) {
+	exhausted := false
+	for {
+		stopped = stopped || p.stopping(ctx)
+		if stopped {
+			p.unqueue(ctx, ls, s, len(s.queue))
+		}
+		for s.inFlight < p.concurrency && len(s.queue) > 0 {
+			q := s.queue[0]
+			if p.now().Sub(q.at) > leaseFetch(p.fetcher.Timeout) {
+				// Waited so long that the lease might end before the
+				// fetch is saved: claim it again later.
+				p.unqueue(ctx, ls, s, 1)
+				exhausted = false
+				continue
+			}
+			s.queue = s.queue[1:]
+			p.start(ctx, ls, s, q, seen)
+		}
+		if len(s.queue) == 0 && s.inFlight < p.concurrency && len(s.pending) > 0 && !exhausted && !stopped && claimErr == nil {
+			want := 2*p.concurrency - s.inFlight
+			n, err := p.claim(ctx, ls, s, dueBy, want)
+			claimErr = err
+			// Fewer than asked: nothing more is claimable until a fetch
+			// of ours ends (and frees its host's slot).
+			exhausted = n < want
+			continue
+		}
+		if s.inFlight == 0 && len(s.queue) == 0 {
+			return stopped, claimErr
+		}
+		<-s.done
+		s.inFlight--
+		exhausted = false
+		progress()
+	}
+}
+
+// unqueue lets the first n feeds waiting for a slot go: their leases end
+// and they are pending again.
+func (p *Poller) unqueue(ctx context.Context, ls Leaser, s *leaseState, n int) {
+	for _, q := range s.queue[:n] {
+		p.release(ctx, ls, q.cl.Lease)
+		s.claimed[q.i] = false
+		s.pending = append(s.pending, q.cl.Lease.FeedID)
+	}
+	s.queue = s.queue[n:]
+}
+
+// start fetches a claimed feed.
+func (p *Poller) start(ctx context.Context, ls Leaser, s *leaseState, q queued, seen time.Time) {
+	s.inFlight++
+	go func() {
+		res := p.pollFeed(ctx, s.feeds[q.i], q.cl.State, p.matcher, seen, q.cl.Lease)
+		if res.NextPoll.IsZero() {
+			// Nothing recorded (a shutdown, a store failure, a lost
+			// lease): let the feed go now rather than when the lease
+			// ends.
+			p.release(ctx, ls, q.cl.Lease)
+		}
+		s.results[q.i] = res
+		s.done <- struct{}{}
+	}()
+}
+
 // stopping reports whether a shutdown began: no further feed is started.
 func (p *Poller) stopping(ctx context.Context) bool {
 	select {
@@ -110,14 +162,32 @@ func (p *Poller) stopping(ctx context.Context) bool {
 	}
 }
 
-// claim claims up to n of s's pending feeds and starts their fetches; it
-// returns how many it claimed.
-func (p *Poller) claim(ctx context.Context, ls Leaser, s *leaseState, seen, dueBy time.Time, n int) (int, error) {
-	got, err := ls.ClaimFeeds(ctx, Claim{Owner: p.owner, FeedIDs: s.pending, Limit: n, PerHost: p.perHost,
+// claim claims up to n of s's pending feeds, window by window, into s's
+// queue; it returns how many it claimed.
+func (p *Poller) claim(ctx context.Context, ls Leaser, s *leaseState, dueBy time.Time, n int) (int, error) {
+	got := 0
+	for off := 0; got < n && off < len(s.pending); {
+		window := s.pending[off:min(off+claimWindow, len(s.pending))]
+		k, err := p.claimWindow(ctx, ls, s, window, dueBy, n-got)
+		if err != nil {
+			return got, err
+		}
+		got += k
+		// The claimed left the window; the rest of it stays before off.
+		off += len(window) - k
+	}
+	return got, nil
+}
+
+// claimWindow claims up to n of the pending feeds window into s's queue;
+// it returns how many it claimed and removes them from pending.
+func (p *Poller) claimWindow(ctx context.Context, ls Leaser, s *leaseState, window []int64, dueBy time.Time, n int) (int, error) {
+	got, err := ls.ClaimFeeds(ctx, Claim{Owner: p.owner, FeedIDs: window, Limit: n, PerHost: p.perHost,
 		DueBy: dueBy, Now: p.now(), For: p.lease})
 	if err != nil {
 		return 0, err
 	}
+	at := p.now()
 	taken := make(map[int64]bool, len(got))
 	for _, cl := range got {
 		i, ok := s.byID[cl.Lease.FeedID]
@@ -129,20 +199,11 @@ func (p *Poller) claim(ctx context.Context, ls Leaser, s *leaseState, seen, dueB
 		}
 		taken[cl.Lease.FeedID] = true
 		s.claimed[i] = true
-		s.inFlight++
-		go func() {
-			res := p.pollFeed(ctx, s.feeds[i], cl.State, p.matcher, seen, cl.Lease)
-			if res.NextPoll.IsZero() {
-				// Nothing recorded (a shutdown, a store failure, a lost
-				// lease): let the feed go now rather than when the lease
-				// ends.
-				p.release(ctx, ls, cl.Lease)
-			}
-			s.results[i] = res
-			s.done <- struct{}{}
-		}()
+		s.queue = append(s.queue, queued{i: i, cl: cl, at: at})
 	}
-	s.pending = slices.DeleteFunc(s.pending, func(id int64) bool { return taken[id] })
+	if len(taken) > 0 {
+		s.pending = slices.DeleteFunc(s.pending, func(id int64) bool { return taken[id] })
+	}
 	return len(taken), nil
 }
 

@@ -86,10 +86,17 @@ type Leaser interface {
 // parse, the match and the save after them.
 const LeaseMargin = 30 * time.Second
 
-// leaseFor is how long a feed is leased: two fetches (a moved feed that
-// fails falls back to its configured URL) and the margin.
+// leaseFetch bounds one feed's fetches: two (a moved feed that fails
+// falls back to its configured URL).
+func leaseFetch(fetchTimeout time.Duration) time.Duration {
+	return 2 * fetchTimeout
+}
+
+// leaseFor is how long a feed is leased: long enough to wait for a fetch
+// slot behind one round of fetches, then to be fetched, and the margin.
+// A feed that waited longer is let go unfetched (claimLoop).
 func leaseFor(fetchTimeout time.Duration) time.Duration {
-	return 2*fetchTimeout + LeaseMargin
+	return 2*leaseFetch(fetchTimeout) + LeaseMargin
 }
 
 // ReplicaID returns this process's name as a lease owner: host, process

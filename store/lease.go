@@ -14,11 +14,12 @@ import (
 
 // Feed leases (docs/architecture.md, "Feed leases"): a claim leases due
 // feeds to one replica, the save of a fetch is fenced by its lease's token
-// and ends the lease. Claims run one at a time, each first updating the
-// one row of feed_claims: that row lock is what lets the per_host count of
-// one claim see every lease of the claims before it on PostgreSQL, where
-// READ COMMITTED gives each statement a snapshot taken after the lock was
-// granted. On SQLite the store's writer serializes them anyway.
+// and ends the lease. Claims run one at a time. On PostgreSQL each first
+// updates the one row of feed_claims: that row lock is what lets the
+// per_host count of one claim see every lease of the claims before it,
+// since READ COMMITTED gives each statement a snapshot taken after the
+// lock was granted. On SQLite the store's writer serializes them, and
+// other processes wait for its write lock.
 
 // ErrLeaseLost is returned by SaveFetch for a fetch whose lease ended or
 // was taken over: nothing of it was saved.
@@ -38,20 +39,19 @@ const lockClaims = `UPDATE feed_claims SET claims = claims + 1 WHERE id = 1`
 // row locks: PostgreSQL skips candidates that a save is writing (they are
 // leased anyway) instead of waiting for it.
 func claimFeedsSQL(postgres bool) string {
-	ids, locking := `SELECT value FROM json_each($3)`, ``
+	ids, locking := `json_each($3) AS j CROSS JOIN feeds AS f ON f.id = j.value`, ``
 	if postgres {
-		ids = `SELECT CAST(j.value AS BIGINT) FROM json_array_elements_text(CAST(CAST($3 AS TEXT) AS JSON)) AS j(value)`
-		locking = ` FOR UPDATE SKIP LOCKED`
+		ids = `json_array_elements_text(CAST(CAST($3 AS TEXT) AS JSON)) AS j(value) JOIN feeds AS f ON f.id = CAST(j.value AS BIGINT)`
+		locking = ` FOR UPDATE OF f SKIP LOCKED`
 	}
 	return `UPDATE feeds SET lease_owner = $1, lease_until = $2, lease_token = lease_token + 1
 WHERE id IN (
 	SELECT c.id FROM (
 		SELECT l.id, l.due, ROW_NUMBER() OVER (PARTITION BY l.poll_host ORDER BY l.due, l.id) AS rn,
 			COALESCE(b.n, 0) AS busy
-		FROM (SELECT id, poll_host, COALESCE(next_poll, 0) AS due FROM feeds
-			WHERE id IN (` + ids + `)
-				AND COALESCE(next_poll, 0) <= $4 AND COALESCE(next_attempt, 0) <= $5
-				AND (lease_until IS NULL OR lease_until < $6)` + locking + `) AS l
+		FROM (SELECT f.id, f.poll_host, COALESCE(f.next_poll, 0) AS due FROM ` + ids + `
+			WHERE COALESCE(f.next_poll, 0) <= $4 AND COALESCE(f.next_attempt, 0) <= $5
+				AND (f.lease_until IS NULL OR f.lease_until < $6)` + locking + `) AS l
 		LEFT JOIN (SELECT poll_host, COUNT(*) AS n FROM feeds WHERE lease_until >= $6 GROUP BY poll_host) AS b
 			ON b.poll_host = l.poll_host
 	) AS c
@@ -83,15 +83,17 @@ func (d *DB) ClaimFeeds(ctx context.Context, c monitor.Claim) ([]monitor.Claimed
 		q = claimFeedsPostgres
 	}
 	var out []monitor.Claimed
-	err := d.tx(ctx, func(tx *sql.Tx) error {
+	err := d.leaseTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		prepare := d.stmts.in(tx)
-		lock, err := prepare(ctx, lockClaims)
-		if err != nil {
-			return err
-		}
-		if _, err := lock.ExecContext(ctx); err != nil {
-			return fmt.Errorf("lock claims: %w", err)
+		if d.postgres() {
+			lock, err := prepare(ctx, lockClaims)
+			if err != nil {
+				return err
+			}
+			if _, err := lock.ExecContext(ctx); err != nil {
+				return fmt.Errorf("lock claims: %w", err)
+			}
 		}
 		stmt, err := prepare(ctx, q)
 		if err != nil {
@@ -126,6 +128,26 @@ func (d *DB) ClaimFeeds(ctx context.Context, c monitor.Claim) ([]monitor.Claimed
 		return int(a.Lease.FeedID - b.Lease.FeedID)
 	})
 	return out, nil
+}
+
+// leaseTx runs fn in a write transaction of the store's writer, without
+// the copy index's bookkeeping of the transactions that save items.
+func (d *DB) leaseTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	d.writeMu.Lock()
+	defer d.writeMu.Unlock()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return d.writeFailed(ctx, fmt.Errorf("begin: %w", err))
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return d.writeFailed(ctx, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return d.writeFailed(ctx, fmt.Errorf("commit: %w", err))
+	}
+	d.noteWrite(nil)
+	return nil
 }
 
 // prefixScanner scans the columns before a row's feedColumns into extra.

@@ -25,7 +25,7 @@ func (c *leaseClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c
 
 // replicas opens n handles on one fresh database, as n replicas of the
 // daemon would, all on clk.
-func replicas(t *testing.T, n int, clk *leaseClock) []*DB {
+func replicas(t testing.TB, n int, clk *leaseClock) []*DB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "sw.db")
 	dbs := make([]*DB, n)
