@@ -3,7 +3,6 @@ package monitor_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,14 +10,16 @@ import (
 	"github.com/storywatch/storywatch/feed"
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store"
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // twoReplicas builds two Pollers of the same feeds, each on its own handle
-// of one database, as two `storywatch run` processes would be.
+// of one database of the test run's engine (storetest), as two
+// `storywatch run` processes would be.
 func twoReplicas(t *testing.T, srv *feedServer, feeds []monitor.FeedConfig) ([2]*monitor.Poller, *store.DB, *clock) {
 	t.Helper()
 	clk := &clock{now: now0}
-	path := filepath.Join(t.TempDir(), "sw.db")
+	path := storetest.Database(t)
 	var ps [2]*monitor.Poller
 	var first *store.DB
 	for i := range ps {

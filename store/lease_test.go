@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/storywatch/storywatch/monitor"
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // leaseClock is the one clock of the replicas of a lease test.
@@ -23,11 +23,11 @@ func (c *leaseClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return 
 
 func (c *leaseClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
-// replicas opens n handles on one fresh database, as n replicas of the
-// daemon would, all on clk.
+// replicas opens n handles on one fresh database of the test run's engine
+// (storetest), as n replicas of the daemon would, all on clk.
 func replicas(t testing.TB, n int, clk *leaseClock) []*DB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "sw.db")
+	path := storetest.Database(t)
 	dbs := make([]*DB, n)
 	for i := range dbs {
 		db, err := Open(context.Background(), path, WithClock(clk.Now), WithLogger(slog.New(slog.DiscardHandler)))

@@ -35,7 +35,8 @@ func cmdRun(a *app, args []string) error {
 		return err
 	}
 	// The lock file is SQLite's: replicas share a PostgreSQL database.
-	if !store.IsPostgres(cfg.Database) {
+	sqlite := !store.IsPostgres(cfg.Database)
+	if sqlite {
 		lock, err := lockDatabase(cfg.Database)
 		if err != nil {
 			return err
@@ -47,13 +48,15 @@ func cmdRun(a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	// The lock file makes this the database's one daemon: leases a killed
-	// run left behind hold nobody's fetch, and would keep their feeds
-	// from being polled until they end.
-	if n, err := db.ReleaseLeases(a.ctx); err != nil {
-		return err
-	} else if n > 0 {
-		log.Info("released the feed leases of an earlier run", "leases", n)
+	if sqlite {
+		// The lock file makes this the database's one daemon: feed leases
+		// an earlier run left behind hold nobody's fetch, and would keep
+		// their feeds from being polled until they end.
+		if n, err := db.ReleaseLeases(a.ctx); err != nil {
+			return err
+		} else if n > 0 {
+			log.Info("released the feed leases of an earlier run", "leases", n)
+		}
 	}
 	// SIGHUP is a reload, not the end of the process.
 	hup := make(chan os.Signal, 1)

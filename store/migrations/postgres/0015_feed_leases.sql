@@ -1,9 +1,8 @@
--- Feed leases (docs/architecture.md, "Feed leases"): a replica claims a due
--- feed until lease_until (Unix milliseconds) under its lease_owner name;
--- lease_token grows with every claim and fences the save of the fetch.
--- poll_host is the host the feed is fetched from, which per_host counts
--- across replicas. feed_claims has the one row every claim updates first,
--- so that claims run one at a time and per_host counts hold.
+-- Feed leases: the PostgreSQL twin of migrations/0015_feed_leases.sql
+-- (docs/architecture.md, "Feed leases"). lease_until is BIGINT Unix
+-- milliseconds; every claim first updates the one row of feed_claims, whose
+-- row lock makes claims run one at a time, so that the per_host count of a
+-- claim sees the leases of every claim before it.
 ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
 ALTER TABLE feeds ADD COLUMN lease_until BIGINT;
 ALTER TABLE feeds ADD COLUMN lease_token BIGINT NOT NULL DEFAULT 0;
@@ -11,6 +10,6 @@ ALTER TABLE feeds ADD COLUMN poll_host TEXT NOT NULL DEFAULT '';
 CREATE INDEX feeds_lease_until ON feeds (lease_until);
 CREATE TABLE feed_claims (
     id     INTEGER PRIMARY KEY CHECK (id = 1),
-    claims BIGINT NOT NULL DEFAULT 0
+    claims BIGINT  NOT NULL DEFAULT 0
 );
 INSERT INTO feed_claims (id, claims) VALUES (1, 0);
