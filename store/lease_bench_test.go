@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
@@ -58,13 +57,4 @@ func benchClaims(b *testing.B, db *DB, clk *leaseClock, candidates int) {
 	// The machine may be shared: this process's CPU per claim is steadier
 	// than the wall clock (on PostgreSQL the server's is not in it).
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/claim")
-}
-
-// cpuTime is the CPU time the process used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
