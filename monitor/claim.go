@@ -12,8 +12,7 @@ import (
 )
 
 // claimWindow is the most candidates one claim considers: a claim's cost
-// grows with its candidates, and at start every feed is one. A claim that
-// finds too few in one window goes on to the next.
+// grows with its candidates, and at start every feed is one.
 const claimWindow = 128
 
 // leaseState is the claim loop of one cycle: the feeds not claimed yet,
@@ -21,7 +20,7 @@ const claimWindow = 128
 type leaseState struct {
 	feeds    []FeedConfig
 	byID     map[int64]int
-	pending  []int64 // ids of the feeds not claimed yet, in order
+	pending  []int64 // ids of the feeds not claimed yet, in turns by host
 	queue    []queued
 	results  []FeedResult
 	claimed  []bool
@@ -46,17 +45,16 @@ type queued struct {
 // every feed not held or backing off, and reports the rest as deferred.
 func (p *Poller) pollLeased(ctx context.Context, ls Leaser, feeds []FeedConfig, dueBy time.Time) (Cycle, error) {
 	c := Cycle{Started: p.now(), HitsByWatch: map[string]int{}}
-	ids, err := p.register(ctx, ls)
+	ids, err := p.register(ctx, ls, feeds)
 	if err != nil {
 		return c, fmt.Errorf("register feeds: %w", err)
 	}
 	s := &leaseState{feeds: feeds, byID: make(map[int64]int, len(feeds)), pending: make([]int64, 0, len(feeds)),
 		results: make([]FeedResult, len(feeds)), claimed: make([]bool, len(feeds)), done: make(chan struct{}, p.concurrency)}
 	for i, f := range feeds {
-		id := ids[f.URL]
-		s.byID[id] = i
-		s.pending = append(s.pending, id)
+		s.byID[ids[f.URL]] = i
 	}
+	s.pending = byHost(feeds, ids)
 	var nDone int
 	progress := func() {
 		nDone++
@@ -162,21 +160,36 @@ func (p *Poller) stopping(ctx context.Context) bool {
 	}
 }
 
-// claim claims up to n of s's pending feeds, window by window, into s's
-// queue; it returns how many it claimed.
+// claim claims up to n of the first claimWindow pending feeds into s's
+// queue; it returns how many it claimed. Pending feeds take turns by host
+// (byHost), so that a window holds many hosts and a host at its per_host
+// limit keeps few feeds of others out of it.
 func (p *Poller) claim(ctx context.Context, ls Leaser, s *leaseState, dueBy time.Time, n int) (int, error) {
-	got := 0
-	for off := 0; got < n && off < len(s.pending); {
-		window := s.pending[off:min(off+claimWindow, len(s.pending))]
-		k, err := p.claimWindow(ctx, ls, s, window, dueBy, n-got)
-		if err != nil {
-			return got, err
+	return p.claimWindow(ctx, ls, s, s.pending[:min(claimWindow, len(s.pending))], dueBy, n)
+}
+
+// byHost orders feeds host by host in turn (the first feed of every host,
+// then the second of every host, and so on), hosts in order of their
+// first feed.
+func byHost(feeds []FeedConfig, ids map[string]int64) []int64 {
+	var hosts []string
+	perHost := map[string][]int64{}
+	for _, f := range feeds {
+		h := PollHost("", f.URL)
+		if _, ok := perHost[h]; !ok {
+			hosts = append(hosts, h)
 		}
-		got += k
-		// The claimed left the window; the rest of it stays before off.
-		off += len(window) - k
+		perHost[h] = append(perHost[h], ids[f.URL])
 	}
-	return got, nil
+	out := make([]int64, 0, len(feeds))
+	for turn := 0; len(out) < len(feeds); turn++ {
+		for _, h := range hosts {
+			if turn < len(perHost[h]) {
+				out = append(out, perHost[h][turn])
+			}
+		}
+	}
+	return out
 }
 
 // claimWindow claims up to n of the pending feeds window into s's queue;
@@ -262,36 +275,56 @@ func (p *Poller) unclaimed(ctx context.Context, s *leaseState, dueBy time.Time, 
 	return nil
 }
 
-// register has the store number the Poller's feeds, once.
-func (p *Poller) register(ctx context.Context, ls Leaser) (map[string]int64, error) {
+// register has the store number the Poller's feeds on its first cycle,
+// and any other feed a cycle is given (Poll) when it comes; it returns the
+// ids of feeds.
+func (p *Poller) register(ctx context.Context, ls Leaser, feeds []FeedConfig) (map[string]int64, error) {
 	p.regMu.Lock()
 	defer p.regMu.Unlock()
-	if p.ids != nil {
-		return p.ids, nil
+	first := p.ids == nil
+	cands := feeds
+	if first {
+		cands = append(slices.Clip(feeds), p.feeds...)
 	}
-	keys := make([]FeedKey, len(p.feeds))
-	for i, f := range p.feeds {
-		keys[i] = FeedKey{URL: f.URL, Name: f.Name}
-	}
-	ids, err := ls.RegisterFeeds(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	// A run of this host killed a moment ago left leases nobody holds.
-	n, err := ls.ReleaseDead(ctx, func(owner string) bool { return deadOwner(owner, p.owner) })
-	if err != nil {
-		return nil, err
-	}
-	if n > 0 {
-		p.log.Info("released the feed leases of a process that is gone", "leases", n)
-	}
-	for _, f := range p.feeds {
-		if _, ok := ids[f.URL]; !ok {
-			return nil, fmt.Errorf("feed %s has no id", feed.RedactURL(f.URL))
+	var keys []FeedKey
+	queued := map[string]bool{}
+	for _, f := range cands {
+		if _, ok := p.ids[f.URL]; !ok && !queued[f.URL] {
+			queued[f.URL] = true
+			keys = append(keys, FeedKey{URL: f.URL, Name: f.Name})
 		}
 	}
-	p.ids = ids
-	return ids, nil
+	var ids map[string]int64
+	if len(keys) > 0 {
+		var err error
+		if ids, err = ls.RegisterFeeds(ctx, keys); err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			if _, ok := ids[k.URL]; !ok {
+				return nil, fmt.Errorf("feed %s has no id", feed.RedactURL(k.URL))
+			}
+		}
+	}
+	if first {
+		// A run of this host killed a moment ago left leases nobody holds.
+		n, err := ls.ReleaseDead(ctx, func(owner string) bool { return deadOwner(owner, p.owner) })
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			p.log.Info("released the feed leases of a process that is gone", "leases", n)
+		}
+		p.ids = make(map[string]int64, len(ids))
+	}
+	for _, k := range keys {
+		p.ids[k.URL] = ids[k.URL]
+	}
+	out := make(map[string]int64, len(feeds))
+	for _, f := range feeds {
+		out[f.URL] = p.ids[f.URL]
+	}
+	return out, nil
 }
 
 // logSaveError logs a save that failed; a lost lease is a warning, since
