@@ -36,28 +36,30 @@ const lockClaims = `UPDATE feed_claims SET claims = claims + 1 WHERE id = 1`
 // off and not leased; per host, the candidates soonest due are taken
 // while the host's unexpired leases and those taken stay within
 // per_host. The two engines differ in reading the JSON array and in the
-// row locks: PostgreSQL skips candidates that a save is writing (they are
-// leased anyway) instead of waiting for it.
+// row locks: PostgreSQL locks only the feeds chosen, and skips one that a
+// save or a registration is writing instead of waiting for it. (Claims
+// run one at a time, and what runs beside them only ends leases, so a
+// feed chosen as free is still free when it is locked.)
 func claimFeedsSQL(postgres bool) string {
 	ids, locking := `json_each($3) AS j CROSS JOIN feeds AS f ON f.id = j.value`, ``
 	if postgres {
 		ids = `json_array_elements_text(CAST(CAST($3 AS TEXT) AS JSON)) AS j(value) JOIN feeds AS f ON f.id = CAST(j.value AS BIGINT)`
-		locking = ` FOR UPDATE OF f SKIP LOCKED`
+		locking = ` FOR UPDATE SKIP LOCKED`
 	}
 	return `UPDATE feeds SET lease_owner = $1, lease_until = $2, lease_token = lease_token + 1
-WHERE id IN (
+WHERE id IN (SELECT k.id FROM feeds AS k WHERE k.id IN (
 	SELECT c.id FROM (
 		SELECT l.id, l.due, ROW_NUMBER() OVER (PARTITION BY l.poll_host ORDER BY l.due, l.id) AS rn,
 			COALESCE(b.n, 0) AS busy
 		FROM (SELECT f.id, f.poll_host, COALESCE(f.next_poll, 0) AS due FROM ` + ids + `
 			WHERE COALESCE(f.next_poll, 0) <= $4 AND COALESCE(f.next_attempt, 0) <= $5
-				AND (f.lease_until IS NULL OR f.lease_until < $6)` + locking + `) AS l
+				AND (f.lease_until IS NULL OR f.lease_until < $6)) AS l
 		LEFT JOIN (SELECT poll_host, COUNT(*) AS n FROM feeds WHERE lease_until >= $6 GROUP BY poll_host) AS b
 			ON b.poll_host = l.poll_host
 	) AS c
 	WHERE c.rn + c.busy <= $7
 	ORDER BY c.due, c.id
-	LIMIT $8)
+	LIMIT $8)` + locking + `)
 RETURNING lease_token, lease_until, ` + feedColumns
 }
 
