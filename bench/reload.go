@@ -96,9 +96,10 @@ func (r *run) reloadInCycle(ctx context.Context, old *match.Matcher, w match.Wat
 		return fmt.Errorf("bench: reload: %w", err)
 	}
 	defer db.Close()
+	// per_host as in the full cycle (bench.go).
 	poller := func(m *match.Matcher) *monitor.Poller {
 		return monitor.NewPoller(db, m, r.cfgs, monitor.Options{Fetch: feed.Fetcher{Client: r.client, Timeout: time.Minute},
-			Concurrency: r.o.Concurrency, PerHost: r.o.Concurrency, Logger: slog.New(slog.DiscardHandler)})
+			Concurrency: r.o.Concurrency, PerHost: 2 * r.o.Concurrency, Logger: slog.New(slog.DiscardHandler)})
 	}
 	p := poller(old)
 	var next *match.Matcher
