@@ -15,7 +15,8 @@ import (
 // graph: copies first seen within story.Window of each other with the
 // same canonical URL in two feeds, the same normalized title or
 // near-identical text. SaveFetch keeps the stored stories equal to them
-// inside its transaction, which holds the database's write lock: for each
+// inside its transaction, which holds the database's write lock (on
+// PostgreSQL, the locks of clusterlock.go): for each
 // new copy, linkedFinder finds one stored copy per story and key that may
 // be Linked to it, story.Place decides which story it joins and which it
 // merges, and the merges are applied before the next copy.

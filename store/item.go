@@ -115,6 +115,9 @@ type itemStmts struct {
 	// idSeq draws it from the sequence.
 	nextID int64
 	idSeq  *sql.Stmt
+	// lockStoriesStmt locks story rows on PostgreSQL (clusterlock.go); nil
+	// on SQLite, whose transaction holds the whole database.
+	lockStoriesStmt *sql.Stmt
 }
 
 func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *windowIndex, dl dialect) (*itemStmts, error) {
@@ -125,6 +128,10 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 			return nil, err
 		}
 		st.idSeq = s
+		if st.lockStoriesStmt, err = prepare(ctx, lockStories); err != nil {
+			s.Close()
+			return nil, err
+		}
 	} else if err := tx.QueryRowContext(ctx, selectNextItemID).Scan(&st.nextID); err != nil {
 		return nil, fmt.Errorf("next item id: %w", err)
 	}
@@ -171,7 +178,7 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 }
 
 func (st *itemStmts) close() {
-	all := append([]*sql.Stmt{st.idSeq, st.source, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
+	all := append([]*sql.Stmt{st.idSeq, st.lockStoriesStmt, st.source, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
 		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative, st.storyStart},
 		st.merges...)
 	if f := st.sqlFinder; f != nil {
@@ -192,7 +199,8 @@ func (st *itemStmts) close() {
 func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (itemSaved, error) {
 	var res itemSaved
 	// Seen already (by a concurrent or interrupted run): nothing to do. The
-	// transaction holds the write lock, so this check cannot race.
+	// transaction holds the write lock (on PostgreSQL, the lock of the
+	// entry's key: clusterlock.go), so this check cannot race.
 	var existing int64
 	switch err := st.source.QueryRowContext(ctx, c.feedID, c.item.Key).Scan(&existing); err {
 	case nil:
@@ -204,23 +212,10 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	if c.print == (story.Fingerprint{}) {
 		c.print = story.FingerprintOf(c.item.Item)
 	}
-	byURL, others, err := st.finder.linked(ctx, c.copy())
+	itemID, pl, err := st.place(ctx, c)
 	if err != nil {
 		return res, err
 	}
-	itemID, itemCopy, err := st.findItem(ctx, c, byURL)
-	if err != nil {
-		return res, err
-	}
-	cands := make([]story.Copy, 0, len(byURL)+len(others)+1)
-	for _, l := range append(byURL, others...) {
-		cands = append(cands, l.copy)
-	}
-	if itemID != 0 {
-		// The item's story is the entry's, whatever else it links.
-		cands = append(cands, itemCopy)
-	}
-	pl := story.Place(c.copy(), cands)
 	newItem := itemID == 0
 	if newItem {
 		if itemID, err = st.newItemID(ctx); err != nil {
@@ -263,6 +258,42 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	}
 	res.hits, err = st.saveHits(ctx, itemID, c, now)
 	return res, err
+}
+
+// place finds the item a new copy is a copy of (0 for a new item) and the
+// story it goes to. On PostgreSQL it then locks the rows of the stories it
+// joins and merges (lockStories); when one of them was merged away by
+// another replica in between, it looks again.
+func (st *itemStmts) place(ctx context.Context, c newCopy) (int64, story.Placement, error) {
+	for attempt := 1; ; attempt++ {
+		byURL, others, err := st.finder.linked(ctx, c.copy())
+		if err != nil {
+			return 0, story.Placement{}, err
+		}
+		itemID, itemCopy, err := st.findItem(ctx, c, byURL)
+		if err != nil {
+			return 0, story.Placement{}, err
+		}
+		cands := make([]story.Copy, 0, len(byURL)+len(others)+1)
+		for _, l := range append(byURL, others...) {
+			cands = append(cands, l.copy)
+		}
+		if itemID != 0 {
+			// The item's story is the entry's, whatever else it links.
+			cands = append(cands, itemCopy)
+		}
+		pl := story.Place(c.copy(), cands)
+		if st.lockStoriesStmt == nil || pl.Story == 0 {
+			return itemID, pl, nil
+		}
+		pl, ok, err := st.lockStories(ctx, c, cands, pl)
+		if err != nil || ok {
+			return itemID, pl, err
+		}
+		if attempt == maxRelookups {
+			return 0, story.Placement{}, fmt.Errorf("stories of the entry kept being merged away: gave up after %d lookups", attempt)
+		}
+	}
 }
 
 // newItemID returns the id of a new item.

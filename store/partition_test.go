@@ -70,67 +70,75 @@ func TestStoredStoriesAreTheComponentsOfTheCopyGraph(t *testing.T) {
 		r.Shuffle(len(entries), func(i, j int) { entries[i], entries[j] = entries[j], entries[i] })
 		slices.SortStableFunc(entries, func(a, b randomEntry) int { return int(a.at - b.at) })
 		db, now := testDB(t)
-		ctx := context.Background()
 		for _, e := range entries {
 			*now = t0.Add(e.at)
 			merges += mustSave(t, db, fetchOf(fmt.Sprintf("http://feed%d.test/rss", e.feed), e.item)).Merged
 		}
-		// What was stored, as copies.
-		rows, err := db.db.QueryContext(ctx, `SELECT s.feed_id, s.key, s.canonical_url, s.first_seen,
-			COALESCE(s.title_hash, 0), COALESCE(s.simhash, 0), s.simhash IS NOT NULL, s.story_id, i.story_id
-			FROM item_sources s JOIN items i ON i.id = s.item_id ORDER BY s.feed_id, s.key`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var copies []story.Copy
-		var names []string
-		labels := map[string]int64{}
-		for rows.Next() {
-			var c story.Copy
-			var key string
-			var seen, title, text, copyStory, itemStory int64
-			if err := rows.Scan(&c.Feed, &key, &c.CanonicalURL, &seen, &title, &text, &c.HasText, &copyStory, &itemStory); err != nil {
-				t.Fatal(err)
-			}
-			if copyStory != itemStory {
-				t.Fatalf("copy %d/%s is in story %d, its item in %d", c.Feed, key, copyStory, itemStory)
-			}
-			c.FirstSeen, c.Title, c.Text = time.UnixMilli(seen), uint64(title), uint64(text)
-			copies = append(copies, c)
-			name := fmt.Sprintf("%d/%s", c.Feed, key)
-			names = append(names, name)
-			labels[name] = copyStory
-		}
-		rows.Close()
-		want := map[string]bool{}
-		for _, comp := range story.Components(copies) {
-			var group []string
-			for _, i := range comp {
-				group = append(group, names[i])
-			}
-			sort.Strings(group)
-			want[strings.Join(group, " ")] = true
-		}
-		got := map[int64][]string{}
-		for name, s := range labels {
-			got[s] = append(got[s], name)
-		}
-		for id, group := range got {
-			sort.Strings(group)
-			if !want[strings.Join(group, " ")] {
-				t.Fatalf("round %d: story %d holds %v, not a component of the copy graph %v", round, id, group, want)
-			}
-		}
-		if len(got) != len(want) {
-			t.Fatalf("round %d: %d stories, want %d components", round, len(got), len(want))
-		}
-		var stories int
-		if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM stories`).Scan(&stories); err != nil || stories != len(got) {
-			t.Errorf("round %d: %d story rows (%v), want %d", round, stories, err, len(got))
-		}
+		checkComponents(t, db, fmt.Sprintf("round %d", round))
 	}
 	if merges == 0 {
 		t.Error("no entry bridged two stories: the test checks no merge")
 	}
 	t.Logf("%d merges", merges)
+}
+
+// checkComponents checks that the stories stored in db are the connected
+// components of the copy graph over the stored copies, and that every
+// copy is in its item's story.
+func checkComponents(t *testing.T, db *DB, label string) {
+	t.Helper()
+	ctx := context.Background()
+	// What was stored, as copies.
+	rows, err := db.db.QueryContext(ctx, `SELECT s.feed_id, s.key, s.canonical_url, s.first_seen,
+		COALESCE(s.title_hash, 0), COALESCE(s.simhash, 0), s.simhash IS NOT NULL, s.story_id, i.story_id
+		FROM item_sources s JOIN items i ON i.id = s.item_id ORDER BY s.feed_id, s.key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var copies []story.Copy
+	var names []string
+	labels := map[string]int64{}
+	for rows.Next() {
+		var c story.Copy
+		var key string
+		var seen, title, text, copyStory, itemStory int64
+		if err := rows.Scan(&c.Feed, &key, &c.CanonicalURL, &seen, &title, &text, &c.HasText, &copyStory, &itemStory); err != nil {
+			t.Fatal(err)
+		}
+		if copyStory != itemStory {
+			t.Fatalf("copy %d/%s is in story %d, its item in %d", c.Feed, key, copyStory, itemStory)
+		}
+		c.FirstSeen, c.Title, c.Text = time.UnixMilli(seen), uint64(title), uint64(text)
+		copies = append(copies, c)
+		name := fmt.Sprintf("%d/%s", c.Feed, key)
+		names = append(names, name)
+		labels[name] = copyStory
+	}
+	rows.Close()
+	want := map[string]bool{}
+	for _, comp := range story.Components(copies) {
+		var group []string
+		for _, i := range comp {
+			group = append(group, names[i])
+		}
+		sort.Strings(group)
+		want[strings.Join(group, " ")] = true
+	}
+	got := map[int64][]string{}
+	for name, s := range labels {
+		got[s] = append(got[s], name)
+	}
+	for id, group := range got {
+		sort.Strings(group)
+		if !want[strings.Join(group, " ")] {
+			t.Fatalf("%s: story %d holds %v, not a component of the copy graph %v", label, id, group, want)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d stories, want %d components", label, len(got), len(want))
+	}
+	var stories int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM stories`).Scan(&stories); err != nil || stories != len(got) {
+		t.Errorf("%s: %d story rows (%v), want %d", label, stories, err, len(got))
+	}
 }

@@ -30,3 +30,11 @@ func postgresFault(err error) bool {
 	}
 	return false
 }
+
+// retryable reports whether a PostgreSQL transaction failed in a deadlock
+// (40P01) or for want of serialization (40001): run again whole, it can
+// succeed.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}

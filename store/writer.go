@@ -123,14 +123,38 @@ func (d *DB) saveGroup(group []*saveRequest) {
 }
 
 // saveTogether saves reqs in one transaction; a fetch whose lease was
-// lost has its error in its result and the others are saved. The transaction outlives no
-// caller's context but follows none of them: a caller that gives up fails
-// only its own statements, and so only its own fetch when the group is
-// saved again fetch by fetch.
+// lost has its error in its result and the others are saved. The
+// transaction outlives no caller's context but follows none of them: a
+// caller that gives up fails only its own statements, and so only its own
+// fetch when the group is saved again fetch by fetch. On PostgreSQL a
+// transaction aborted for a deadlock or a serialization failure
+// (retryable) runs again whole, up to maxTxAttempts times.
 func (d *DB) saveTogether(reqs []*saveRequest) ([]saveResult, error) {
+	ctx := context.WithoutCancel(reqs[0].ctx)
+	for attempt := 1; ; attempt++ {
+		out, err := d.saveOnce(ctx, reqs)
+		if err == nil || !d.dialect.postgres || !retryable(err) || attempt == maxTxAttempts {
+			return out, err
+		}
+		d.log.Info("feed transaction aborted by the database; running it again", "attempt", attempt,
+			"fetches", len(reqs), "err", err)
+	}
+}
+
+// saveOnce runs saveTogether's transaction once.
+func (d *DB) saveOnce(ctx context.Context, reqs []*saveRequest) ([]saveResult, error) {
 	out := make([]saveResult, len(reqs))
 	now := d.now()
-	err := d.tx(context.WithoutCancel(reqs[0].ctx), func(tx *sql.Tx) error {
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		if d.dialect.postgres {
+			fetches := make([]monitor.FeedFetch, len(reqs))
+			for i, r := range reqs {
+				fetches[i] = r.f
+			}
+			if err := lockCopyKeys(ctx, tx, fetches); err != nil {
+				return err
+			}
+		}
 		var st *itemStmts
 		defer func() {
 			if st != nil {
