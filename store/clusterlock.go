@@ -23,13 +23,18 @@ import (
 //     advisory lock (pg_advisory_xact_lock) on every key its copies could
 //     share with another copy: the canonical URL, the title hash, each
 //     SimHash band (two texts within story.MaxDistance bits share a band),
-//     and the feed and key of the entry itself. Two copies that may be
-//     linked share a lock, so their transactions run one after the other,
-//     and each statement of the second one (READ COMMITTED: a snapshot per
-//     statement) sees what the first committed. The locks are taken in
-//     sorted order, all at once, so key locks never deadlock. They are
-//     needed for correctness, not only speed: there is no row to lock for
-//     a key no copy has yet.
+//     and the feed itself (two saves of one feed see each other's
+//     entries). Two copies that may be linked share a lock, so their
+//     transactions run one after the other, and each statement of the
+//     second one (READ COMMITTED: a snapshot per statement) sees what the
+//     first committed. The locks are taken in sorted order, all at once,
+//     so key locks never deadlock. They are needed for correctness, not
+//     only speed: there is no row to lock for a key no copy has yet.
+//   - Every feed transaction first takes one more lock, allKeys, shared;
+//     one with more than maxKeyLocks keys takes it exclusive instead of
+//     its key locks, so that it runs alone and never fills the server's
+//     lock table (max_locks_per_transaction × max_connections slots,
+//     6,400 by default, shared by every session).
 //   - After finding the stories a copy joins and merges, it locks their
 //     rows (SELECT … FOR UPDATE) and reads their starts again: a story
 //     another replica merged away in between (its row is gone) means the
@@ -48,10 +53,21 @@ const (
 	// maxRelookups is how many times a copy's stories are looked up at
 	// most when they keep being merged away under it.
 	maxRelookups = 8
+	// maxKeyLocks is the most key locks one transaction takes; past it,
+	// it takes allKeys exclusive.
+	maxKeyLocks = 1024
 )
 
-// lockKeys takes the key locks of every entry of fetches, sorted.
-const lockKeys = `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`
+// allKeys is the advisory lock that stands for every key at once.
+var allKeys = lockKey("all", "")
+
+// The statements of the key locks: allKeys shared and the keys, sorted,
+// or allKeys exclusive.
+const (
+	lockAllShared = `SELECT pg_advisory_xact_lock_shared($1)`
+	lockKeys      = `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`
+	lockAll       = `SELECT pg_advisory_xact_lock($1)`
+)
 
 // lockStories locks story rows, in id order, and reads their starts.
 const lockStories = `SELECT id, first_seen FROM stories WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`
@@ -61,14 +77,17 @@ const lockStories = `SELECT id, first_seen FROM stories WHERE id = ANY($1::bigin
 func lockCopyKeys(ctx context.Context, tx *sql.Tx, fetches []monitor.FeedFetch) error {
 	var keys []int64
 	for _, f := range fetches {
-		feedURL := clean(f.State.URL)
+		if len(f.Items) == 0 {
+			continue
+		}
+		keys = append(keys, lockKey("feed", clean(f.State.URL)))
 		for _, it := range f.Items {
 			item := cleanItem(it.Item)
 			fp := it.Print
 			if fp == (story.Fingerprint{}) {
 				fp = story.FingerprintOf(item)
 			}
-			keys = append(keys, copyKeys(feedURL, item.Key, item.CanonicalURL, fp)...)
+			keys = append(keys, copyKeys(item.CanonicalURL, fp)...)
 		}
 	}
 	if len(keys) == 0 {
@@ -76,6 +95,15 @@ func lockCopyKeys(ctx context.Context, tx *sql.Tx, fetches []monitor.FeedFetch) 
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
+	if len(keys) > maxKeyLocks {
+		if _, err := tx.ExecContext(ctx, lockAll, allKeys); err != nil {
+			return fmt.Errorf("lock every key: %w", err)
+		}
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, lockAllShared, allKeys); err != nil {
+		return fmt.Errorf("lock every key, shared: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, lockKeys, keys); err != nil {
 		return fmt.Errorf("lock the keys of %d entries: %w", len(keys), err)
 	}
@@ -83,9 +111,9 @@ func lockCopyKeys(ctx context.Context, tx *sql.Tx, fetches []monitor.FeedFetch) 
 }
 
 // copyKeys returns the lock keys of one entry: what another copy linked to
-// it (story.Linked) or the same entry saved again would share with it.
-func copyKeys(feedURL, key, canonical string, fp story.Fingerprint) []int64 {
-	out := []int64{lockKey("entry", feedURL+"\x00"+key)}
+// it (story.Linked) would share with it.
+func copyKeys(canonical string, fp story.Fingerprint) []int64 {
+	var out []int64
 	if canonical != "" {
 		out = append(out, lockKey("url", canonical))
 	}

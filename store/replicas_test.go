@@ -11,6 +11,7 @@ import (
 
 	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store/storetest"
+	"github.com/storywatch/storywatch/story"
 )
 
 // sharedStores opens n stores on one new PostgreSQL database, as n replicas of
@@ -117,4 +118,36 @@ func TestReplicasKeepStoriesTheComponentsOfTheCopyGraph(t *testing.T) {
 		}
 		checkComponents(t, dbs[0], fmt.Sprintf("round %d", round))
 	}
+}
+
+// A fetch with more keys than one transaction locks one by one takes the
+// lock of every key instead: saved at once with a copy of one of its
+// reports through another replica, the two copies are still one story.
+func TestReplicasSerializeAFetchWithManyKeys(t *testing.T) {
+	t.Parallel()
+	dbs := replicas(t, 2)
+	title := "Witkoff coached Ushakov, recording shows"
+	var items []monitor.NewItem
+	for i := range maxKeyLocks/2 + 10 {
+		items = append(items, storyItem(fmt.Sprintf("k%d", i), fmt.Sprintf("https://big.test/%d", i), fmt.Sprintf("report number %d of the day", i), ""))
+	}
+	items = append(items, storyItem("leak", "https://big.test/leak", title, ""))
+	big := fetchOf("http://big.test/rss", items...)
+	if n := len(copyKeys("https://big.test/0", story.FingerprintOf(items[0].Item))); n*len(items) <= maxKeyLocks {
+		t.Fatalf("the big fetch has %d keys, not more than %d", n*len(items), maxKeyLocks)
+	}
+	for round := range 2 {
+		small := fetchOf(fmt.Sprintf("http://small%d.test/rss", round), storyItem("k", fmt.Sprintf("https://small.test/%d", round), title, ""))
+		big.State.URL = fmt.Sprintf("http://big%d.test/rss", round)
+		saveAtOnce(t, dbs, []monitor.FeedFetch{big, small})
+	}
+	var stories int
+	if err := dbs[0].db.QueryRowContext(context.Background(),
+		`SELECT COUNT(DISTINCT story_id) FROM item_sources WHERE title = $1`, title).Scan(&stories); err != nil {
+		t.Fatal(err)
+	}
+	if stories != 1 {
+		t.Errorf("the copies of one report are in %d stories, want 1", stories)
+	}
+	checkComponents(t, dbs[0], "many keys")
 }

@@ -19,10 +19,13 @@ import (
 // items nor their validators, so they are fetched again in full.
 
 // Bounds of one group: the fetches and the new items it may hold, so that
-// one transaction holds the write lock for a fraction of a second.
+// one transaction holds the write lock for a fraction of a second. On
+// PostgreSQL a group holds fewer items, so that its key locks fit the
+// server's lock table (clusterlock.go).
 const (
 	groupFetches = 16
 	groupItems   = 1000
+	groupItemsPG = 128
 )
 
 // errClosed is returned by SaveFetch after Close.
@@ -73,8 +76,12 @@ func (d *DB) runWriter() {
 			return
 		}
 		group, items := []*saveRequest{first}, len(first.f.Items)
+		maxItems := groupItems
+		if d.dialect.postgres {
+			maxItems = groupItemsPG
+		}
 	collect:
-		for len(group) < groupFetches && items < groupItems {
+		for len(group) < groupFetches && items < maxItems {
 			select {
 			case r := <-d.saves:
 				group = append(group, r)
