@@ -18,8 +18,7 @@ import (
 // item ids are handed out, and whether the SQLite-only machinery (the file,
 // its pragmas and write-ahead log, the in-memory copy index) is there.
 type dialect struct {
-	// name is "sqlite" or "postgres", also the migrations' folder below
-	// migrations/ ("" for SQLite, whose migrations sit at the top).
+	// name is "sqlite" or "postgres" (DB.Engine).
 	name string
 	// driver is the database/sql driver name.
 	driver string
@@ -31,6 +30,9 @@ var (
 	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite"}
 	postgresDialect = dialect{name: "postgres", driver: "pgx", postgres: true}
 )
+
+// Engine names the engine the database runs on: "sqlite" or "postgres".
+func (d *DB) Engine() string { return d.dialect.name }
 
 // IsPostgres reports whether a database setting is a PostgreSQL URL
 // (postgres:// or postgresql://) rather than a SQLite file path.

@@ -56,6 +56,9 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if db.Engine() != storetest.Engine() {
+		t.Errorf("engine %s, want %s", db.Engine(), storetest.Engine())
+	}
 	ms, _ := loadMigrations(db.dialect.migrationDir())
 	if n := rowCount(t, db, "schema_migrations"); n != len(ms) {
 		t.Errorf("%d migrations recorded, want %d", n, len(ms))
