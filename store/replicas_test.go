@@ -125,7 +125,7 @@ func TestReplicasKeepStoriesTheComponentsOfTheCopyGraph(t *testing.T) {
 // reports through another replica, the two copies are still one story.
 func TestReplicasSerializeAFetchWithManyKeys(t *testing.T) {
 	t.Parallel()
-	dbs := replicas(t, 2)
+	dbs := sharedStores(t, 2)
 	title := "Witkoff coached Ushakov, recording shows"
 	var items []monitor.NewItem
 	for i := range maxKeyLocks/2 + 10 {
