@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-
-	"github.com/coregx/ahocorasick"
 )
 
 // Matcher is a compiled watchlist. It is safe for concurrent use.
@@ -24,16 +22,15 @@ type Matcher struct {
 	// is required by them (see triggers).
 	always []int32
 
-	ac *ahocorasick.Automaton
-	// patAtom maps the automaton's patterns to atoms; the atoms of aliases
-	// with variants have no pattern (variantTable finds them).
-	patAtom []int32
-	vt      *variantTable // nil without aliases with variants
-	fields  fieldMask     // fields any watch looks at
-	pool    sync.Pool     // *scratch
+	// words finds the atoms in a document's tokens; the atoms of aliases
+	// with variants are not in it (variantTable finds them).
+	words  *wordIndex
+	vt     *variantTable // nil without aliases with variants
+	fields fieldMask     // fields any watch looks at
+	pool   sync.Pool     // *scratch
 }
 
-// atom is one distinct normalized word sequence that the automaton finds.
+// atom is one distinct normalized word sequence that the word index finds.
 type atom struct {
 	words  int
 	prefix bool
@@ -60,7 +57,7 @@ type compiler struct {
 	aliases  map[string][]int32 // actor id -> atoms
 	aliasIDs map[string]map[int32]bool
 	labels   map[string][]string
-	patterns [][]byte
+	words    *wordIndexBuilder
 	watchOf  [][]int32 // atom -> watches (may repeat)
 	variants *variantCompiler
 	// varied are the actors with at least one alias with variants.
@@ -198,7 +195,7 @@ func (c *compiler) addAlias(actor string, id int32, label string) {
 	c.labels[actor] = append(c.labels[actor], label)
 }
 
-// patternless adds an atom that the automaton does not find.
+// patternless adds an atom that the word index does not find.
 func (c *compiler) patternless(words int) int32 {
 	id := int32(len(c.m.atoms))
 	c.m.atoms = append(c.m.atoms, atom{words: words})
@@ -206,22 +203,23 @@ func (c *compiler) patternless(words int) int32 {
 	return id
 }
 
-// atom returns the id of a word sequence, adding its pattern when new. The
-// haystack is " tok tok … tok " per field, so a pattern starts with a
-// space and, unless its last word is a prefix, ends with one.
+// atom returns the id of a word sequence, adding it to the word index when
+// new.
 func (c *compiler) atom(words []string, prefix bool) int32 {
-	pat := " " + strings.Join(words, " ")
-	if !prefix {
-		pat += " "
+	key := strings.Join(words, " ")
+	if prefix {
+		key += "*"
 	}
-	if id, ok := c.atomIDs[pat]; ok {
+	if id, ok := c.atomIDs[key]; ok {
 		return id
 	}
 	id := int32(len(c.m.atoms))
-	c.atomIDs[pat] = id
+	c.atomIDs[key] = id
 	c.m.atoms = append(c.m.atoms, atom{words: len(words), prefix: prefix})
-	c.patterns = append(c.patterns, []byte(pat))
-	c.m.patAtom = append(c.m.patAtom, id)
+	if c.words == nil {
+		c.words = newWordIndexBuilder()
+	}
+	c.words.add(words, prefix, id)
 	c.watchOf = append(c.watchOf, nil)
 	return id
 }
@@ -340,12 +338,8 @@ func (c *compiler) finish() error {
 		m.atomWatchIdx[a+1] = m.atomWatchIdx[a] + int32(len(ws))
 		m.atomWatches = append(m.atomWatches, ws...)
 	}
-	if len(c.patterns) > 0 {
-		ac, err := ahocorasick.NewBuilder().AddPatterns(c.patterns).Build()
-		if err != nil {
-			return fmt.Errorf("build automaton: %w", err)
-		}
-		m.ac = ac
+	if c.words != nil {
+		m.words = c.words.build()
 	}
 	if c.variants != nil && len(c.variants.t.phrases) > 0 {
 		m.vt = c.variants.t

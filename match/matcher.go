@@ -34,23 +34,27 @@ type contrib struct {
 // scratch is the per-call working memory, pooled so that matching an item
 // allocates little more than its hits.
 type scratch struct {
-	hay       []byte
-	toks      []tokInfo
-	tokStart  []int32 // haystack offset of each token's first byte
-	word      []byte
-	occs      []occ
-	atomHead  []int32
-	atomSeen  []uint32
-	watchSeen []uint32
-	cands     []int32
-	epoch     uint32
-	contribs  []contrib
-	fold      []byte // a token with й and ї restored, for transliteration
-	key       []byte // a token's spelling key
-	coarse    []byte // its coarse key
-	hashes    []uint32
-	vocc      []vocc // words of aliases with variants found in the text
-	words     *wordCache
+	hay      []byte
+	toks     []tokInfo
+	tokStart []int32 // haystack offset of each token's first byte
+	// tokWords[tokWordIdx[k]:tokWordIdx[k+1]] are the ids of the words of
+	// the word index that token k is.
+	tokWords   []int32
+	tokWordIdx []int32
+	word       []byte
+	occs       []occ
+	atomHead   []int32
+	atomSeen   []uint32
+	watchSeen  []uint32
+	cands      []int32
+	epoch      uint32
+	contribs   []contrib
+	fold       []byte // a token with й and ї restored, for transliteration
+	key        []byte // a token's spelling key
+	coarse     []byte // its coarse key
+	hashes     []uint32
+	vocc       []vocc // words of aliases with variants found in the text
+	words      *wordCache
 	// fieldSpans holds each field's normalized tokens in hay, as [start, end)
 	// and a count; end < 0 for a field the haystack left out.
 	fieldSpans [FieldURL + 1]fieldSpan
@@ -87,7 +91,7 @@ func fieldText(d *Document, f Field) string {
 
 // Match returns the hits of d, one per satisfied watch, in watchlist order.
 func (m *Matcher) Match(d Document) []Hit {
-	if m.ac == nil && len(m.always) == 0 {
+	if m.words == nil && len(m.always) == 0 {
 		return nil
 	}
 	sc := m.pool.Get().(*scratch)
@@ -103,7 +107,7 @@ func (m *Matcher) match(sc *scratch, d *Document) []Hit {
 		clear(sc.watchSeen)
 		sc.epoch = 1
 	}
-	sc.buildHaystack(d, m.fields, m.vt)
+	sc.buildHaystack(d, m.fields, m.words, m.vt)
 	m.findAtoms(sc)
 	if m.vt != nil && len(sc.vocc) > 0 {
 		m.findVariants(sc, d)
@@ -127,10 +131,12 @@ func (m *Matcher) match(sc *scratch, d *Document) []Hit {
 // " tok tok … tok " followed by "\n"; a field with Cyrillic tokens gets a
 // second, transliterated segment with the same token positions, and a
 // third when a token ending in й has a second spelling (Юрий: yury, yuri).
-func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable) {
+func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, vt *variantTable) {
 	sc.hay = sc.hay[:0]
 	sc.toks = sc.toks[:0]
 	sc.tokStart = sc.tokStart[:0]
+	sc.tokWords = sc.tokWords[:0]
+	sc.tokWordIdx = append(sc.tokWordIdx[:0], 0)
 	sc.vocc = sc.vocc[:0]
 	for f := FieldTitle; f <= FieldURL; f++ {
 		sc.fieldSpans[f] = fieldSpan{end: -1}
@@ -158,6 +164,7 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable
 			sc.toks = append(sc.toks, tokInfo{field: f, cyr: c, pos: pos, start: int32(start), end: int32(end)})
 			sc.hay = append(sc.hay, tok...)
 			sc.hay = append(sc.hay, ' ')
+			sc.addWords(ix, tok)
 			pos++
 		})
 		sp := fieldSpan{start: fieldStart, end: fieldStart, tokens: pos}
@@ -170,8 +177,8 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable
 			continue
 		}
 		last := len(sc.toks)
-		if sc.translitSegment(text, first, last, false) {
-			sc.translitSegment(text, first, last, true)
+		if sc.translitSegment(ix, text, first, last, false) {
+			sc.translitSegment(ix, text, first, last, true)
 		}
 	}
 }
@@ -182,7 +189,7 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, vt *variantTable
 // copy; in the second one (second=true) only those whose second spelling
 // differs, so that a match found there is not a repeat of the first copy.
 // It reports whether any token has a second spelling.
-func (sc *scratch) translitSegment(text string, first, last int, second bool) bool {
+func (sc *scratch) translitSegment(ix *wordIndex, text string, first, last int, second bool) bool {
 	// The field's own segment ends in "tok \n", followed by the first copy
 	// (" tok …") when there is one.
 	segEnd := int32(len(sc.hay)) - 2
@@ -207,9 +214,14 @@ func (sc *scratch) translitSegment(text string, first, last int, second bool) bo
 			if second {
 				t.cyr = two
 			}
+			from := len(sc.hay)
 			sc.hay = appendTranslit(sc.hay, sc.fold, second && two)
+			sc.addWords(ix, sc.hay[from:])
 		} else {
 			sc.hay = append(sc.hay, tok...)
+			// The same word as the field's own token k.
+			sc.tokWords = append(sc.tokWords, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]]...)
+			sc.tokWordIdx = append(sc.tokWordIdx, int32(len(sc.tokWords)))
 		}
 		sc.toks = append(sc.toks, t)
 		sc.hay = append(sc.hay, ' ')
@@ -218,21 +230,15 @@ func (sc *scratch) translitSegment(text string, first, last int, second bool) bo
 	return twos
 }
 
-// tokenAt returns the index of the token that starts at haystack offset off.
-func (sc *scratch) tokenAt(off int32) int {
-	lo, hi := 0, len(sc.tokStart)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if sc.tokStart[mid] < off {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
+// addWords records the ids of the words that the token just appended is.
+func (sc *scratch) addWords(ix *wordIndex, tok []byte) {
+	if ix != nil {
+		sc.tokWords = ix.appendIDs(sc.tokWords, tok)
 	}
-	return lo
+	sc.tokWordIdx = append(sc.tokWordIdx, int32(len(sc.tokWords)))
 }
 
-// findAtoms runs the automaton once over the haystack, records every
+// findAtoms looks every token up in the word index, records every
 // occurrence of every atom and collects the candidate watches.
 func (m *Matcher) findAtoms(sc *scratch) {
 	sc.occs = sc.occs[:0]
@@ -241,29 +247,42 @@ func (m *Matcher) findAtoms(sc *scratch) {
 		sc.watchSeen[w] = sc.epoch
 		sc.cands = append(sc.cands, w)
 	}
-	if m.ac == nil {
+	if m.words == nil {
 		return
 	}
-	for _, hit := range m.ac.FindAllOverlapping(sc.hay) {
-		a := m.patAtom[hit.PatternID]
-		k := sc.tokenAt(int32(hit.Start) + 1)
-		n := m.atoms[a].words
-		if k+n > len(sc.toks) {
-			continue
-		}
-		first, last := sc.toks[k], sc.toks[k+n-1]
-		if first.alt {
-			// The transliterated segment repeats Latin tokens; count only
-			// matches that need a transliterated token.
-			cyr := false
-			for _, t := range sc.toks[k : k+n] {
-				cyr = cyr || t.cyr
-			}
-			if !cyr {
-				continue
+	for k := range sc.toks {
+		for _, id := range sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]] {
+			if node := m.words.words[id].root; node >= 0 {
+				m.follow(sc, k, k, node, sc.toks[k].cyr)
 			}
 		}
-		sc.addOcc(m, a, occ{field: first.field, alt: first.alt, pos: first.pos, end: first.pos + int32(n), start: first.start, stop: last.end, next: -1})
+	}
+}
+
+// follow records the atom that ends at trie node node, reached through
+// tokens first…k, and goes on with the next token of the same segment.
+// cyr says whether one of the tokens needed transliteration: in a
+// transliterated segment, which repeats the field's Latin tokens, only
+// such matches count.
+func (m *Matcher) follow(sc *scratch, first, k int, node int32, cyr bool) {
+	ix := m.words
+	nd := ix.nodes[node]
+	t0 := &sc.toks[first]
+	if nd.atom >= 0 && (!t0.alt || cyr) {
+		sc.addOcc(m, nd.atom, occ{field: t0.field, alt: t0.alt, pos: t0.pos, end: sc.toks[k].pos + 1,
+			start: t0.start, stop: sc.toks[k].end, next: -1})
+	}
+	if !nd.kids || k+1 >= len(sc.toks) {
+		return
+	}
+	t, next := &sc.toks[k], &sc.toks[k+1]
+	if next.field != t.field || next.alt != t.alt || next.pos != t.pos+1 {
+		return // the segment ends at k
+	}
+	for _, id := range sc.tokWords[sc.tokWordIdx[k+1]:sc.tokWordIdx[k+2]] {
+		if c := ix.child(node, id); c >= 0 {
+			m.follow(sc, first, k+1, c, cyr || next.cyr)
+		}
 	}
 }
 

@@ -8,7 +8,7 @@ package match
 // when the matcher left the field out because no watch reads it; the
 // caller then normalizes the text itself.
 func (m *Matcher) MatchField(d Document, f Field, fn func(normalized []byte, tokens int, ok bool)) []Hit {
-	if m.ac == nil && len(m.always) == 0 {
+	if m.words == nil && len(m.always) == 0 {
 		fn(nil, 0, false)
 		return nil
 	}
