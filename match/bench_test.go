@@ -116,9 +116,11 @@ func BenchmarkMatch(b *testing.B) {
 			hits := 0
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := processCPU()
 			for i := 0; b.Loop(); i++ {
 				hits += len(m.Match(docs[i%len(docs)]))
 			}
+			reportCPU(b, cpu)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
 			b.ReportMetric(float64(hits)/float64(b.N), "hits/item")
 			if hits == 0 {

@@ -193,6 +193,23 @@ var translitTable = map[rune]string{
 	'ђ': "dj", 'ј': "j", 'љ': "lj", 'њ': "nj", 'ћ': "c", 'џ': "dz", 'ѕ': "dz",
 }
 
+// translitFirst is the first rune of translitRunes, translitTable as an
+// array: a look-up per letter of every Cyrillic word of every item.
+const translitFirst = 0x430
+
+var translitRunes = func() (t [0x492 - translitFirst]struct {
+	lat string
+	ok  bool
+}) {
+	for r, lat := range translitTable {
+		if r < translitFirst || r >= translitFirst+rune(len(t)) {
+			panic("translitTable: letter outside translitRunes")
+		}
+		t[r-translitFirst].lat, t[r-translitFirst].ok = lat, true
+	}
+	return t
+}()
+
 // hasCyrillic reports whether a normalized token holds a Cyrillic letter
 // (U+0400–U+04FF, lead bytes 0xD0–0xD3).
 func hasCyrillic(tok []byte) bool {
@@ -326,9 +343,15 @@ func appendTranslit(dst, tok []byte, second bool) []byte {
 		}
 	}
 	for i := 0; i < len(body); {
+		c := body[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(body[i:])
-		if lat, ok := translitTable[r]; ok {
-			dst = append(dst, lat...)
+		if r >= translitFirst && r < translitFirst+rune(len(translitRunes)) && translitRunes[r-translitFirst].ok {
+			dst = append(dst, translitRunes[r-translitFirst].lat...)
 		} else {
 			dst = append(dst, body[i:i+size]...)
 		}

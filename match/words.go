@@ -11,8 +11,8 @@ package match
 type wordIndex struct {
 	text  []byte  // the words' bytes, back to back
 	words []iword // by word id
-	// slots is an open-addressing table of word ids by hash; -1 is empty.
-	slots []int32
+	// slots is an open-addressing table of word ids by hash.
+	slots []islot
 	// edges maps (node, word id) to a child node for nodes other than
 	// the root (the root's children are iword.root).
 	edges []iedge
@@ -23,17 +23,45 @@ type wordIndex struct {
 	// prefixBits has a bit for the hash of every prefix word, so that
 	// most prefixes of a token cost no table probe; startBits one for the
 	// hash of the first startLen bytes of every prefix word at least that
-	// long, so that most tokens stop looking for prefixes there.
-	prefixBits []uint64
-	startBits  []uint64
+	// long, so that most tokens stop looking for prefixes there; wordBits
+	// one for every whole word, so that most tokens cost no probe at all.
+	prefixBits, startBits, wordBits bitSet
+}
+
+// bitSet is a Bloom filter with one hash: a power of two of bits.
+type bitSet struct {
+	bits []uint64
+	mask uint32
+}
+
+func newBitSet(n int) bitSet {
+	size := tableSize2(8 * n) // 16 bits per member: about 6 % false positives
+	return bitSet{bits: make([]uint64, (size+63)/64), mask: uint32(size - 1)}
+}
+
+func (s *bitSet) add(h uint32) {
+	i := mix(h) & s.mask
+	s.bits[i>>6] |= 1 << (i & 63)
+}
+
+func (s *bitSet) has(h uint32) bool {
+	i := mix(h) & s.mask
+	return s.bits[i>>6]&(1<<(i&63)) != 0
+}
+
+// islot is one slot of the word table: a word id and its hash, so that a
+// probe reads the word only when the hashes agree; id -1 is empty.
+type islot struct {
+	hash uint32
+	id   int32
 }
 
 // maxPrefixLen bounds the lengths prefixLens tells apart.
 const maxPrefixLen = 63
 
-// startLen is the length at which a token that begins no prefix word
-// stops being looked up as a prefix.
-const startLen = 4
+// startLen is the length in bytes (three Cyrillic letters) at which a
+// token that begins no prefix word stops being looked up as a prefix.
+const startLen = 6
 
 type iword struct {
 	off, n uint32
@@ -127,18 +155,18 @@ func (b *wordIndexBuilder) build() *wordIndex {
 	if len(ix.words) == 0 {
 		return nil
 	}
-	ix.slots = make([]int32, tableSize2(len(ix.words)))
+	ix.slots = make([]islot, tableSize2(len(ix.words)))
 	for i := range ix.slots {
-		ix.slots[i] = -1
+		ix.slots[i].id = -1
 	}
 	mask := uint32(len(ix.slots) - 1)
 	prefixes := 0
 	for id, w := range ix.words {
 		i := w.hash & mask
-		for ix.slots[i] >= 0 {
+		for ix.slots[i].id >= 0 {
 			i = (i + 1) & mask
 		}
-		ix.slots[i] = int32(id)
+		ix.slots[i] = islot{hash: w.hash, id: int32(id)}
 		if w.prefix {
 			prefixes++
 		}
@@ -152,21 +180,21 @@ func (b *wordIndexBuilder) build() *wordIndex {
 		}
 		ix.edges[i] = iedge{key: key, child: c}
 	}
-	bits := tableSize2(8 * prefixes)
-	ix.prefixBits = make([]uint64, (bits+63)/64)
-	ix.startBits = make([]uint64, (bits+63)/64)
+	ix.prefixBits, ix.startBits = newBitSet(prefixes), newBitSet(prefixes)
+	ix.wordBits = newBitSet(len(ix.words) - prefixes)
 	for _, w := range ix.words {
 		if !w.prefix {
+			ix.wordBits.add(w.hash)
 			continue
 		}
 		ix.prefixLens[min(w.n, maxPrefixLen)] = true
-		setBit(ix.prefixBits, w.hash)
+		ix.prefixBits.add(w.hash)
 		if w.n >= startLen {
 			h := uint32(fnvBasis)
 			for _, c := range ix.text[w.off : w.off+startLen] {
 				h = fnvStep(h, c)
 			}
-			setBit(ix.startBits, h)
+			ix.startBits.add(h)
 		}
 	}
 	b.ids, b.edges = nil, nil
@@ -187,16 +215,6 @@ func edgeHash(key uint64) uint64 {
 	return key ^ key>>29
 }
 
-func setBit(bits []uint64, h uint32) {
-	i := mix(h) % uint32(len(bits)*64)
-	bits[i>>6] |= 1 << (i & 63)
-}
-
-func hasBit(bits []uint64, h uint32) bool {
-	i := mix(h) % uint32(len(bits)*64)
-	return bits[i>>6]&(1<<(i&63)) != 0
-}
-
 // mix spreads FNV's low bits, which the bit sets and the table index by.
 func mix(h uint32) uint32 {
 	h ^= h >> 15
@@ -209,13 +227,16 @@ func mix(h uint32) uint32 {
 func (ix *wordIndex) lookup(tok []byte, h uint32, prefix bool) int32 {
 	mask := uint32(len(ix.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		id := ix.slots[i]
-		if id < 0 {
+		sl := ix.slots[i]
+		if sl.id < 0 {
 			return -1
 		}
-		w := &ix.words[id]
-		if w.hash == h && w.prefix == prefix && string(ix.text[w.off:w.off+w.n]) == string(tok) {
-			return id
+		if sl.hash != h {
+			continue
+		}
+		w := &ix.words[sl.id]
+		if w.prefix == prefix && string(ix.text[w.off:w.off+w.n]) == string(tok) {
+			return sl.id
 		}
 	}
 }
@@ -231,18 +252,20 @@ func (ix *wordIndex) appendIDs(dst []int32, tok []byte) []int32 {
 		if !prefixes {
 			continue
 		}
-		if n == startLen && !hasBit(ix.startBits, h) {
+		if n == startLen && !ix.startBits.has(h) {
 			prefixes = false // no prefix word of startLen or more bytes starts so
 			continue
 		}
-		if ix.prefixLens[min(n, maxPrefixLen)] && hasBit(ix.prefixBits, h) {
+		if ix.prefixLens[min(n, maxPrefixLen)] && ix.prefixBits.has(h) {
 			if id := ix.lookup(tok[:n], h, true); id >= 0 {
 				dst = append(dst, id)
 			}
 		}
 	}
-	if id := ix.lookup(tok, h, false); id >= 0 {
-		dst = append(dst, id)
+	if ix.wordBits.has(h) {
+		if id := ix.lookup(tok, h, false); id >= 0 {
+			dst = append(dst, id)
+		}
 	}
 	return dst
 }
