@@ -50,6 +50,11 @@ type scratch struct {
 	epoch      uint32
 	contribs   []contrib
 	fold       []byte // a token with й and ї restored, for transliteration
+	lat        []byte // its transliteration
+	latIDs     [2][]int32
+	translits  *translitCache
+	second     []secondForm // per token of a field: its second form
+	secondIDs  []int32
 	key        []byte // a token's spelling key
 	coarse     []byte // its coarse key
 	hashes     []uint32
@@ -65,6 +70,7 @@ type fieldSpan struct{ start, end, tokens int32 }
 func newScratch(atoms, watches int) *scratch {
 	return &scratch{
 		words:     new(wordCache),
+		translits: new(translitCache),
 		atomHead:  make([]int32, atoms),
 		atomSeen:  make([]uint32, atoms),
 		watchSeen: make([]uint32, watches),
@@ -128,9 +134,11 @@ func (m *Matcher) match(sc *scratch, d *Document) []Hit {
 }
 
 // buildHaystack writes the normalized tokens of each field as
-// " tok tok … tok " followed by "\n"; a field with Cyrillic tokens gets a
-// second, transliterated segment with the same token positions, and a
-// third when a token ending in й has a second spelling (Юрий: yury, yuri).
+// " tok tok … tok " followed by "\n" and looks each token up in the word
+// index; a field with Cyrillic tokens gets a second, transliterated copy of
+// its tokens with the same positions, and a third when a token ending in й
+// has a second spelling (Юрий: yury, yuri). The copies are tokens and word
+// ids only: their text is looked up, never kept.
 func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, vt *variantTable) {
 	sc.hay = sc.hay[:0]
 	sc.toks = sc.toks[:0]
@@ -176,58 +184,12 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, v
 		if !cyr {
 			continue
 		}
+		if ix == nil {
+			continue // nothing to find in a transliteration
+		}
 		last := len(sc.toks)
-		if sc.translitSegment(ix, text, first, last, false) {
-			sc.translitSegment(ix, text, first, last, true)
-		}
+		sc.translitCopies(ix, text, sp.end, first, last)
 	}
-}
-
-// translitSegment appends a transliterated copy of the field whose tokens
-// are sc.toks[first:last] (the copy's tokens are marked alt). Tokens are
-// marked cyr when the copy needs them: every Cyrillic token in the first
-// copy; in the second one (second=true) only those whose second spelling
-// differs, so that a match found there is not a repeat of the first copy.
-// It reports whether any token has a second spelling.
-func (sc *scratch) translitSegment(ix *wordIndex, text string, first, last int, second bool) bool {
-	// The field's own segment ends in "tok \n", followed by the first copy
-	// (" tok …") when there is one.
-	segEnd := int32(len(sc.hay)) - 2
-	if len(sc.tokStart) > last {
-		segEnd = sc.tokStart[last] - 3
-	}
-	twos := false
-	sc.hay = append(sc.hay, ' ')
-	for k := first; k < last; k++ {
-		t := sc.toks[k]
-		e := segEnd
-		if k+1 < last {
-			e = sc.tokStart[k+1] - 1
-		}
-		tok := sc.hay[sc.tokStart[k]:e]
-		t.alt = true
-		sc.tokStart = append(sc.tokStart, int32(len(sc.hay)))
-		if t.cyr {
-			sc.fold = restoreMarks(sc.fold[:0], tok, text[t.start:t.end])
-			two := hasSecondForm(sc.fold)
-			twos = twos || two
-			if second {
-				t.cyr = two
-			}
-			from := len(sc.hay)
-			sc.hay = appendTranslit(sc.hay, sc.fold, second && two)
-			sc.addWords(ix, sc.hay[from:])
-		} else {
-			sc.hay = append(sc.hay, tok...)
-			// The same word as the field's own token k.
-			sc.tokWords = append(sc.tokWords, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]]...)
-			sc.tokWordIdx = append(sc.tokWordIdx, int32(len(sc.tokWords)))
-		}
-		sc.toks = append(sc.toks, t)
-		sc.hay = append(sc.hay, ' ')
-	}
-	sc.hay = append(sc.hay, '\n')
-	return twos
 }
 
 // addWords records the ids of the words that the token just appended is.

@@ -42,16 +42,21 @@ const tableSize = 0x3000
 var (
 	normOnce  sync.Once
 	normTable []string // rune -> normalized bytes, separators as ' '
+	normKinds []uint8  // rune -> normMixed or normLetters
 )
 
 func loadNormTable() {
 	normOnce.Do(func() {
 		t := make([]string, tableSize)
+		kinds := make([]uint8, tableSize)
 		fold := cases.Fold()
 		for r := rune(0); r < tableSize; r++ {
 			t[r] = computeNorm(r, fold)
+			if t[r] != "" && !strings.Contains(t[r], " ") {
+				kinds[r] = normLetters
+			}
 		}
-		normTable = t
+		normTable, normKinds = t, kinds
 	})
 }
 
@@ -115,36 +120,51 @@ func scanTokens(s string, buf []byte, emit func(tok []byte, start, end int)) []b
 	loadNormTable()
 	buf = buf[:0]
 	start, end := -1, 0
-	flush := func() {
-		if start >= 0 {
-			emit(buf, start, end)
-			buf = buf[:0]
-			start = -1
-		}
-	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			default:
-				flush()
+			if asciiFold[c] == 0 {
+				if start >= 0 {
+					emit(buf, start, end)
+					buf, start = buf[:0], -1
+				}
 				i++
 				continue
 			}
 			if start < 0 {
 				start = i
 			}
-			buf = append(buf, c)
-			i++
+			for ; i < len(s) && asciiFold[s[i]] != 0; i++ { // a run of letters and digits
+				buf = append(buf, asciiFold[s[i]])
+			}
 			end = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		out, same := normRune(r)
+		var r rune
+		size := 2
+		if c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 && c >= 0xC2 {
+			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F) // Latin, Greek, Cyrillic …
+		} else {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		out, same := "", false
+		kind := normMixed
+		if r < tableSize {
+			out, kind = normTable[r], normKinds[r]
+		} else {
+			out, same = normRune(r)
+		}
 		switch {
+		case kind == normLetters:
+			if start < 0 {
+				start = i
+			}
+			if len(out) == 2 {
+				buf = append(buf, out[0], out[1]) // no copy call for a Cyrillic letter
+			} else {
+				buf = append(buf, out...)
+			}
+			end = i + size
 		case same:
 			if start < 0 {
 				start = i
@@ -159,7 +179,10 @@ func scanTokens(s string, buf []byte, emit func(tok []byte, start, end int)) []b
 		default:
 			for j := 0; j < len(out); j++ {
 				if out[j] == ' ' {
-					flush()
+					if start >= 0 {
+						emit(buf, start, end)
+						buf, start = buf[:0], -1
+					}
 					continue
 				}
 				if start < 0 {
@@ -171,9 +194,29 @@ func scanTokens(s string, buf []byte, emit func(tok []byte, start, end int)) []b
 		}
 		i += size
 	}
-	flush()
+	if start >= 0 {
+		emit(buf, start, end)
+	}
 	return buf
 }
+
+// asciiFold maps an ASCII letter or digit to its normalized byte and
+// every other ASCII byte to 0, a separator.
+var asciiFold = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = byte(c), byte(c)
+	}
+	return t
+}()
+
+// Kinds of normTable entries, so that a letter costs no look at its bytes.
+const (
+	normMixed   uint8 = iota // separators, marks or both with letters
+	normLetters              // letters and digits only
+)
 
 // translitTable maps lower-case Cyrillic letters (after normalization,
 // which folds ё into е, and after restoreMarks, which keeps й and ї) to

@@ -16,6 +16,12 @@ func capitalized(word string) bool {
 		return 'A' <= c && c <= 'Z'
 	}
 	r, _ := utf8.DecodeRuneInString(word)
+	switch {
+	case r >= 0x430 && r <= 0x45F: // Cyrillic lower case, the common case
+		return false
+	case r >= 0x400 && r <= 0x42F:
+		return true
+	}
 	return unicode.IsUpper(r) || unicode.IsTitle(r)
 }
 

@@ -245,27 +245,35 @@ func (ix *wordIndex) lookup(tok []byte, h uint32, prefix bool) int32 {
 // a whole word, and every prefix word it begins with.
 func (ix *wordIndex) appendIDs(dst []int32, tok []byte) []int32 {
 	h := uint32(fnvBasis)
-	prefixes := true
-	for i, c := range tok {
-		h = fnvStep(h, c)
-		n := i + 1
-		if !prefixes {
-			continue
+	i, n := 0, len(tok)
+	for ; i < n && i < startLen; i++ {
+		h = fnvStep(h, tok[i])
+		if ix.prefixLens[i+1] && ix.prefixBits.has(h) {
+			dst = ix.appendPrefix(dst, tok[:i+1], h)
 		}
-		if n == startLen && !ix.startBits.has(h) {
-			prefixes = false // no prefix word of startLen or more bytes starts so
-			continue
-		}
-		if ix.prefixLens[min(n, maxPrefixLen)] && ix.prefixBits.has(h) {
-			if id := ix.lookup(tok[:n], h, true); id >= 0 {
-				dst = append(dst, id)
+	}
+	if i == startLen && ix.startBits.has(h) {
+		for ; i < n; i++ {
+			h = fnvStep(h, tok[i])
+			if ix.prefixLens[min(i+1, maxPrefixLen)] && ix.prefixBits.has(h) {
+				dst = ix.appendPrefix(dst, tok[:i+1], h)
 			}
 		}
+	}
+	for ; i < n; i++ { // no prefix word starts so
+		h = fnvStep(h, tok[i])
 	}
 	if ix.wordBits.has(h) {
 		if id := ix.lookup(tok, h, false); id >= 0 {
 			dst = append(dst, id)
 		}
+	}
+	return dst
+}
+
+func (ix *wordIndex) appendPrefix(dst []int32, prefix []byte, h uint32) []int32 {
+	if id := ix.lookup(prefix, h, true); id >= 0 {
+		dst = append(dst, id)
 	}
 	return dst
 }
