@@ -293,6 +293,13 @@ func restoreMarks(dst, tok []byte, orig string) []byte {
 			prev = 0
 			continue
 		}
+		if r >= 'А' && r <= 'я' { // the basic Cyrillic letters (й is above)
+			prev = 0
+			if r == 'и' || r == 'И' {
+				n, prev = n+1, 'и'
+			}
+			continue
+		}
 		out, same := normRune(r)
 		if same {
 			prev = 0
@@ -392,7 +399,13 @@ func appendTranslit(dst, tok []byte, second bool) []byte {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(body[i:])
+		var r rune
+		size := 2
+		if c < 0xE0 && i+1 < len(body) && body[i+1]&0xC0 == 0x80 && c >= 0xC2 {
+			r = rune(c&0x1F)<<6 | rune(body[i+1]&0x3F)
+		} else {
+			r, size = utf8.DecodeRune(body[i:])
+		}
 		if r >= translitFirst && r < translitFirst+rune(len(translitRunes)) && translitRunes[r-translitFirst].ok {
 			dst = append(dst, translitRunes[r-translitFirst].lat...)
 		} else {
