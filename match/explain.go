@@ -41,7 +41,7 @@ func (m *Matcher) hit(sc *scratch, d *Document, w int32) Hit {
 		}
 		o := &sc.occs[c.occ]
 		text := fieldText(d, o.field)
-		snippet, mark := makeSnippet(text, int(o.start), int(o.stop))
+		snippet, mark := sc.snippet(text, o)
 		mt := Match{Term: c.label, Field: o.field.String(), Snippet: snippet, Mark: mark}
 		if o.variant != 0 {
 			mt.Found = text[o.start:o.stop]
@@ -50,6 +50,28 @@ func (m *Matcher) hit(sc *scratch, d *Document, w int32) Hit {
 		h.Matches = append(h.Matches, mt)
 	}
 	return h
+}
+
+// snippet returns makeSnippet of the text of occurrence o. The watches an
+// item hits often share evidence (an actor's own watch and the storylines
+// that name the actor), so each snippet is cut once per item.
+func (sc *scratch) snippet(text string, o *occ) (string, [2]int) {
+	for _, s := range sc.snippets {
+		if s.field == o.field && s.start == o.start && s.stop == o.stop {
+			return s.text, s.mark
+		}
+	}
+	t, mark := makeSnippet(text, int(o.start), int(o.stop))
+	sc.snippets = append(sc.snippets, snippetMemo{field: o.field, start: o.start, stop: o.stop, text: t, mark: mark})
+	return t, mark
+}
+
+// snippetMemo is a snippet cut for the item being matched.
+type snippetMemo struct {
+	field       Field
+	start, stop int32
+	text        string
+	mark        [2]int
 }
 
 // makeSnippet cuts about snippetLen characters of text around the byte

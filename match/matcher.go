@@ -54,6 +54,7 @@ type scratch struct {
 	latIDs     [2][]int32
 	translits  *translitCache
 	second     []secondForm // per token of a field: its second form
+	snippets   []snippetMemo
 	secondIDs  []int32
 	key        []byte // a token's spelling key
 	coarse     []byte // its coarse key
@@ -130,6 +131,8 @@ func (m *Matcher) match(sc *scratch, d *Document) []Hit {
 		}
 		hits = append(hits, m.hit(sc, d, w))
 	}
+	clear(sc.snippets) // the pool keeps no item's text alive
+	sc.snippets = sc.snippets[:0]
 	return hits
 }
 
