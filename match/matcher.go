@@ -7,8 +7,9 @@ import (
 // tokInfo locates one token of the haystack.
 type tokInfo struct {
 	field      Field
-	alt        bool // in a transliterated segment
-	cyr        bool // transliteration differs from the token
+	alt        bool  // in a transliterated segment
+	cyr        bool  // transliteration differs from the token
+	copy       uint8 // 0 in the field's own tokens, 1 or 2 in its transliterated copies
 	pos        int32
 	start, end int32 // byte range in the original field text
 }
@@ -241,7 +242,7 @@ func (m *Matcher) follow(sc *scratch, first, k int, node int32, cyr bool) {
 		return
 	}
 	t, next := &sc.toks[k], &sc.toks[k+1]
-	if next.field != t.field || next.alt != t.alt || next.pos != t.pos+1 {
+	if next.field != t.field || next.copy != t.copy || next.pos != t.pos+1 {
 		return // the segment ends at k
 	}
 	for _, id := range sc.tokWords[sc.tokWordIdx[k+1]:sc.tokWordIdx[k+2]] {

@@ -8,31 +8,34 @@ package match
 // second copy writes each token in its second form. Tokens are marked cyr
 // when a copy needs them: every Cyrillic token in the first copy; in the
 // second only those whose second form differs, so that a match found
-// there is not a repeat of the first copy.
+// there is not a repeat of the first copy. A copy leaves out the tokens
+// that are no word of the index: no atom starts or goes on there, and the
+// gap they leave in the positions ends a phrase as they would.
 func (sc *scratch) translitCopies(ix *wordIndex, text string, segEnd int32, first, last int) {
 	sc.second = sc.second[:0]
 	sc.secondIDs = sc.secondIDs[:0]
-	copy1 := len(sc.toks)
 	twos := false
 	for k := first; k < last; k++ {
 		t := sc.toks[k]
-		t.alt = true
-		two := false
+		t.alt, t.copy = true, 1
+		sf := secondForm{mid: int32(len(sc.secondIDs))}
 		if t.cyr {
 			e := segEnd
 			if k+1 < last {
 				e = sc.tokStart[k+1] - 1
 			}
 			var ids [2][]int32
-			ids, two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], text[t.start:t.end])
-			sc.tokWords = append(sc.tokWords, ids[0]...)
+			ids, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], text[t.start:t.end])
+			sc.secondIDs = append(sc.secondIDs, ids[0]...)
+			sf.mid = int32(len(sc.secondIDs))
 			sc.secondIDs = append(sc.secondIDs, ids[1]...)
-			twos = twos || two
+			sc.appendCopy(k, t, ids[0])
+			twos = twos || sf.two
 		} else {
-			sc.tokWords = sc.appendTokWords(sc.tokWords, k) // the same word as the field's
+			sc.appendCopy(k, t, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]]) // the field's word
 		}
-		sc.second = append(sc.second, secondForm{two: two, end: int32(len(sc.secondIDs))})
-		sc.appendCopy(k, t)
+		sf.end = int32(len(sc.secondIDs))
+		sc.second = append(sc.second, sf)
 	}
 	if !twos {
 		return
@@ -40,37 +43,37 @@ func (sc *scratch) translitCopies(ix *wordIndex, text string, segEnd int32, firs
 	from := int32(0)
 	for k := first; k < last; k++ {
 		t := sc.toks[k]
-		t.alt = true
+		t.alt, t.copy = true, 2
 		sf := sc.second[k-first]
 		switch {
 		case sf.two:
-			sc.tokWords = append(sc.tokWords, sc.secondIDs[from:sf.end]...)
+			sc.appendCopy(k, t, sc.secondIDs[sf.mid:sf.end])
 		case t.cyr:
 			t.cyr = false
-			sc.tokWords = sc.appendTokWords(sc.tokWords, copy1+k-first)
+			sc.appendCopy(k, t, sc.secondIDs[from:sf.mid])
 		default:
-			sc.tokWords = sc.appendTokWords(sc.tokWords, k)
+			sc.appendCopy(k, t, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]])
 		}
 		from = sf.end
-		sc.appendCopy(k, t)
 	}
 }
 
 // secondForm records, for a token of a first transliterated copy, whether
-// it has a second form and where its word ids end in scratch.secondIDs.
+// it has a second form and where the word ids of its first form
+// ([previous end, mid)) and second form ([mid, end)) are in
+// scratch.secondIDs.
 type secondForm struct {
-	two bool
-	end int32
+	two      bool
+	mid, end int32
 }
 
-// appendTokWords appends the word ids of token k to dst.
-func (sc *scratch) appendTokWords(dst []int32, k int) []int32 {
-	return append(dst, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]]...)
-}
-
-// appendCopy adds t, the copy of token k, whose word ids were just
-// appended.
-func (sc *scratch) appendCopy(k int, t tokInfo) {
+// appendCopy adds t, the copy of token k, with its word ids, unless it has
+// none.
+func (sc *scratch) appendCopy(k int, t tokInfo, ids []int32) {
+	if len(ids) == 0 {
+		return
+	}
+	sc.tokWords = append(sc.tokWords, ids...)
 	sc.tokWordIdx = append(sc.tokWordIdx, int32(len(sc.tokWords)))
 	sc.tokStart = append(sc.tokStart, sc.tokStart[k])
 	sc.toks = append(sc.toks, t)

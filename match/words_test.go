@@ -63,3 +63,20 @@ func TestWordIndexFindsExactlyItsWords(t *testing.T) {
 		}
 	}
 }
+
+// TestTransliteratedCopiesDoNotJoin checks that a phrase is found in one
+// transliterated copy of a field, never across the two: Алексей Юрий reads
+// "aleksey yury" or "aleksei yuri", not "aleksey yuri", even though the
+// copies leave out the words the watchlist lacks.
+func TestTransliteratedCopiesDoNotJoin(t *testing.T) {
+	t.Parallel()
+	m := mustCompile(t, Watchlist{Actors: []Actor{
+		{ID: "mixed", Track: true, Exact: true, Aliases: []string{"Aleksey Yuri"}},
+	}})
+	if got := hitIDs(m.Match(Document{Title: "Алексей Юрий"})); len(got) != 0 {
+		t.Errorf("hits on Алексей Юрий = %q, want none", got)
+	}
+	if got := hitIDs(m.Match(Document{Title: "Aleksey Yuri"})); !slices.Equal(got, []string{"mixed"}) {
+		t.Errorf("hits on Aleksey Yuri = %q, want [mixed]", got)
+	}
+}
