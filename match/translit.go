@@ -1,164 +1,204 @@
 package match
 
-// translitCopies appends the transliterated copies of the field whose
-// tokens are sc.toks[first:last], with the word ids of each copied token
-// (the copies' tokens are marked alt); segEnd is where the field's last
-// token ends in the haystack. The first copy writes every Cyrillic token
-// in its first form; when a token ending in й has a second spelling, a
-// second copy writes each token in its second form. Tokens are marked cyr
-// when a copy needs them: every Cyrillic token in the first copy; in the
-// second only those whose second form differs, so that a match found
-// there is not a repeat of the first copy. A copy leaves out the tokens
-// that are no word of the index: no atom starts or goes on there, and the
-// gap they leave in the positions ends a phrase as they would.
-func (sc *scratch) translitCopies(ix *wordIndex, text string, segEnd int32, first, last int) {
-	sc.second = sc.second[:0]
-	sc.secondIDs = sc.secondIDs[:0]
-	twos := false
-	for k := first; k < last; k++ {
-		t := sc.toks[k]
-		t.alt, t.copy = true, 1
-		sf := secondForm{mid: int32(len(sc.secondIDs))}
-		if t.cyr {
-			e := segEnd
-			if k+1 < last {
-				e = sc.tokStart[k+1] - 1
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// translitTable maps lower-case Cyrillic letters (after normalization,
+// which folds ё into е, and after restoreMarks, which keeps й and ї) to
+// Latin, BGN/PCGN style. One table serves Russian and Ukrainian, so a letter
+// the two spell differently gets the Russian value: г is g (Ukrainian
+// Гречко would be Hrechko), и is i (Ukrainian Володимир would be
+// Volodymyr). Endings in й have a second form; see appendTranslit.
+var translitTable = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ж': "zh",
+	'з': "z", 'и': "i", 'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n",
+	'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f",
+	'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y",
+	'ь': "", 'э': "e", 'ю': "yu", 'я': "ya",
+	// Ukrainian letters (BGN/PCGN 1965).
+	'і': "i", 'ї': "yi", 'є': "ye", 'ґ': "g",
+	// Serbian and Macedonian letters.
+	'ђ': "dj", 'ј': "j", 'љ': "lj", 'њ': "nj", 'ћ': "c", 'џ': "dz", 'ѕ': "dz",
+}
+
+// translitFirst is the first rune of translitRunes, translitTable as an
+// array: a look-up per letter of every Cyrillic word of every item.
+const translitFirst = 0x430
+
+var translitRunes = func() (t [0x492 - translitFirst]struct {
+	lat string
+	ok  bool
+}) {
+	for r, lat := range translitTable {
+		if r < translitFirst || r >= translitFirst+rune(len(t)) {
+			panic("translitTable: letter outside translitRunes")
+		}
+		t[r-translitFirst].lat, t[r-translitFirst].ok = lat, true
+	}
+	return t
+}()
+
+// hasCyrillic reports whether a normalized token holds a Cyrillic letter
+// (U+0400–U+04FF, lead bytes 0xD0–0xD3).
+func hasCyrillic(tok []byte) bool {
+	for _, c := range tok {
+		if c >= 0xD0 && c <= 0xD3 {
+			return true
+		}
+	}
+	return false
+}
+
+// restoreMarks appends tok to dst with each и put back to й, and each і to
+// ї, where the original text orig of the token had that letter: they are
+// letters of their own, not и and і with a mark, but NFKD and the removal of
+// marks fold them. Tokens keep the folded form (docs/architecture.md, "Matching"); only the
+// transliteration needs the difference (Юрий is Yuri, not Yurii). When orig
+// does not line up with tok (a compatibility character at its edge, or more
+// than 64 such letters), tok is appended as it is.
+func restoreMarks(dst, tok []byte, orig string) []byte {
+	if !hasMarkedLetter(orig) {
+		return append(dst, tok...)
+	}
+	var flags uint64 // bit n: the n-th и or і of tok was й or ї
+	n := 0
+	var prev rune // the previous rune normalized to exactly this и or і
+	for _, r := range orig {
+		switch r {
+		case 'й', 'Й', 'ї', 'Ї':
+			if n < 64 {
+				flags |= 1 << n
 			}
-			var ids [2][]int32
-			ids, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], text[t.start:t.end])
-			sc.secondIDs = append(sc.secondIDs, ids[0]...)
-			sf.mid = int32(len(sc.secondIDs))
-			sc.secondIDs = append(sc.secondIDs, ids[1]...)
-			sc.appendCopy(k, t, ids[0])
-			twos = twos || sf.two
-		} else {
-			sc.appendCopy(k, t, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]]) // the field's word
+			n, prev = n+1, 0
+			continue
+		case '\u0306', '\u0308': // combining breve and diaeresis: й is й, ї is ї
+			if (r == '\u0306' && prev == 'и' || r == '\u0308' && prev == 'і') && n <= 64 {
+				flags |= 1 << (n - 1)
+			}
+			prev = 0
+			continue
 		}
-		sf.end = int32(len(sc.secondIDs))
-		sc.second = append(sc.second, sf)
+		if r >= 'А' && r <= 'я' { // the basic Cyrillic letters (й is above)
+			prev = 0
+			if r == 'и' || r == 'И' {
+				n, prev = n+1, 'и'
+			}
+			continue
+		}
+		out, same := normRune(r)
+		if same {
+			prev = 0
+			continue
+		}
+		c := strings.Count(out, "и") + strings.Count(out, "і")
+		n += c
+		prev = 0
+		if out == "и" || out == "і" {
+			prev, _ = utf8.DecodeRuneInString(out)
+		}
 	}
-	if !twos {
-		return
+	if flags == 0 || n > 64 {
+		return append(dst, tok...)
 	}
-	from := int32(0)
-	for k := first; k < last; k++ {
-		t := sc.toks[k]
-		t.alt, t.copy = true, 2
-		sf := sc.second[k-first]
+	mark := len(dst)
+	dst = append(dst, tok...)
+	k := 0
+	for i := mark; i+1 < len(dst); i++ {
 		switch {
-		case sf.two:
-			sc.appendCopy(k, t, sc.secondIDs[sf.mid:sf.end])
-		case t.cyr:
-			t.cyr = false
-			sc.appendCopy(k, t, sc.secondIDs[from:sf.mid])
+		case dst[i] == 0xD0 && dst[i+1] == 0xB8: // и
+		case dst[i] == 0xD1 && dst[i+1] == 0x96: // і
 		default:
-			sc.appendCopy(k, t, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]])
+			continue
 		}
-		from = sf.end
-	}
-}
-
-// secondForm records, for a token of a first transliterated copy, whether
-// it has a second form and where the word ids of its first form
-// ([previous end, mid)) and second form ([mid, end)) are in
-// scratch.secondIDs.
-type secondForm struct {
-	two      bool
-	mid, end int32
-}
-
-// appendCopy adds t, the copy of token k, with its word ids, unless it has
-// none.
-func (sc *scratch) appendCopy(k int, t tokInfo, ids []int32) {
-	if len(ids) == 0 {
-		return
-	}
-	sc.tokWords = append(sc.tokWords, ids...)
-	sc.tokWordIdx = append(sc.tokWordIdx, int32(len(sc.tokWords)))
-	sc.tokStart = append(sc.tokStart, sc.tokStart[k])
-	sc.toks = append(sc.toks, t)
-}
-
-// translitWords returns the word ids of the transliterations of a Cyrillic
-// token (tok normalized, orig as written), in its first and second form,
-// and whether it has a second form (ids[1] is empty when not). The words
-// of a language recur from item to item, so what a token's
-// transliterations are is remembered.
-func (sc *scratch) translitWords(ix *wordIndex, tok []byte, orig string) ([2][]int32, bool) {
-	fold := tok
-	if hasMarkedLetter(orig) {
-		sc.fold = restoreMarks(sc.fold[:0], tok, orig)
-		fold = sc.fold
-	}
-	c := sc.translits
-	e := c.lookup(fold)
-	if e != nil && e.n != 0 {
-		var ids [2][]int32
-		for i := range ids {
-			ids[i] = c.ids[e.off[i] : e.off[i]+uint32(e.cnt[i])]
+		if flags&(1<<k) != 0 {
+			dst[i+1]++ // и → й (U+0439), і → ї (U+0457)
 		}
-		return ids, e.two
+		k++
+		i++
 	}
-	two := hasSecondForm(fold)
-	for i := range 2 {
-		sc.latIDs[i] = sc.latIDs[i][:0]
-		if i == 1 && !two {
-			break
+	if k != n {
+		return append(dst[:mark], tok...)
+	}
+	return dst
+}
+
+// hasMarkedLetter reports whether s holds й, Й, ї, Ї or a combining breve
+// or diaeresis (U+0306, U+0308), the letters restoreMarks puts back.
+func hasMarkedLetter(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		switch c := s[i+1]; s[i] {
+		case 0xD0:
+			if c == 0xB9 || c == 0x99 || c == 0x87 {
+				return true
+			}
+		case 0xD1:
+			if c == 0x97 {
+				return true
+			}
+		case 0xCC:
+			if c == 0x86 || c == 0x88 {
+				return true
+			}
 		}
-		sc.lat = appendTranslit(sc.lat[:0], fold, i == 1)
-		sc.latIDs[i] = ix.appendIDs(sc.latIDs[i], sc.lat)
 	}
-	if e != nil {
-		c.remember(e, fold, two, sc.latIDs)
-	}
-	return sc.latIDs, two
+	return false
 }
 
-// translitCache remembers the word ids of the transliterations of
-// Cyrillic tokens of up to 22 bytes. It is direct-mapped; the ids are kept
-// in ids, which is emptied with the whole cache when it is full.
-type translitCache struct {
-	entries [8192]translitEntry
-	ids     []int32
+// hasSecondForm reports whether a restored token ends in й, whose
+// transliteration has a second common spelling.
+func hasSecondForm(tok []byte) bool {
+	n := len(tok)
+	return n >= 2 && tok[n-2] == 0xD0 && tok[n-1] == 0xB9
 }
 
-type translitEntry struct {
-	n   uint8 // length of the token; 0 when empty
-	two bool  // the token has a second form
-	tok [22]byte
-	off [2]uint32 // ids of the first and second form
-	cnt [2]uint8
-}
-
-// lookup returns the entry for tok, empty (n == 0) when it has to be
-// computed and filled, or nil when the token cannot be cached.
-func (c *translitCache) lookup(tok []byte) *translitEntry {
-	if len(tok) > len(translitEntry{}.tok) {
-		return nil
+// appendTranslit appends the Latin transliteration of a normalized token
+// (after restoreMarks). A final -ий or -ый becomes y (Юрий → yury, Зеленский
+// and Зеленський → zelensky), another final й becomes y (Сергей → sergey).
+// With second set the ending takes the other common English spelling
+// instead: -ий → i (yuri, dmitri), -ый → yi, and й → i (sergei, nikolai),
+// so that both "Yuri Ushakov" and "Yury Ushakov" find Юрий Ушаков.
+func appendTranslit(dst, tok []byte, second bool) []byte {
+	body := tok
+	ending := ""
+	if hasSecondForm(tok) {
+		body = tok[:len(tok)-2]
+		prev, size := utf8.DecodeLastRune(body)
+		switch {
+		case prev == 'и' && second:
+			body, ending = body[:len(body)-size], "i"
+		case prev == 'и' || prev == 'ы':
+			body, ending = body[:len(body)-size], "y"
+			if second && prev == 'ы' {
+				ending = "yi"
+			}
+		case second:
+			ending = "i"
+		default:
+			ending = "y"
+		}
 	}
-	h := uint32(fnvBasis)
-	for _, b := range tok {
-		h = fnvStep(h, b)
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		var r rune
+		size := 2
+		if c < 0xE0 && i+1 < len(body) && body[i+1]&0xC0 == 0x80 && c >= 0xC2 {
+			r = rune(c&0x1F)<<6 | rune(body[i+1]&0x3F)
+		} else {
+			r, size = utf8.DecodeRune(body[i:])
+		}
+		if r >= translitFirst && r < translitFirst+rune(len(translitRunes)) && translitRunes[r-translitFirst].ok {
+			dst = append(dst, translitRunes[r-translitFirst].lat...)
+		} else {
+			dst = append(dst, body[i:i+size]...)
+		}
+		i += size
 	}
-	e := &c.entries[mix(h)%uint32(len(c.entries))]
-	if int(e.n) != len(tok) || string(e.tok[:e.n]) != string(tok) {
-		e.n = 0
-	}
-	return e
-}
-
-func (c *translitCache) remember(e *translitEntry, tok []byte, two bool, ids [2][]int32) {
-	if len(ids[0]) > 255 || len(ids[1]) > 255 {
-		return
-	}
-	if len(c.ids)+len(ids[0])+len(ids[1]) > maxResults {
-		clear(c.entries[:])
-		c.ids = c.ids[:0]
-	}
-	e.n = uint8(copy(e.tok[:], tok))
-	e.two = two
-	for i := range 2 {
-		e.off[i], e.cnt[i] = uint32(len(c.ids)), uint8(len(ids[i]))
-		c.ids = append(c.ids, ids[i]...)
-	}
+	return append(dst, ending...)
 }

@@ -1,0 +1,164 @@
+package match
+
+// translitCopies appends the transliterated copies of the field whose
+// tokens are sc.toks[first:last], with the word ids of each copied token
+// (the copies' tokens are marked alt); segEnd is where the field's last
+// token ends in the haystack. The first copy writes every Cyrillic token
+// in its first form; when a token ending in й has a second spelling, a
+// second copy writes each token in its second form. Tokens are marked cyr
+// when a copy needs them: every Cyrillic token in the first copy; in the
+// second only those whose second form differs, so that a match found
+// there is not a repeat of the first copy. A copy leaves out the tokens
+// that are no word of the index: no atom starts or goes on there, and the
+// gap they leave in the positions ends a phrase as they would.
+func (sc *scratch) translitCopies(ix *wordIndex, text string, segEnd int32, first, last int) {
+	sc.second = sc.second[:0]
+	sc.secondIDs = sc.secondIDs[:0]
+	twos := false
+	for k := first; k < last; k++ {
+		t := sc.toks[k]
+		t.alt, t.copy = true, 1
+		sf := secondForm{mid: int32(len(sc.secondIDs))}
+		if t.cyr {
+			e := segEnd
+			if k+1 < last {
+				e = sc.tokStart[k+1] - 1
+			}
+			var ids [2][]int32
+			ids, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], text[t.start:t.end])
+			sc.secondIDs = append(sc.secondIDs, ids[0]...)
+			sf.mid = int32(len(sc.secondIDs))
+			sc.secondIDs = append(sc.secondIDs, ids[1]...)
+			sc.appendCopy(k, t, ids[0])
+			twos = twos || sf.two
+		} else {
+			sc.appendCopy(k, t, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]]) // the field's word
+		}
+		sf.end = int32(len(sc.secondIDs))
+		sc.second = append(sc.second, sf)
+	}
+	if !twos {
+		return
+	}
+	from := int32(0)
+	for k := first; k < last; k++ {
+		t := sc.toks[k]
+		t.alt, t.copy = true, 2
+		sf := sc.second[k-first]
+		switch {
+		case sf.two:
+			sc.appendCopy(k, t, sc.secondIDs[sf.mid:sf.end])
+		case t.cyr:
+			t.cyr = false
+			sc.appendCopy(k, t, sc.secondIDs[from:sf.mid])
+		default:
+			sc.appendCopy(k, t, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]])
+		}
+		from = sf.end
+	}
+}
+
+// secondForm records, for a token of a first transliterated copy, whether
+// it has a second form and where the word ids of its first form
+// ([previous end, mid)) and second form ([mid, end)) are in
+// scratch.secondIDs.
+type secondForm struct {
+	two      bool
+	mid, end int32
+}
+
+// appendCopy adds t, the copy of token k, with its word ids, unless it has
+// none.
+func (sc *scratch) appendCopy(k int, t tokInfo, ids []int32) {
+	if len(ids) == 0 {
+		return
+	}
+	sc.tokWords = append(sc.tokWords, ids...)
+	sc.tokWordIdx = append(sc.tokWordIdx, int32(len(sc.tokWords)))
+	sc.tokStart = append(sc.tokStart, sc.tokStart[k])
+	sc.toks = append(sc.toks, t)
+}
+
+// translitWords returns the word ids of the transliterations of a Cyrillic
+// token (tok normalized, orig as written), in its first and second form,
+// and whether it has a second form (ids[1] is empty when not). The words
+// of a language recur from item to item, so what a token's
+// transliterations are is remembered.
+func (sc *scratch) translitWords(ix *wordIndex, tok []byte, orig string) ([2][]int32, bool) {
+	fold := tok
+	if hasMarkedLetter(orig) {
+		sc.fold = restoreMarks(sc.fold[:0], tok, orig)
+		fold = sc.fold
+	}
+	c := sc.translits
+	e := c.lookup(fold)
+	if e != nil && e.n != 0 {
+		var ids [2][]int32
+		for i := range ids {
+			ids[i] = c.ids[e.off[i] : e.off[i]+uint32(e.cnt[i])]
+		}
+		return ids, e.two
+	}
+	two := hasSecondForm(fold)
+	for i := range 2 {
+		sc.latIDs[i] = sc.latIDs[i][:0]
+		if i == 1 && !two {
+			break
+		}
+		sc.lat = appendTranslit(sc.lat[:0], fold, i == 1)
+		sc.latIDs[i] = ix.appendIDs(sc.latIDs[i], sc.lat)
+	}
+	if e != nil {
+		c.remember(e, fold, two, sc.latIDs)
+	}
+	return sc.latIDs, two
+}
+
+// translitCache remembers the word ids of the transliterations of
+// Cyrillic tokens of up to 22 bytes. It is direct-mapped; the ids are kept
+// in ids, which is emptied with the whole cache when it is full.
+type translitCache struct {
+	entries [8192]translitEntry
+	ids     []int32
+}
+
+type translitEntry struct {
+	n   uint8 // length of the token; 0 when empty
+	two bool  // the token has a second form
+	tok [22]byte
+	off [2]uint32 // ids of the first and second form
+	cnt [2]uint8
+}
+
+// lookup returns the entry for tok, empty (n == 0) when it has to be
+// computed and filled, or nil when the token cannot be cached.
+func (c *translitCache) lookup(tok []byte) *translitEntry {
+	if len(tok) > len(translitEntry{}.tok) {
+		return nil
+	}
+	h := uint32(fnvBasis)
+	for _, b := range tok {
+		h = fnvStep(h, b)
+	}
+	e := &c.entries[mix(h)%uint32(len(c.entries))]
+	if int(e.n) != len(tok) || string(e.tok[:e.n]) != string(tok) {
+		e.n = 0
+	}
+	return e
+}
+
+func (c *translitCache) remember(e *translitEntry, tok []byte, two bool, ids [2][]int32) {
+	if len(ids[0]) > 255 || len(ids[1]) > 255 {
+		return
+	}
+	if len(c.ids)+len(ids[0])+len(ids[1]) > maxResults {
+		clear(c.entries[:])
+		c.ids = c.ids[:0]
+	}
+	e.n = uint8(copy(e.tok[:], tok))
+	e.two = two
+	for i := range 2 {
+		e.off[i], e.cnt[i] = uint32(len(c.ids)), uint8(len(ids[i]))
+		c.ids = append(c.ids, ids[i]...)
+	}
+}
