@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 )
 
 // Matcher is a compiled watchlist. It is safe for concurrent use.
@@ -27,7 +26,7 @@ type Matcher struct {
 	words  *wordIndex
 	vt     *variantTable // nil without aliases with variants
 	fields fieldMask     // fields any watch looks at
-	pool   sync.Pool     // *scratch
+	pool   *scratchPool
 }
 
 // atom is one distinct normalized word sequence that the word index finds.
@@ -344,7 +343,7 @@ func (c *compiler) finish() error {
 	if c.variants != nil && len(c.variants.t.phrases) > 0 {
 		m.vt = c.variants.t
 	}
-	m.pool.New = func() any { return newScratch(len(m.atoms), len(m.watches)) }
+	m.pool = newScratchPool(func() *scratch { return newScratch(len(m.atoms), len(m.watches)) })
 	return nil
 }
 

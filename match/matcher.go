@@ -102,8 +102,8 @@ func (m *Matcher) Match(d Document) []Hit {
 	if m.words == nil && len(m.always) == 0 {
 		return nil
 	}
-	sc := m.pool.Get().(*scratch)
-	defer m.pool.Put(sc)
+	sc := m.pool.get()
+	defer m.pool.put(sc)
 	return m.match(sc, &d)
 }
 

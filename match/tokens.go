@@ -12,8 +12,8 @@ func (m *Matcher) MatchField(d Document, f Field, fn func(normalized []byte, tok
 		fn(nil, 0, false)
 		return nil
 	}
-	sc := m.pool.Get().(*scratch)
-	defer m.pool.Put(sc)
+	sc := m.pool.get()
+	defer m.pool.put(sc)
 	hits := m.match(sc, &d)
 	if f < FieldTitle || f > FieldURL || sc.fieldSpans[f].end < 0 {
 		fn(nil, 0, false)
