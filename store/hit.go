@@ -115,8 +115,7 @@ SELECT id, score, feed_id, source_key, retracted_at IS NOT NULL FROM hits WHERE 
 	insertHit = `
 INSERT INTO hits (item_id, watch, score, terms, matches, found_at, backfilled, feed_id, source_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (item_id, watch) DO NOTHING
-RETURNING id`
+ON CONFLICT (item_id, watch) DO NOTHING`
 	// updateHit gives a hit better evidence, or brings a retracted hit
 	// back: then it counts as found now, by whoever found it.
 	updateHit = `
@@ -178,16 +177,19 @@ func (hs *hitStmts) write(ctx context.Context, w hitWrite, now time.Time) (bool,
 	if err != nil {
 		return false, fmt.Errorf("encode matches: %w", err)
 	}
-	var id int64
-	// Most hits are new: insert first, compare only on a conflict.
-	switch err := hs.ins.QueryRowContext(ctx, w.itemID, w.hit.Watch, w.hit.Score, w.hit.Terms, string(matches),
-		now.UnixMilli(), flag(w.backfilled), w.feedID, w.key).Scan(&id); err {
-	case nil:
-		return true, nil
-	case sql.ErrNoRows:
-	default:
+	// Most hits are new: insert first, compare only on a conflict. (Exec,
+	// not RETURNING: SQLite buffers returned rows in a temporary table.)
+	r, err := hs.ins.ExecContext(ctx, w.itemID, w.hit.Watch, w.hit.Score, w.hit.Terms, string(matches),
+		now.UnixMilli(), flag(w.backfilled), w.feedID, w.key)
+	if err != nil {
 		return false, fmt.Errorf("save hit %s: %w", w.hit.Watch, err)
 	}
+	if n, err := r.RowsAffected(); err != nil {
+		return false, fmt.Errorf("save hit %s: %w", w.hit.Watch, err)
+	} else if n == 1 {
+		return true, nil
+	}
+	var id int64
 	var score int
 	var feedID sql.NullInt64
 	var key string

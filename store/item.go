@@ -39,7 +39,8 @@ const addFeedItemCount = `UPDATE feeds SET item_count = item_count + $1 WHERE id
 // so saving the same fetch twice adds nothing the second time. *st holds
 // the item statements, prepared by the first fetch of the transaction
 // that has items.
-func (d *DB) saveFetchTx(ctx context.Context, tx *sql.Tx, st **itemStmts, f monitor.FeedFetch, now time.Time) (monitor.Saved, error) {
+func (d *DB) saveFetchTx(callerCtx context.Context, tx *sql.Tx, st **itemStmts, f monitor.FeedFetch, now time.Time) (monitor.Saved, error) {
+	ctx := context.WithoutCancel(callerCtx)
 	saved := monitor.Saved{HitsByWatch: map[string]int{}}
 	seen := f.Seen
 	if seen.IsZero() {
@@ -65,8 +66,26 @@ func (d *DB) saveFetchTx(ctx context.Context, tx *sql.Tx, st **itemStmts, f moni
 			return saved, err
 		}
 	}
+	known, err := knownKeys(ctx, prepare, feedID, f.Items)
+	if err != nil {
+		return saved, fmt.Errorf("entries of %s seen already: %w", f.State.URL, err)
+	}
 	for _, it := range f.Items {
+		// The caller's context is checked here, between entries, not
+		// handed to each statement: the driver would watch it with a
+		// goroutine per statement.
+		if err := callerCtx.Err(); err != nil {
+			return saved, err
+		}
 		it.Item = cleanItem(it.Item)
+		// Seen already (by a concurrent or interrupted run, or earlier in
+		// this fetch): nothing to do. The transaction holds the write lock
+		// (on PostgreSQL, the lock of the feed: clusterlock.go), so this
+		// check cannot race.
+		if known[it.Key] {
+			continue
+		}
+		known[it.Key] = true
 		c := newCopy{feedID: feedID, feedURL: f.State.URL, item: it, print: it.Print, seen: seen}
 		n, err := (*st).saveItem(ctx, c, now)
 		if err != nil {
@@ -194,21 +213,10 @@ func (st *itemStmts) close() {
 	}
 }
 
-// saveItem stores one new entry of a feed: as a copy of a known item or a
+// saveItem stores one new entry of a feed, not seen before: as a copy of a known item or a
 // new item, in the story story.Place decides, with its hits.
 func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (itemSaved, error) {
 	var res itemSaved
-	// Seen already (by a concurrent or interrupted run): nothing to do. The
-	// transaction holds the write lock (on PostgreSQL, the lock of the
-	// entry's key: clusterlock.go), so this check cannot race.
-	var existing int64
-	switch err := st.source.QueryRowContext(ctx, c.feedID, c.item.Key).Scan(&existing); err {
-	case nil:
-		return res, nil
-	case sql.ErrNoRows:
-	default:
-		return res, err
-	}
 	if c.print == (story.Fingerprint{}) {
 		c.print = story.FingerprintOf(c.item.Item)
 	}
