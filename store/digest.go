@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -106,9 +105,11 @@ func (d *DB) PendingHits(ctx context.Context, name string, watches []string, sin
 		c.Published = fromMillis(published)
 		c.FoundAt = time.UnixMilli(foundAt).UTC()
 		c.Copy.Published, c.Copy.FirstSeen = fromMillis(copyPublished), time.UnixMilli(copySeen).UTC()
-		if err := json.Unmarshal([]byte(matches), &c.Matches); err != nil {
+		ms, err := decodeMatches(matches)
+		if err != nil {
 			return nil, fmt.Errorf("pending hits of digest %s: hit %d matches: %w", name, c.HitID, err)
 		}
+		c.Matches = ms
 		if c.Matches == nil {
 			c.Matches = []match.Match{}
 		}

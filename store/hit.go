@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -83,7 +82,7 @@ func (d *DB) Hits(ctx context.Context, filter HitFilter) ([]Hit, error) {
 			&h.ItemURL, &h.Title, &published, &h.Outlet, &storyID, &h.Feed); err != nil {
 			return nil, fmt.Errorf("list hits: %w", err)
 		}
-		if err := json.Unmarshal([]byte(matches), &h.Matches); err != nil {
+		if h.Matches, err = decodeMatches(matches); err != nil {
 			return nil, fmt.Errorf("hit %d: decode matches: %w", h.ID, err)
 		}
 		h.FoundAt, h.Published = fromMillis(foundAt), fromMillis(published)
@@ -173,13 +172,13 @@ func (hs *hitStmts) close() {
 // copy first by story.Rank, so that the order the copies arrived in never
 // shows.
 func (hs *hitStmts) write(ctx context.Context, w hitWrite, now time.Time) (bool, error) {
-	matches, err := json.Marshal(w.hit.Matches)
+	matches, err := encodeMatches(w.hit.Matches)
 	if err != nil {
 		return false, fmt.Errorf("encode matches: %w", err)
 	}
 	// Most hits are new: insert first, compare only on a conflict. (Exec,
 	// not RETURNING: SQLite buffers returned rows in a temporary table.)
-	r, err := hs.ins.ExecContext(ctx, w.itemID, w.hit.Watch, w.hit.Score, w.hit.Terms, string(matches),
+	r, err := hs.ins.ExecContext(ctx, w.itemID, w.hit.Watch, w.hit.Score, w.hit.Terms, matches,
 		now.UnixMilli(), flag(w.backfilled), w.feedID, w.key)
 	if err != nil {
 		return false, fmt.Errorf("save hit %s: %w", w.hit.Watch, err)
@@ -208,7 +207,7 @@ func (hs *hitStmts) write(ctx context.Context, w hitWrite, now time.Time) (bool,
 	if !better {
 		return false, nil
 	}
-	if _, err := hs.upd.ExecContext(ctx, w.hit.Score, w.hit.Terms, string(matches), w.feedID, w.key,
+	if _, err := hs.upd.ExecContext(ctx, w.hit.Score, w.hit.Terms, matches, w.feedID, w.key,
 		now.UnixMilli(), flag(w.backfilled), id); err != nil {
 		return false, fmt.Errorf("update hit %s of item %d: %w", w.hit.Watch, w.itemID, err)
 	}

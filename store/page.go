@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -105,9 +104,11 @@ func (d *DB) fillWatchStories(ctx context.Context, watch string, stories []web.S
 			return nil
 		}
 		s.Score = score
-		if err := json.Unmarshal([]byte(matches), &s.Matches); err != nil {
+		ms, err := decodeMatches(matches)
+		if err != nil {
 			return fmt.Errorf("story %d: decode matches: %w", id, err)
 		}
+		s.Matches = ms
 		if s.Matches == nil {
 			s.Matches = []match.Match{}
 		}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -90,9 +89,11 @@ func (d *DB) timelineHits(ctx context.Context, id int64) ([]web.StoryHit, error)
 		if err := rows.Scan(&h.ItemID, &h.Watch, &h.Score, &matches, &found, &h.Backfilled); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(matches), &h.Matches); err != nil {
+		ms, err := decodeMatches(matches)
+		if err != nil {
 			return nil, fmt.Errorf("decode matches: %w", err)
 		}
+		h.Matches = ms
 		h.FoundAt = time.UnixMilli(found).UTC()
 		out = append(out, h)
 	}
