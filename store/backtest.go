@@ -25,9 +25,10 @@ type BacktestCopy = backtest.Copy
 
 const selectItemsSince = `
 SELECT i.id, COALESCE(i.story_id, 0), i.first_seen, COALESCE(i.title, ''), i.url, s.feed_id, s.key, f.url, s.first_seen, s.published,
-	s.canonical_url, s.held_back, s.text_kept, COALESCE(s.title, ''), COALESCE(s.summary, ''), COALESCE(s.content, ''),
-	COALESCE(s.author, ''), COALESCE(s.category, ''), s.url
+	s.canonical_url, s.held_back, s.text_kept, COALESCE(s.title, ''), COALESCE(t.summary, ''), COALESCE(t.content, ''),
+	COALESCE(t.author, ''), COALESCE(t.category, ''), s.url
 FROM items i JOIN item_sources s ON s.item_id = i.id JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN copy_texts t ON t.id = s.text_id
 WHERE i.first_seen >= $1 AND i.pruned = 0
 ORDER BY i.first_seen, i.id`
 

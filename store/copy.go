@@ -17,9 +17,16 @@ import (
 // by the poll and by every backtest alike.
 
 const insertCopy = `
-INSERT INTO item_sources (feed_id, key, item_id, first_seen, story_id, canonical_url, url, title, summary, content,
-	author, category, outlet, published, held_back, title_hash, simhash, band0, band1, band2, band3)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`
+INSERT INTO item_sources (feed_id, key, item_id, first_seen, story_id, canonical_url, url, title,
+	outlet, published, held_back, text_id, pruned, title_hash, simhash, band0, band1, band2, band3)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`
+
+// A copy's text (what retention removes) is a row of copy_texts: SQLite
+// gives it the next rowid, PostgreSQL the next value of its sequence.
+const (
+	insertText         = `INSERT INTO copy_texts (summary, content, author, category) VALUES ($1, $2, $3, $4)`
+	insertTextReturnID = insertText + ` RETURNING id`
+)
 
 // newCopy is a feed entry being saved, with its story keys.
 type newCopy struct {
@@ -43,21 +50,46 @@ func (c newCopy) rank() story.Rank {
 		CanonicalURL: c.item.CanonicalURL, Feed: c.feedURL, Key: c.item.Key}
 }
 
-// insert stores the entry as a copy of item itemID in story storyID; rep
-// makes it a representative of its text, with bands (cluster.go).
-func (c newCopy) insert(ctx context.Context, stmt *sql.Stmt, itemID, storyID int64, rep bool) error {
+// insert stores the entry as a copy of item itemID in story storyID, its
+// text in copy_texts unless it has none or retention is past it already
+// (a clock set back); rep makes it a representative of its text, with
+// bands (cluster.go).
+func (c newCopy) insert(ctx context.Context, st *itemStmts, itemID, storyID int64, rep bool) error {
 	it := c.item
+	var textID sql.NullInt64
+	pruned := st.pastRetention(c.seen)
+	if !pruned && it.Summary+it.Content+it.Author+it.Category != "" {
+		id, err := st.insertText(ctx, it.Item)
+		if err != nil {
+			return fmt.Errorf("insert text of copy: %w", err)
+		}
+		textID = sql.NullInt64{Int64: id, Valid: true}
+	}
 	args := []any{c.feedID, it.Key, itemID, c.seen.UnixMilli(), storyID, it.CanonicalURL, it.URL,
-		it.Title, it.Summary, it.Content, it.Author, it.Category, it.Outlet, millis(it.Published), flag(it.HeldBack)}
+		it.Title, it.Outlet, millis(it.Published), flag(it.HeldBack), textID, flag(pruned)}
 	cols := printColumns(c.print)
 	if !rep {
 		clear(cols[2:])
 	}
 	args = append(args, cols...)
-	if _, err := stmt.ExecContext(ctx, args...); err != nil {
+	if _, err := st.copyInsert.ExecContext(ctx, args...); err != nil {
 		return fmt.Errorf("insert copy: %w", err)
 	}
 	return nil
+}
+
+// insertText stores the text of a copy and returns its id.
+func (st *itemStmts) insertText(ctx context.Context, it feed.Item) (int64, error) {
+	if st.textReturnID != nil {
+		var id int64
+		err := st.textReturnID.QueryRowContext(ctx, it.Summary, it.Content, it.Author, it.Category).Scan(&id)
+		return id, err
+	}
+	r, err := st.text.ExecContext(ctx, it.Summary, it.Content, it.Author, it.Category)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
 }
 
 // cleanItem returns a feed entry without NUL characters (clean), as both
@@ -182,10 +214,12 @@ FROM item_sources s JOIN feeds f ON f.id = s.feed_id WHERE s.item_id = $1`
 // updateItemShown makes a copy the one an item is shown by: the first of
 // its copies by story.Rank, whatever the order they arrived in. The text
 // stays with the copy (Item reads it there); an item stored before copies
-// kept the only text loses its own.
+// kept the only text loses its own. An item that now counts as first seen
+// before what retention removed ($7) counts as pruned.
 const updateItemShown = `
 UPDATE items SET url = $1, title = $2, summary = NULL, content = NULL, author = NULL, category = NULL, outlet = $3,
-	published = $4, first_seen = CASE WHEN $5 < first_seen THEN $5 ELSE first_seen END
+	published = $4, first_seen = CASE WHEN $5 < first_seen THEN $5 ELSE first_seen END,
+	pruned = CASE WHEN $5 < CAST($7 AS BIGINT) THEN 1 ELSE pruned END
 WHERE id = $6`
 
 // showFirstCopy makes c the copy item itemID is shown by if it ranks
@@ -214,7 +248,7 @@ func (st *itemStmts) showFirstCopy(ctx context.Context, itemID int64, c newCopy)
 	}
 	it := c.item
 	if _, err := st.itemShown.ExecContext(ctx, it.URL, it.Title,
-		it.Outlet, millis(it.Published), c.seen.UnixMilli(), itemID); err != nil {
+		it.Outlet, millis(it.Published), c.seen.UnixMilli(), itemID, st.prunedBefore); err != nil {
 		return fmt.Errorf("show item %d by its first copy: %w", itemID, err)
 	}
 	return nil

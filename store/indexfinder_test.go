@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/store/storetest"
 )
 
@@ -132,50 +131,6 @@ func TestIndexFollowsOpenAndOtherProcesses(t *testing.T) {
 	}
 	if got := copyStories(t, daemon); len(got) != 4 {
 		t.Fatalf("copies = %v, want 4", got)
-	}
-}
-
-// Retention clears every old row however many batches that takes, and a
-// prune with nothing to do searches the unpruned rows' indexes only.
-func TestPruneWorksInBatchesAndSearchesUnprunedRows(t *testing.T) {
-	t.Parallel()
-	db, now := testDB(t)
-	ctx := context.Background()
-	var items []monitor.NewItem
-	for i := range pruneBatch + 10 {
-		items = append(items, storyItem(fmt.Sprintf("k%d", i), fmt.Sprintf("https://a.test/%d", i), fmt.Sprintf("report %d", i), "text"))
-	}
-	mustSave(t, db, fetchOf("http://a.test/rss", items...))
-	*now = now.Add(40 * 24 * time.Hour)
-	n, err := db.Prune(ctx, now.Add(-30*24*time.Hour))
-	if err != nil || n != int64(pruneBatch+10) {
-		t.Fatalf("prune = %d, %v; want %d items", n, err, pruneBatch+10)
-	}
-	var left int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM item_sources WHERE pruned = 0`).Scan(&left); err != nil || left != 0 {
-		t.Fatalf("%d copies (%v) left unpruned", left, err)
-	}
-	if db.dialect.postgres {
-		return // the plans below are SQLite's
-	}
-	for q, index := range map[string]string{pruneItems: "items_unpruned", pruneCopies: "item_sources_unpruned"} {
-		rows, err := db.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, 1, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if p := strings.Join(plan, "; "); !strings.Contains(p, index) {
-			t.Errorf("prune does not search %s: %s", index, p)
-		}
 	}
 }
 

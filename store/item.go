@@ -17,8 +17,8 @@ const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = $1 AN
 // first copy's by story.Rank (showFirstCopy keeps it so); each copy keeps
 // its own in item_sources.
 const insertItem = `
-INSERT INTO items (id, canonical_url, key, url, title, outlet, published, first_seen, held_back, story_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+INSERT INTO items (id, canonical_url, key, url, title, outlet, published, first_seen, held_back, story_id, pruned)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 
 // New items' ids. On SQLite the transaction holds the database's write
 // lock, so the ids after the highest one are free until it ends: one
@@ -137,6 +137,18 @@ type itemStmts struct {
 	// lockStoriesStmt locks story rows on PostgreSQL (clusterlock.go); nil
 	// on SQLite, whose transaction holds the whole database.
 	lockStoriesStmt *sql.Stmt
+	// text inserts a copy's text; on PostgreSQL textReturnID, which
+	// returns its id.
+	text, textReturnID *sql.Stmt
+	// prunedBefore is where retention stands (prune.go): copies and
+	// items first seen before it are stored without text.
+	prunedBefore int64
+}
+
+// pastRetention reports whether retention removed the text of what was
+// first seen at seen already: only a clock set back stores such a copy.
+func (st *itemStmts) pastRetention(seen time.Time) bool {
+	return seen.UnixMilli() < st.prunedBefore
 }
 
 func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *windowIndex, dl dialect) (*itemStmts, error) {
@@ -154,6 +166,14 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 	} else if err := tx.QueryRowContext(ctx, selectNextItemID).Scan(&st.nextID); err != nil {
 		return nil, fmt.Errorf("next item id: %w", err)
 	}
+	if err := tx.QueryRowContext(ctx, selectPrunedBefore).Scan(&st.prunedBefore); err != nil {
+		return nil, fmt.Errorf("retention: %w", err)
+	}
+	textStmt := &st.text
+	textQuery := insertText
+	if dl.postgres {
+		textStmt, textQuery = &st.textReturnID, insertTextReturnID
+	}
 	finder := &sqlFinder{}
 	st.merges = make([]*sql.Stmt, len(mergeStory))
 	stmts := []struct {
@@ -164,7 +184,7 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 		{&st.insertStory, insertStory}, {&st.joinStory, joinStory}, {&st.storyLead, selectStoryLead},
 		{&st.storyLeadSet, updateStoryLead}, {&st.copyRank, selectCopyRank},
 		{&st.representative, selectRepresentative}, {&st.storyStart, selectStoryStart},
-		{&finder.linkedStmt, selectLinked}, {&finder.byText, selectCopyOfText}}
+		{&finder.linkedStmt, selectLinked}, {&finder.byText, selectCopyOfText}, {textStmt, textQuery}}
 	for i, q := range mergeStory {
 		stmts = append(stmts, struct {
 			dst **sql.Stmt
@@ -198,7 +218,8 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 
 func (st *itemStmts) close() {
 	all := append([]*sql.Stmt{st.idSeq, st.lockStoriesStmt, st.source, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
-		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative, st.storyStart},
+		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative, st.storyStart,
+		st.text, st.textReturnID},
 		st.merges...)
 	if f := st.sqlFinder; f != nil {
 		all = append(all, f.linkedStmt, f.byText)
@@ -237,7 +258,7 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	if newItem {
 		it := c.item
 		if _, err := st.item.ExecContext(ctx, itemID, it.CanonicalURL, it.Key, it.URL, it.Title,
-			it.Outlet, millis(it.Published), c.seen.UnixMilli(), flag(it.HeldBack), storyID); err != nil {
+			it.Outlet, millis(it.Published), c.seen.UnixMilli(), flag(it.HeldBack), storyID, flag(st.pastRetention(c.seen))); err != nil {
 			return res, fmt.Errorf("insert item: %w", err)
 		}
 		res.items = 1
@@ -246,7 +267,7 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	if err != nil {
 		return res, err
 	}
-	if err := c.insert(ctx, st.copyInsert, itemID, storyID, rep); err != nil {
+	if err := c.insert(ctx, st, itemID, storyID, rep); err != nil {
 		return res, err
 	}
 	st.index.add(c, itemID, storyID)
@@ -340,15 +361,16 @@ type Item struct {
 }
 
 // selectItem reads an item's text from the copy it is shown by (the one
-// with its link and title), or from the item itself for items stored
+// with its link and title; its text row), or from the item itself for items stored
 // before copies kept the only text.
 const selectItem = `
 SELECT i.id, i.canonical_url, i.key, i.url, COALESCE(i.title, ''),
-	COALESCE(i.summary, c.summary, ''), COALESCE(i.content, c.content, ''),
-	COALESCE(i.author, c.author, ''), COALESCE(i.category, c.category, ''), i.outlet, i.published, i.first_seen, i.pruned
+	COALESCE(i.summary, t.summary, ''), COALESCE(i.content, t.content, ''),
+	COALESCE(i.author, t.author, ''), COALESCE(i.category, t.category, ''), i.outlet, i.published, i.first_seen, i.pruned
 FROM items i LEFT JOIN item_sources c ON (c.feed_id, c.key) = (
 	SELECT s.feed_id, s.key FROM item_sources s WHERE s.item_id = i.id
 	ORDER BY s.url = i.url AND s.title IS NOT DISTINCT FROM i.title DESC, s.first_seen, s.feed_id LIMIT 1)
+LEFT JOIN copy_texts t ON t.id = c.text_id
 WHERE i.id = $1`
 
 const selectItemSources = `
