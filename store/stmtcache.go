@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -15,6 +17,11 @@ type stmtCache struct {
 	mu    sync.Mutex
 	db    *sql.DB
 	stmts map[string]*sql.Stmt
+	// positional prepares statements with anonymous ? parameters where
+	// that means the same (positional): SQLite's driver looks up the name
+	// of every numbered parameter it binds, a string made per parameter
+	// and statement run.
+	positional bool
 }
 
 // preparer returns a statement of q for one transaction.
@@ -27,7 +34,11 @@ func (c *stmtCache) in(tx *sql.Tx) preparer {
 		s, ok := c.stmts[q]
 		if !ok {
 			var err error
-			if s, err = c.db.PrepareContext(ctx, q); err != nil {
+			text := q
+			if c.positional {
+				text = positional(q)
+			}
+			if s, err = c.db.PrepareContext(ctx, text); err != nil {
 				c.mu.Unlock()
 				return nil, fmt.Errorf("prepare: %w", err)
 			}
@@ -46,4 +57,29 @@ func (c *stmtCache) close() {
 		s.Close()
 		delete(c.stmts, q)
 	}
+}
+
+// positional returns q with its parameters $1, $2, … $n written ?, if
+// each appears once and in order (so that ? binds the same argument), and
+// q itself otherwise.
+func positional(q string) string {
+	var b strings.Builder
+	next := 1
+	for i := 0; i < len(q); i++ {
+		if q[i] != '$' {
+			b.WriteByte(q[i])
+			continue
+		}
+		j := i + 1
+		for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.Atoi(q[i+1 : j]); err != nil || n != next {
+			return q
+		}
+		next++
+		b.WriteByte('?')
+		i = j - 1
+	}
+	return b.String()
 }

@@ -96,7 +96,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", d.path, err)
 	}
 	d.db = db
-	d.stmts = &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
+	d.stmts = &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, positional: !d.dialect.postgres}
 	// A connection opened while the file was read-only stays read-only:
 	// a lifetime retires it even if no write ever fails on it.
 	db.SetConnMaxLifetime(connLifetime)
