@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/storywatch/storywatch/match"
@@ -215,9 +216,30 @@ func (hs *hitStmts) write(ctx context.Context, w hitWrite, now time.Time) (bool,
 }
 
 // saveHits stores the hits of a new copy and returns the watches of those
-// that are new.
-func (st *itemStmts) saveHits(ctx context.Context, itemID int64, c newCopy, now time.Time) ([]string, error) {
+// that are new. The hits of a new item (one hit per watch) cannot meet a
+// stored one: they wait in st.newHits and go in with others, hitBatch rows
+// a statement (flushHits).
+func (st *itemStmts) saveHits(ctx context.Context, itemID int64, c newCopy, newItem bool, now time.Time) ([]string, error) {
 	var out []string
+	if newItem && oneHitPerWatch(c.item.Hits) {
+		for _, h := range c.item.Hits {
+			matches, err := encodeMatches(h.Matches)
+			if err != nil {
+				return nil, fmt.Errorf("encode matches: %w", err)
+			}
+			st.newHits = append(st.newHits, []any{itemID, h.Watch, h.Score, h.Terms, matches,
+				now.UnixMilli(), flag(false), c.feedID, c.item.Key})
+			out = append(out, h.Watch)
+		}
+		if len(st.newHits) >= hitBatch {
+			return out, st.flushHits(ctx)
+		}
+		return out, nil
+	}
+	// A stored hit is compared with: every waiting one goes in first.
+	if err := st.flushHits(ctx); err != nil {
+		return nil, err
+	}
 	for _, h := range c.item.Hits {
 		isNew, err := st.hits.write(ctx, hitWrite{itemID: itemID, hit: h, feedID: c.feedID, key: c.item.Key, rank: c.rank()}, now)
 		if err != nil {
@@ -228,4 +250,55 @@ func (st *itemStmts) saveHits(ctx context.Context, itemID int64, c newCopy, now 
 		}
 	}
 	return out, nil
+}
+
+// oneHitPerWatch reports whether hits name each watch once.
+func oneHitPerWatch(hits []match.Hit) bool {
+	for i := range hits {
+		for j := range i {
+			if hits[j].Watch == hits[i].Watch {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hitBatch is how many hits of new items one statement inserts.
+const hitBatch = 32
+
+// insertHits inserts hitBatch hits.
+var insertHits = func() string {
+	rows := make([]string, hitBatch)
+	for i := range rows {
+		rows[i] = "(" + placeholders(1+i*hitColumns, hitColumns) + ")"
+	}
+	return `INSERT INTO hits (item_id, watch, score, terms, matches, found_at, backfilled, feed_id, source_key) VALUES ` +
+		strings.Join(rows, ", ")
+}()
+
+// hitColumns is the number of values of a row of insertHit and insertHits.
+const hitColumns = 9
+
+// flushHits inserts the hits waiting in st.newHits: whole batches, then
+// the rest one by one.
+func (st *itemStmts) flushHits(ctx context.Context) error {
+	rows := st.newHits
+	for len(rows) >= hitBatch {
+		args := make([]any, 0, hitBatch*hitColumns)
+		for _, r := range rows[:hitBatch] {
+			args = append(args, r...)
+		}
+		if _, err := st.hitsBatch.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("save hits: %w", err)
+		}
+		rows = rows[hitBatch:]
+	}
+	for _, r := range rows {
+		if _, err := st.hits.ins.ExecContext(ctx, r...); err != nil {
+			return fmt.Errorf("save hit %s: %w", r[1], err)
+		}
+	}
+	st.newHits = st.newHits[:0]
+	return nil
 }

@@ -126,8 +126,12 @@ type itemStmts struct {
 	representative, storyStart                                        *sql.Stmt
 	merges                                                            []*sql.Stmt
 	hits                                                              *hitStmts
-	finder                                                            linkedFinder
-	sqlFinder                                                         *sqlFinder
+	// hitsBatch inserts hitBatch of newHits, the hits of new items not
+	// inserted yet (hit.go).
+	hitsBatch *sql.Stmt
+	newHits   [][]any
+	finder    linkedFinder
+	sqlFinder *sqlFinder
 	// index is the store's copy index (indexfinder.go); nil without one.
 	index *windowIndex
 	// nextID is the id the next new item gets on SQLite; on PostgreSQL
@@ -184,7 +188,8 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 		{&st.insertStory, insertStory}, {&st.joinStory, joinStory}, {&st.storyLead, selectStoryLead},
 		{&st.storyLeadSet, updateStoryLead}, {&st.copyRank, selectCopyRank},
 		{&st.representative, selectRepresentative}, {&st.storyStart, selectStoryStart},
-		{&finder.linkedStmt, selectLinked}, {&finder.byText, selectCopyOfText}, {textStmt, textQuery}}
+		{&finder.linkedStmt, selectLinked}, {&finder.byText, selectCopyOfText}, {textStmt, textQuery},
+		{&st.hitsBatch, insertHits}}
 	for i, q := range mergeStory {
 		stmts = append(stmts, struct {
 			dst **sql.Stmt
@@ -219,7 +224,7 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 func (st *itemStmts) close() {
 	all := append([]*sql.Stmt{st.idSeq, st.lockStoriesStmt, st.source, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
 		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative, st.storyStart,
-		st.text, st.textReturnID},
+		st.text, st.textReturnID, st.hitsBatch},
 		st.merges...)
 	if f := st.sqlFinder; f != nil {
 		all = append(all, f.linkedStmt, f.byText)
@@ -285,7 +290,7 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 			return res, err
 		}
 	}
-	res.hits, err = st.saveHits(ctx, itemID, c, now)
+	res.hits, err = st.saveHits(ctx, itemID, c, newItem, now)
 	return res, err
 }
 

@@ -180,6 +180,9 @@ func (d *DB) saveOnce(ctx context.Context, reqs []*saveRequest) ([]saveResult, e
 			}
 			out[i] = saveResult{saved: s}
 		}
+		if st != nil {
+			return st.flushHits(context.WithoutCancel(reqs[0].ctx))
+		}
 		return nil
 	})
 	if err != nil {
