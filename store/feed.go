@@ -114,12 +114,11 @@ func (d *DB) FeedStates(ctx context.Context, urls []string) (map[string]monitor.
 	return states, nil
 }
 
-// maxParams bounds the placeholders of one IN list, well under SQLite's
-// limit and PostgreSQL's.
-const maxParams = 500
-
-const selectSeenKeysPrefix = `SELECT s.key FROM item_sources s JOIN feeds f ON f.id = s.feed_id
-	WHERE f.url = $1 AND s.key IN (`
+// selectSeenKeys lists which of knownChunk keys ($2…) a feed ($1, its
+// URL) has recorded. Shorter lists are padded with their last key, so that
+// one prepared statement serves every feed.
+var selectSeenKeys = `SELECT s.key FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+	WHERE f.url = $1 AND s.key IN (` + placeholders(2, knownChunk) + `)`
 
 // UnseenKeys returns the subset of keys never recorded for the feed.
 func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map[string]bool, error) {
@@ -133,15 +132,21 @@ func (d *DB) UnseenKeys(ctx context.Context, feedURL string, keys []string) (map
 			given[c] = k
 		}
 	}
-	for start := 0; start < len(keys); start += maxParams {
-		chunk := keys[start:min(start+maxParams, len(keys))]
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, feedURL)
-		for _, k := range chunk {
-			args = append(args, clean(k))
+	if len(keys) == 0 {
+		return unseen, nil
+	}
+	stmt, err := d.stmts.get(ctx, selectSeenKeys)
+	if err != nil {
+		return nil, fmt.Errorf("seen keys of %s: %w", feedURL, err)
+	}
+	args := make([]any, 1+knownChunk)
+	args[0] = feedURL
+	for start := 0; start < len(keys); start += knownChunk {
+		chunk := keys[start:min(start+knownChunk, len(keys))]
+		for i := range knownChunk {
+			args[1+i] = clean(chunk[min(i, len(chunk)-1)])
 		}
-		q := selectSeenKeysPrefix + placeholders(2, len(chunk)) + ")"
-		rows, err := d.db.QueryContext(ctx, q, args...)
+		rows, err := stmt.QueryContext(ctx, args...)
 		if err != nil {
 			return nil, fmt.Errorf("seen keys of %s: %w", feedURL, err)
 		}

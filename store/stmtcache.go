@@ -24,27 +24,36 @@ type stmtCache struct {
 	positional bool
 }
 
+// get returns the statement of q, prepared once, for use outside a
+// transaction.
+func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.stmts[q]; ok {
+		return s, nil
+	}
+	text := q
+	if c.positional {
+		text = positional(q)
+	}
+	s, err := c.db.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	c.stmts[q] = s
+	return s, nil
+}
+
 // preparer returns a statement of q for one transaction.
 type preparer func(ctx context.Context, q string) (*sql.Stmt, error)
 
 // in returns the preparer of transaction tx.
 func (c *stmtCache) in(tx *sql.Tx) preparer {
 	return func(ctx context.Context, q string) (*sql.Stmt, error) {
-		c.mu.Lock()
-		s, ok := c.stmts[q]
-		if !ok {
-			var err error
-			text := q
-			if c.positional {
-				text = positional(q)
-			}
-			if s, err = c.db.PrepareContext(ctx, text); err != nil {
-				c.mu.Unlock()
-				return nil, fmt.Errorf("prepare: %w", err)
-			}
-			c.stmts[q] = s
+		s, err := c.get(ctx, q)
+		if err != nil {
+			return nil, err
 		}
-		c.mu.Unlock()
 		return tx.StmtContext(ctx, s), nil
 	}
 }
