@@ -79,11 +79,11 @@ func BenchmarkSaveFetch(b *testing.B) {
 				b.StopTimer()
 				f := benchFetch(n, c.items, c.hits)
 				n++
-				before := processCPU(b)
+				before := cpuTime()
 				b.StartTimer()
 				saved, err := db.SaveFetch(ctx, f)
 				b.StopTimer()
-				cpu += processCPU(b) - before
+				cpu += cpuTime() - before
 				b.StartTimer()
 				if err != nil || saved.Items != c.items || saved.Hits != c.hits {
 					b.Fatalf("saved %+v, %v", saved, err)

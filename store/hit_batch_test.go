@@ -32,7 +32,7 @@ func TestHitsOfNewItemsInBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if saved[0].Hits != 2*n || saved[0].HitsByWatch["witkoff"] != n || saved[1].Hits != 0 {
+	if saved[0].saved.Hits != 2*n || saved[0].saved.HitsByWatch["witkoff"] != n || saved[1].saved.Hits != 0 {
 		t.Errorf("saved %+v and %+v, want %d new hits, then none", saved[0], saved[1], 2*n)
 	}
 	hits, err := db.Hits(ctx, HitFilter{})
