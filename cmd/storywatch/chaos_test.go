@@ -20,39 +20,104 @@ import (
 )
 
 // chaosFeeds publishes items while the test runs: feed f has item n once
-// n·every has passed since the start, until frozen. Every other item
-// matches the watchlist.
+// n·every has passed since the start, until frozen. item renders an
+// entry; the default words every other item to match the watchlist.
+// Each request is answered after latency, and requests for one feed that
+// overlap are counted, so that a test can tell whether two processes
+// fetched a feed at once.
 type chaosFeeds struct {
 	*httptest.Server
-	start  time.Time
-	every  time.Duration
-	mu     sync.Mutex
-	frozen int // items per feed once frozen; -1 while publishing
+	start   time.Time
+	every   time.Duration
+	item    func(f, i int, published time.Time) string
+	latency time.Duration
+	mu      sync.Mutex
+	frozen  int // items per feed once frozen; -1 while publishing
+	// Per feed: requests now being answered, requests answered, and
+	// requests that arrived while another was being answered.
+	inFlight, fetches, overlaps map[int]int
 }
 
 const chaosFeedCount = 3
 
 func newChaosFeeds(t *testing.T, every time.Duration) *chaosFeeds {
-	c := &chaosFeeds{start: time.Now(), every: every, frozen: -1}
+	return newChaosFeedsWith(t, every, chaosEntry, 0)
+}
+
+func newChaosFeedsWith(t *testing.T, every time.Duration, item func(f, i int, published time.Time) string, latency time.Duration) *chaosFeeds {
+	c := &chaosFeeds{start: time.Now(), every: every, item: item, latency: latency, frozen: -1,
+		inFlight: map[int]int{}, fetches: map[int]int{}, overlaps: map[int]int{}}
 	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var f int
 		if _, err := fmt.Sscanf(r.URL.Path, "/feed%d.xml", &f); err != nil {
 			http.NotFound(w, r)
 			return
 		}
-		n := c.published()
+		n := c.enter(f)
+		defer c.leave(f)
 		var b strings.Builder
 		fmt.Fprintf(&b, `<?xml version="1.0"?><rss version="2.0"><channel><title>Chaos %d</title>`, f)
 		for i := n - 1; i >= 0; i-- {
-			fmt.Fprintf(&b, `<item><guid>chaos-%d-%d</guid><title>%s</title><link>%s</link><pubDate>%s</pubDate></item>`,
-				f, i, chaosTitle(f, i), chaosLink(f, i), c.start.Add(time.Duration(i)*every).UTC().Format(time.RFC1123Z))
+			b.WriteString(c.item(f, i, c.start.Add(time.Duration(i)*every)))
 		}
 		b.WriteString("</channel></rss>")
+		if c.latency > 0 {
+			// A feed that takes a while to answer: the window in which a
+			// second fetch of it would overlap.
+			select {
+			case <-time.After(c.latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "application/rss+xml")
 		io.WriteString(w, b.String())
 	}))
 	t.Cleanup(c.Close)
 	return c
+}
+
+// enter counts a request for feed f and returns how many items it has.
+func (c *chaosFeeds) enter(f int) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inFlight[f] > 0 {
+		c.overlaps[f]++
+	}
+	c.inFlight[f]++
+	c.fetches[f]++
+	if c.frozen >= 0 {
+		return c.frozen
+	}
+	return int(time.Since(c.start)/c.every) + 1
+}
+
+func (c *chaosFeeds) leave(f int) {
+	c.mu.Lock()
+	c.inFlight[f]--
+	c.mu.Unlock()
+}
+
+// counts returns the requests answered and the overlapping ones, over
+// every feed.
+func (c *chaosFeeds) counts() (fetches, overlaps int, byFeed map[int]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	byFeed = map[int]int{}
+	for f, n := range c.fetches {
+		fetches += n
+		byFeed[f] = n
+	}
+	for _, n := range c.overlaps {
+		overlaps += n
+	}
+	return fetches, overlaps, byFeed
+}
+
+// chaosEntry is item i of feed f, each worded differently.
+func chaosEntry(f, i int, published time.Time) string {
+	return fmt.Sprintf(`<item><guid>chaos-%d-%d</guid><title>%s</title><link>%s</link><pubDate>%s</pubDate></item>`,
+		f, i, chaosTitle(f, i), chaosLink(f, i), published.UTC().Format(time.RFC1123Z))
 }
 
 // published is how many items each feed has now.
@@ -93,6 +158,13 @@ type chaosHook struct {
 	mu    sync.Mutex
 	posts int
 	byKey map[string]int
+	// arrivals lists every POST's key and time, in order.
+	arrivals []hookArrival
+}
+
+type hookArrival struct {
+	key string
+	at  time.Time
 }
 
 func (h *chaosHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +173,9 @@ func (h *chaosHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.posts++
-	h.byKey[r.Header.Get("Idempotency-Key")]++
+	key := r.Header.Get("Idempotency-Key")
+	h.byKey[key]++
+	h.arrivals = append(h.arrivals, hookArrival{key, time.Now()})
 }
 
 func (h *chaosHook) snapshot() (posts int, byKey map[string]int) {

@@ -238,6 +238,32 @@ func pollInOrder(t *testing.T, c *config.Config, m *match.Matcher, srvURL string
 		mu.Unlock()
 	}
 	var out outcome
+	out.partition, out.leads, out.dated = storyPartition(t, db, srvURL)
+	d, err := daemon.New(daemon.Options{Config: c, Store: db, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dg, err := d.PreviewDigest(ctx, c.Digests[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOneEntryPerStory(t, dg)
+	r, err := notify.Render(dg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Check(t, r.JSON)
+	out.digest = timeRE.ReplaceAllString(r.Text, "TIME")
+	return out
+}
+
+// storyPartition reads the stories of db: each story's copies ("feed
+// key", the feed's URL without srvURL), sorted, then the stories sorted;
+// each story's lead copy in the same order, and whether it has a dated
+// copy. It also checks that each story shows its lead.
+func storyPartition(t *testing.T, db *store.DB, srvURL string) (partition, leads []string, dated []bool) {
+	t.Helper()
+	ctx := context.Background()
 	all, err := db.Stories(ctx, store.StoryFilter{All: true})
 	if err != nil {
 		t.Fatal(err)
@@ -266,26 +292,11 @@ func pollInOrder(t *testing.T, c *config.Config, m *match.Matcher, srvURL string
 	}
 	slices.SortFunc(parts, func(a, b part) int { return strings.Compare(a.copies, b.copies) })
 	for _, p := range parts {
-		out.partition = append(out.partition, p.copies)
-		out.leads = append(out.leads, p.lead)
-		out.dated = append(out.dated, p.dated)
+		partition = append(partition, p.copies)
+		leads = append(leads, p.lead)
+		dated = append(dated, p.dated)
 	}
-	d, err := daemon.New(daemon.Options{Config: c, Store: db, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dg, err := d.PreviewDigest(ctx, c.Digests[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkOneEntryPerStory(t, dg)
-	r, err := notify.Render(dg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schematest.Check(t, r.JSON)
-	out.digest = timeRE.ReplaceAllString(r.Text, "TIME")
-	return out
+	return partition, leads, dated
 }
 
 // checkOneEntryPerStory checks that a digest lists each story once and

@@ -1,0 +1,523 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"html"
+	"math/rand/v2"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/storywatch/storywatch/store"
+)
+
+// The replica chaos test (TestReplicasKilledAtRandomFetchStoreAndSendOnce)
+// runs `storywatch run` three times over one PostgreSQL database, given by
+// STORYWATCH_TEST_POSTGRES (docs/scale-out.md says how to start one).
+
+const (
+	replicaCount     = 3
+	replicaFeedCount = 5
+	// replicaEvery is how often every feed publishes an item.
+	replicaEvery = 300 * time.Millisecond
+	// replicaTimeout is poll.timeout and the webhook's timeout: a feed's
+	// lease and a delivery's claim last that long plus a margin.
+	replicaTimeout = 2 * time.Second
+)
+
+// replicaEntry is item i of feed f. Every third slot is one report that
+// every feed carries under its own link (one story of many items), the
+// next one report that every feed carries under one shared link (one item
+// with a source in each feed), the next a report of each feed's own. Every
+// report names Witkoff and Ushakov on a call, so each item makes three
+// hits.
+func replicaEntry(f, i int, published time.Time) string {
+	var guid, link, title string
+	report := int64(i)
+	switch i % 3 {
+	case 0:
+		guid, link = fmt.Sprintf("wire-%d", i), fmt.Sprintf("https://outlet%d.example/wire/%d", f, i)
+		title = fmt.Sprintf("Envoy call %d: Witkoff and Ushakov, the wire report", i)
+	case 1:
+		guid, link = fmt.Sprintf("shared-%d", i), fmt.Sprintf("https://wire.example/shared/%d", i)
+		title = fmt.Sprintf("Recording %d of the Witkoff call with Ushakov, shared", i)
+	default:
+		report = int64(1000*(f+1) + i)
+		guid, link = fmt.Sprintf("own-%d-%d", f, i), fmt.Sprintf("https://outlet%d.example/own/%d", f, i)
+		title = fmt.Sprintf("Outlet %d on call %d between Witkoff and Ushakov", f, i)
+	}
+	body := strings.Join(synBody(rand.New(rand.NewPCG(uint64(report), 99)), 90), " ")
+	return fmt.Sprintf(`<item><guid isPermaLink="false">%s</guid><title>%s</title><link>%s</link><description>%s</description><pubDate>%s</pubDate></item>`,
+		guid, html.EscapeString(title), link, html.EscapeString(body), published.UTC().Format(time.RFC1123Z))
+}
+
+// replicaExpected is how many items and stories n slots of every feed make.
+func replicaExpected(n int) (items, stories int) {
+	for i := range n {
+		switch i % 3 {
+		case 0:
+			items, stories = items+replicaFeedCount, stories+1
+		case 1:
+			items, stories = items+1, stories+1
+		default:
+			items, stories = items+replicaFeedCount, stories+replicaFeedCount
+		}
+	}
+	return items, stories
+}
+
+// replicaConfigText is the replicas' config on database db: an instant
+// digest and a scheduled one, both to the webhook at hook.
+func replicaConfigText(db, feeds, hook string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "database: %q\nlisten: \"\"\npoll:\n  schedule: \"@every 1s\"\n  timeout: %s\n  backfill: 24h\nfeeds:\n", db, replicaTimeout)
+	for f := range replicaFeedCount {
+		fmt.Fprintf(&b, "  - url: %s/feed%d.xml\n", feeds, f)
+	}
+	fmt.Fprintf(&b, `actors:
+  - id: witkoff
+    name: Steve Witkoff
+    aliases: [Witkoff]
+  - id: ushakov
+    name: Yuri Ushakov
+    aliases: [Ushakov]
+storylines:
+  - id: call-leak
+    title: Witkoff–Ushakov call
+    query: '@witkoff AND @ushakov AND (call OR recording)'
+digests:
+  - id: breaking
+    instant: true
+    to: [hook]
+  - id: roundup
+    schedule: "@every 2s"
+    to: [hook]
+notifiers:
+  - id: hook
+    webhook:
+      url: %s
+      timeout: %s
+delivery:
+  retry_after: 1s
+  retry_max: 2s
+  give_up: 1h
+`, hook, replicaTimeout)
+	return b.String()
+}
+
+// testPostgresDatabase creates a database of its own in the PostgreSQL
+// cluster of STORYWATCH_TEST_POSTGRES, dropped after the test, and returns
+// its URL and a connection to it. Without the variable the test skips.
+func testPostgresDatabase(t *testing.T) (string, *sql.DB) {
+	t.Helper()
+	base := os.Getenv("STORYWATCH_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("STORYWATCH_TEST_POSTGRES is not set: no PostgreSQL to run replicas on (docs/scale-out.md, Testing)")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("STORYWATCH_TEST_POSTGRES: %v", err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("storywatch_replicas_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	raw, err := sql.Open("pgx", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return u.String(), raw
+}
+
+// replica is one `storywatch run` process of the test, restarted after
+// each kill.
+type replica struct {
+	cmd  *exec.Cmd
+	logs *logBuffer
+	// all holds the logs of every process this replica has been.
+	all []*logBuffer
+	up  bool
+}
+
+func (r *replica) start(t *testing.T, cfgPath string) {
+	r.cmd, r.logs = startDaemon(t, cfgPath)
+	r.all = append(r.all, r.logs)
+	r.up = true
+}
+
+func (r *replica) kill(t *testing.T) {
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill replica: %v", err)
+	}
+	r.cmd.Wait()
+	r.up = false
+}
+
+// disruption is a moment a replica was killed, or stopped and continued:
+// the only moments after which a delivery may be sent again.
+type disruption struct {
+	what     string
+	from, to time.Time
+}
+
+// Three `storywatch run` replicas share one PostgreSQL database while five
+// feeds keep publishing (one report under five links, one report under one
+// link in five feeds, reports of each feed's own); replicas are SIGKILLed
+// and restarted on a seeded schedule, and one is SIGSTOPped for longer
+// than a feed's lease. Afterwards: no feed was fetched by two replicas at
+// once, every published item is stored once, the stories are those of one
+// process polling the same items on SQLite, every hit is in one digest of
+// each name and the scheduled digest records one digest per tick, and
+// every delivery reached the webhook, a key twice only after a kill or the
+// stop cut its send.
+func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs three daemons and kills them many times")
+	}
+	dsn, raw := testPostgresDatabase(t)
+	seed := uint64(20261201)
+	if s := os.Getenv("STORYWATCH_CHAOS_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	t.Logf("seed %d (STORYWATCH_CHAOS_SEED=%d to repeat)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+
+	feeds := newChaosFeedsWith(t, replicaEvery, replicaEntry, 40*time.Millisecond)
+	hook := &chaosHook{t: t, byKey: map[string]int{}}
+	hookSrv := httptest.NewServer(hook)
+	t.Cleanup(hookSrv.Close)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "storywatch.yaml")
+	writeByRename(t, cfgPath, replicaConfigText(dsn, feeds.URL, hookSrv.URL))
+
+	replicas := make([]*replica, replicaCount)
+	for i := range replicas {
+		replicas[i] = &replica{}
+		replicas[i].start(t, cfgPath)
+	}
+	// The first replica to start migrates; the others wait on its lock.
+	eventually(t, 20*time.Second, "a poll cycle of every replica", func() bool {
+		for _, r := range replicas {
+			if len(r.logs.records("poll cycle")) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+
+	disruptions, kills := replicaChaos(t, raw, rng, replicas, cfgPath, feeds)
+	perFeed := feeds.freeze()
+	for _, r := range replicas {
+		if !r.up {
+			r.start(t, cfgPath)
+		}
+	}
+	wantItems, wantStories := replicaExpected(perFeed)
+	c := replicaDrain(t, raw, hook, replicas, wantItems)
+	for _, r := range replicas {
+		stopDaemon(t, r.cmd, r.logs)
+	}
+	for i, r := range replicas {
+		for _, l := range r.all {
+			if strings.Contains(l.String(), "panic") {
+				t.Errorf("replica %d panicked:\n%s", i, l)
+			}
+		}
+	}
+
+	fetches, overlaps, byFeed := feeds.counts()
+	if overlaps != 0 {
+		t.Errorf("%d requests for a feed arrived while another replica was fetching it (fetches per feed %v)", overlaps, byFeed)
+	}
+	checkReplicaItems(t, raw, perFeed)
+	checkReplicaStories(t, dsn, feeds, wantStories)
+	checkReplicaDigests(t, raw, c)
+	posts, duplicates := checkReplicaDeliveries(t, raw, hook, disruptions)
+
+	summary := fmt.Sprintf("replicas: %d replicas, %d kills and 1 stop (seed %d); %d items stored (%d published in %d feeds × %d slots), %d fetches, %d overlapping; %d hits, %d digests, %d deliveries, %d POSTs (%d duplicate)",
+		replicaCount, kills, seed, c.items, wantItems, replicaFeedCount, perFeed, fetches, overlaps, c.hits, c.digests, c.deliveries, posts, duplicates)
+	t.Log(summary)
+	fmt.Println(summary)
+}
+
+// replicaChaos kills and restarts replicas at seeded random moments for a
+// while, and stops one of them once for longer than a feed's lease. It
+// returns the disruptions, in order, and the number of kills.
+func replicaChaos(t *testing.T, raw *sql.DB, rng *rand.Rand, replicas []*replica, cfgPath string, feeds *chaosFeeds) ([]disruption, int) {
+	t.Helper()
+	const steps = 24
+	stopAt := 6 + rng.IntN(steps-12)
+	var out []disruption
+	kills := 0
+	for step := range steps {
+		wait := time.Duration(200+rng.IntN(900)) * time.Millisecond
+		r := replicas[rng.IntN(len(replicas))]
+		time.Sleep(wait) // the moment of the kill is the point, not a wait for something
+		if step == stopAt && r.up {
+			out = append(out, stopReplica(t, raw, r, feeds))
+			continue
+		}
+		if !r.up {
+			r.start(t, cfgPath)
+			continue
+		}
+		at := time.Now()
+		r.kill(t)
+		kills++
+		out = append(out, disruption{"kill", at, at})
+		// Mostly back at once; sometimes down until its next turn.
+		if rng.IntN(3) > 0 {
+			r.start(t, cfgPath)
+		}
+	}
+	return out, kills
+}
+
+// stopReplica SIGSTOPs r until its feeds' leases have run out and the
+// other replicas have fetched every feed since, then SIGCONTs it.
+func stopReplica(t *testing.T, raw *sql.DB, r *replica, feeds *chaosFeeds) disruption {
+	t.Helper()
+	from := time.Now()
+	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatalf("stop replica: %v", err)
+	}
+	// Every lease the stopped replica holds has run out once the latest
+	// lease_until has passed (a lease is the fetch timeout plus a margin);
+	// from then on every feed is fetched by another replica.
+	var until sql.NullInt64
+	if err := raw.QueryRow("SELECT MAX(lease_until) FROM feeds").Scan(&until); err != nil {
+		t.Fatalf("read the feeds' leases: %v", err)
+	}
+	leased := time.UnixMilli(until.Int64)
+	if !until.Valid || leased.Before(from) || leased.After(from.Add(time.Minute)) {
+		t.Fatalf("the feeds' latest lease runs until %v, want one held when the replica stopped", leased)
+	}
+	eventually(t, time.Until(leased)+time.Second, "the end of the stopped replica's leases", func() bool { return time.Now().After(leased) })
+	_, _, before := feeds.counts()
+	eventually(t, 15*time.Second, "every feed fetched by the other replicas while one is stopped", func() bool {
+		_, _, now := feeds.counts()
+		for f := range replicaFeedCount {
+			if now[f] <= before[f] {
+				return false
+			}
+		}
+		return true
+	})
+	if err := r.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatalf("continue replica: %v", err)
+	}
+	t.Logf("a replica was stopped for %s, past its leases, while the others fetched every feed", time.Since(from).Round(time.Millisecond))
+	return disruption{"stop", from, time.Now()}
+}
+
+// replicaDrain waits until the replicas have stored every item, put every
+// hit in a digest of each name and delivered every digest, and returns
+// the database's counts.
+func replicaDrain(t *testing.T, raw *sql.DB, hook *chaosHook, replicas []*replica, wantItems int) chaosCounts {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c := readChaosCounts(t, raw)
+		_, byKey := hook.snapshot()
+		if c.items == wantItems && c.hits == 3*wantItems && c.digestHits == 2*c.hits &&
+			c.sent == c.deliveries && len(byKey) == c.deliveries {
+			return c
+		}
+		if time.Now().After(deadline) {
+			var logs strings.Builder
+			for i, r := range replicas {
+				fmt.Fprintf(&logs, "--- replica %d\n%s", i, r.logs)
+			}
+			t.Fatalf("not drained within 30s: %+v, %d keys received; want %d items, %d hits, each in 2 digests\n%s",
+				c, len(byKey), wantItems, 3*wantItems, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a deadline
+	}
+}
+
+// checkReplicaItems checks that every published item is stored once,
+// under its link, with a source in each feed that carries it.
+func checkReplicaItems(t *testing.T, raw *sql.DB, perFeed int) {
+	t.Helper()
+	stored := map[string]int{}
+	rows, err := raw.Query("SELECT url, COUNT(*) FROM items GROUP BY url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var u string
+		var n int
+		if err := rows.Scan(&u, &n); err != nil {
+			t.Fatal(err)
+		}
+		stored[u] = n
+	}
+	rows.Close()
+	var sources int
+	if err := raw.QueryRow("SELECT COUNT(*) FROM item_sources").Scan(&sources); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range perFeed {
+		if i%3 == 1 {
+			want = append(want, fmt.Sprintf("https://wire.example/shared/%d", i))
+			continue
+		}
+		for f := range replicaFeedCount {
+			if i%3 == 0 {
+				want = append(want, fmt.Sprintf("https://outlet%d.example/wire/%d", f, i))
+			} else {
+				want = append(want, fmt.Sprintf("https://outlet%d.example/own/%d", f, i))
+			}
+		}
+	}
+	for _, u := range want {
+		if stored[u] != 1 {
+			t.Errorf("item %s stored %d times, want once", u, stored[u])
+		}
+	}
+	if len(stored) != len(want) || sources != replicaFeedCount*perFeed {
+		t.Errorf("%d items, %d sources; want %d items, %d sources", len(stored), sources, len(want), replicaFeedCount*perFeed)
+	}
+}
+
+// checkReplicaStories checks that the replicas grouped the items into the
+// stories one `storywatch once` makes of the same feeds on SQLite, with the
+// same leads. The reference is the embedded engine, one process: what the
+// replicas must agree with whatever order and process each copy came in.
+func checkReplicaStories(t *testing.T, dsn string, feeds *chaosFeeds, wantStories int) {
+	t.Helper()
+	ctx := context.Background()
+	pg, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotLeads, _ := storyPartition(t, pg, feeds.URL)
+	pg.Close()
+
+	dir := t.TempDir()
+	refHook := httptest.NewServer(&chaosHook{t: t, byKey: map[string]int{}})
+	defer refHook.Close()
+	refCfg := filepath.Join(dir, "single.yaml")
+	writeByRename(t, refCfg, replicaConfigText(filepath.Join(dir, "single.db"), feeds.URL, refHook.URL))
+	if code, out, errOut := runCmd(t, "-config", refCfg, "once"); code != 0 {
+		t.Fatalf("once on SQLite: exit %d\n%s%s", code, out, errOut)
+	}
+	lite, err := store.Open(ctx, filepath.Join(dir, "single.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantLeads, _ := storyPartition(t, lite, feeds.URL)
+	lite.Close()
+
+	if len(want) != wantStories {
+		t.Errorf("one process on SQLite made %d stories of the feeds, want %d", len(want), wantStories)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the replicas' stories differ from one process's: %d stories, want %d\n--- replicas\n%s\n--- one process\n%s",
+			len(got), len(want), strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for i := range got {
+		if gotLeads[i] != wantLeads[i] {
+			t.Errorf("story %s led by %s, one process leads it by %s", got[i], gotLeads[i], wantLeads[i])
+		}
+	}
+}
+
+// checkReplicaDigests checks that every hit is in exactly one digest of
+// each name, and that no tick of the scheduled digest recorded two.
+func checkReplicaDigests(t *testing.T, raw *sql.DB, c chaosCounts) {
+	t.Helper()
+	for _, name := range []string{"breaking", "roundup"} {
+		var undigested, multi int
+		raw.QueryRow(`SELECT COUNT(*) FROM hits h WHERE NOT EXISTS (SELECT 1 FROM digest_hits d WHERE d.hit_id = h.id AND d.name = $1)`, name).Scan(&undigested)
+		raw.QueryRow(`SELECT COUNT(*) FROM (SELECT hit_id FROM digest_hits WHERE name = $1 GROUP BY hit_id HAVING COUNT(*) > 1) m`, name).Scan(&multi)
+		if undigested != 0 || multi != 0 {
+			t.Errorf("%s: %d hits in no digest, %d in more than one", name, undigested, multi)
+		}
+	}
+	var ticks, recorded, twice int
+	raw.QueryRow(`SELECT COUNT(*), COUNT(digest_id) FROM digest_runs WHERE name = 'roundup'`).Scan(&ticks, &recorded)
+	raw.QueryRow(`SELECT COUNT(*) FROM (SELECT digest_id FROM digest_runs WHERE digest_id IS NOT NULL GROUP BY digest_id HAVING COUNT(*) > 1) m`).Scan(&twice)
+	var roundups int
+	raw.QueryRow(`SELECT COUNT(*) FROM digests WHERE name = 'roundup'`).Scan(&roundups)
+	if ticks == 0 || roundups != recorded || twice != 0 {
+		t.Errorf("roundup: %d ticks ran, %d of them recorded a digest, %d digests recorded, %d digests claimed by two ticks", ticks, recorded, roundups, twice)
+	}
+	t.Logf("roundup: %d ticks, %d digests; breaking: %d digests", ticks, roundups, c.digests-roundups)
+}
+
+// checkReplicaDeliveries checks that every delivery reached the webhook
+// and that a key came twice only after a disruption that came after its
+// first arrival (less a send's timeout) and before the repeat. It returns
+// the POSTs and the repeated ones.
+func checkReplicaDeliveries(t *testing.T, raw *sql.DB, hook *chaosHook, disruptions []disruption) (posts, duplicates int) {
+	t.Helper()
+	want := map[string]bool{}
+	rows, err := raw.Query("SELECT digest_id || '-' || notifier FROM deliveries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		want[k] = true
+	}
+	rows.Close()
+	hook.mu.Lock()
+	arrivals := slices.Clone(hook.arrivals)
+	hook.mu.Unlock()
+	first := map[string]time.Time{}
+	for _, a := range arrivals {
+		if !want[a.key] {
+			t.Errorf("the webhook got key %s, which no delivery has", a.key)
+		}
+		at, seen := first[a.key]
+		if !seen {
+			first[a.key] = a.at
+			continue
+		}
+		duplicates++
+		cut := slices.ContainsFunc(disruptions, func(d disruption) bool {
+			return !d.to.Before(at.Add(-replicaTimeout)) && !d.from.After(a.at)
+		})
+		if !cut {
+			t.Errorf("key %s arrived at %s and again at %s with no kill or stop between", a.key, at.Format(time.StampMilli), a.at.Format(time.StampMilli))
+		}
+	}
+	for k := range want {
+		if _, ok := first[k]; !ok {
+			t.Errorf("delivery %s never reached the webhook", k)
+		}
+	}
+	return len(arrivals), duplicates
+}
