@@ -40,8 +40,10 @@ type Options struct {
 	// instead of a child process: the server's CPU then counts in the
 	// cycle's, and no server CPU is reported apart.
 	InProcessServer bool
-	// DB, when set, is the database every cycle writes into, kept after
-	// the run; each run's feeds and items are then new to it.
+	// DB, when set, is the SQLite database every cycle writes into, kept
+	// after the run; each run's feeds and items are then new to it. A
+	// postgres:// URL instead names a server on which each cycle writes
+	// into a fresh schema, dropped after it.
 	DB string
 	// Stored items are written into the story window before each measured
 	// cycle, without fetching or matching them (fillWindow).
@@ -91,9 +93,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	g := newGenerator(o.Corpus, o.Feeds, o.Items, names, time.Now())
 	rep.FeedBytes = g.size()
-	if o.DB != "" {
+	if o.DB != "" && !isPostgres(o.DB) {
 		// Into a kept database, each run's feeds and items are new: their
-		// URLs, keys and titles carry the run.
+		// URLs, keys and titles carry the run. A PostgreSQL cycle gets a
+		// fresh schema, so its items are those of a fresh SQLite file.
 		g.run = time.Now().UnixNano()
 	}
 	srv, err := startServer(ctx, g, o.InProcessServer)
@@ -175,20 +178,16 @@ func (r *run) cycles(ctx context.Context) error {
 	rss, _ := memStatus()
 	rep := r.rep
 	rep.RSSBeforeMB = mb(rss)
+	pg, err := r.engine(ctx)
+	if err != nil {
+		return err
+	}
+	if pg != nil {
+		defer pg.close()
+	}
 	var full, notMod []Times
 	for k := range r.o.Cycles {
-		path := filepath.Join(dir, fmt.Sprintf("bench-%d.db", k))
-		if r.o.DB != "" {
-			path = r.o.DB
-		}
-		fill := func(ctx context.Context, db *store.DB) error {
-			if r.o.Stored > 0 {
-				r.o.Progress("cycle %d of %d: storing %d items in the story window", k+1, r.o.Cycles, r.o.Stored)
-			}
-			return fillWindow(ctx, db, r.g, r.o.Stored, r.g.run+int64(k)+1, r.o.Progress)
-		}
-		r.o.Progress("cycle %d of %d: %d feeds × %d items", k+1, r.o.Cycles, r.o.Feeds, r.o.Items)
-		c, c304, dbBytes, err := r.benchCycle(ctx, path, fill, k == r.o.Cycles-1)
+		c, c304, dbBytes, err := r.cycle(ctx, k, dir, pg)
 		if err != nil {
 			return err
 		}
@@ -219,8 +218,57 @@ func (r *run) cycles(ctx context.Context) error {
 	}
 	if rep.ItemsNew > 0 {
 		rep.CPUPerItemUS = rep.Cycle.CPUS / float64(rep.ItemsNew) * 1e6
+		rep.DBServerCPUPerItemUS = rep.Cycle.DBServerCPUS / float64(rep.ItemsNew) * 1e6
 	}
 	return nil
+}
+
+// engine says which engine the cycles write to; for PostgreSQL it
+// connects to the server, whose processes' CPU is measured when it runs
+// on this machine.
+func (r *run) engine(ctx context.Context) (*pgServer, error) {
+	if !isPostgres(r.o.DB) {
+		r.rep.Engine = "sqlite"
+		return nil, nil
+	}
+	pg, err := openPGServer(ctx, r.o.DB)
+	if err != nil {
+		return nil, err
+	}
+	r.rep.Engine = "postgres"
+	r.rep.DBServerCPU = pg.why
+	if pg.postmaster != 0 {
+		r.rep.DBServerCPU = fmt.Sprintf("/proc: postmaster %d, its children and its exited children", pg.postmaster)
+	}
+	return pg, nil
+}
+
+// cycle runs cycle k: into a fresh schema on PostgreSQL, dropped after;
+// into a fresh file in dir on SQLite, or the kept file of -db.
+func (r *run) cycle(ctx context.Context, k int, dir string, pg *pgServer) (cycleResult, Times, int64, error) {
+	target := filepath.Join(dir, fmt.Sprintf("bench-%d.db", k))
+	if r.o.DB != "" {
+		target = r.o.DB
+	}
+	drop := func() error { return nil }
+	if pg != nil {
+		var err error
+		if target, drop, err = pg.fresh(ctx, k); err != nil {
+			return cycleResult{}, Times{}, 0, err
+		}
+	}
+	fill := func(ctx context.Context, db *store.DB) error {
+		if r.o.Stored > 0 {
+			r.o.Progress("cycle %d of %d: storing %d items in the story window", k+1, r.o.Cycles, r.o.Stored)
+		}
+		return fillWindow(ctx, db, r.g, r.o.Stored, r.g.run+int64(k)+1, r.o.Progress)
+	}
+	r.o.Progress("cycle %d of %d: %d feeds × %d items", k+1, r.o.Cycles, r.o.Feeds, r.o.Items)
+	c, c304, dbBytes, err := r.benchCycle(ctx, target, fill, k == r.o.Cycles-1, pg)
+	if derr := drop(); derr != nil {
+		err = errors.Join(err, derr)
+	}
+	return c, c304, dbBytes, err
 }
 
 type cycleResult struct {
@@ -234,8 +282,10 @@ type cycleResult struct {
 // benchCycle opens the database at path, lets fill store items in it,
 // runs one full cycle, then one where every feed answers 304, then a
 // prune with nothing to prune; after the last cycle, it checks the
-// partition when asked to (Options.Partition).
-func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Context, *store.DB) error, last bool) (cycleResult, Times, int64, error) {
+// partition when asked to (Options.Partition). On PostgreSQL (pg not nil)
+// it also measures the database server's CPU in the full cycle.
+func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Context, *store.DB) error, last bool,
+	pg *pgServer) (cycleResult, Times, int64, error) {
 	cfgs := r.cfgs
 	db, err := store.Open(ctx, path)
 	if err != nil {
@@ -256,12 +306,13 @@ func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Con
 		Concurrency: r.o.Concurrency, PerHost: 2 * r.o.Concurrency, Logger: slog.New(slog.DiscardHandler)})
 	runtime.GC()
 	var c monitor.Cycle
-	io0 := ioCounters()
+	io0, dbServer := ioCounters(), pg.cpu()
 	times, err := measure(r.srv, func() error {
 		var err error
 		c, err = p.PollAll(ctx)
 		return err
 	})
+	times.DBServerCPUS = (pg.cpu() - dbServer).Seconds()
 	if err != nil {
 		return cycleResult{}, Times{}, 0, fmt.Errorf("bench: poll: %w", err)
 	}
@@ -300,13 +351,22 @@ func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Con
 			return res, Times{}, 0, err
 		}
 	}
+	return res, c304, dbSize(ctx, path, pg), nil
+}
+
+// dbSize is the size of the SQLite file at path and its write-ahead log,
+// or on PostgreSQL that of the cycle's schema.
+func dbSize(ctx context.Context, path string, pg *pgServer) int64 {
+	if pg != nil {
+		return pg.size(ctx, path)
+	}
 	var size int64
 	for _, suffix := range []string{"", "-wal"} {
 		if fi, err := os.Stat(path + suffix); err == nil {
 			size += fi.Size()
 		}
 	}
-	return res, c304, size, nil
+	return size
 }
 
 // measure runs fn and returns its wall and process CPU time, and the CPU

@@ -5,6 +5,7 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -123,4 +124,54 @@ func childCPU(pid int) time.Duration {
 // resetPeak resets the process's peak RSS (VmHWM) to its RSS now.
 func resetPeak() error {
 	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// procStat returns the parent and the CPU times of a process: its own
+// (utime + stime) and its waited-for children's (cutime + cstime).
+func procStat(pid int) (parent int, own, children time.Duration, err error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	// The command, in parentheses, may hold spaces: fields follow its
+	// last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, 0, 0, fmt.Errorf("/proc/%d/stat: no command", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 15 {
+		return 0, 0, 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	// f[0] is the state (field 3); ppid is field 4, utime 14 … cstime 17.
+	n := func(k int) int64 { v, _ := strconv.ParseInt(f[k-3], 10, 64); return v }
+	return int(n(4)), time.Duration(n(14)+n(15)) * time.Second / clockTicks, time.Duration(n(16)+n(17)) * time.Second / clockTicks, nil
+}
+
+// parentPID returns the parent of a process.
+func parentPID(pid int) (int, error) {
+	parent, _, _, err := procStat(pid)
+	return parent, err
+}
+
+// treeCPU returns the CPU used by a process, its exited children (which
+// the kernel adds to it once it waits for them) and its live children:
+// for a PostgreSQL postmaster, the whole server's, backends included.
+func treeCPU(pid int) time.Duration {
+	_, own, waited, err := procStat(pid)
+	if err != nil {
+		return 0
+	}
+	total := own + waited
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil || child == pid {
+			continue
+		}
+		if parent, own, waited, err := procStat(child); err == nil && parent == pid {
+			total += own + waited
+		}
+	}
+	return total
 }

@@ -28,3 +28,9 @@ func childCPU(pid int) time.Duration { return 0 }
 
 // resetPeak is possible on Linux only.
 func resetPeak() error { return errors.New("the peak RSS is measured on Linux only") }
+
+// parentPID is read on Linux only.
+func parentPID(pid int) (int, error) { return 0, errors.New("process tables are read on Linux only") }
+
+// treeCPU is measured on Linux only.
+func treeCPU(pid int) time.Duration { return 0 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
 // Times is the wall and CPU time of one measured phase; ServerCPUS is
@@ -13,6 +14,9 @@ type Times struct {
 	WallS      float64 `json:"wall_s"`
 	CPUS       float64 `json:"cpu_s"`
 	ServerCPUS float64 `json:"server_cpu_s,omitempty"`
+	// DBServerCPUS is the CPU of the PostgreSQL server's processes, when
+	// measured (Report.DBServerCPU).
+	DBServerCPUS float64 `json:"db_server_cpu_s,omitempty"`
 }
 
 // IO counts read and write system calls and their bytes, on files
@@ -46,6 +50,11 @@ type Report struct {
 	// is reported apart, in Times.ServerCPUS) or "in process" (its CPU
 	// is in the cycle's).
 	Server string `json:"server"`
+	// Engine is the database the cycles write to: "sqlite" or "postgres".
+	Engine string `json:"engine"`
+	// DBServerCPU says how the PostgreSQL server's CPU was measured, or
+	// why it was not; empty on SQLite, which runs inside the process.
+	DBServerCPU string `json:"db_server_cpu,omitempty"`
 
 	CompileS float64 `json:"compile_s"`
 	// Cycle is the median full cycle (every item new), NotModified the
@@ -64,9 +73,12 @@ type Report struct {
 	// cycle began; CPUPerItemUS the median cycle's CPU per new item;
 	// PruneNothingMS the wall time of a prune with nothing to prune after
 	// the last cycle.
-	Stored         int64   `json:"stored"`
-	CPUPerItemUS   float64 `json:"cpu_us_per_item"`
-	PruneNothingMS float64 `json:"prune_nothing_ms"`
+	Stored       int64   `json:"stored"`
+	CPUPerItemUS float64 `json:"cpu_us_per_item"`
+	// DBServerCPUPerItemUS is the PostgreSQL server's CPU per new item in
+	// the median cycle, when measured.
+	DBServerCPUPerItemUS float64 `json:"db_server_cpu_us_per_item,omitempty"`
+	PruneNothingMS       float64 `json:"prune_nothing_ms"`
 	// RSSBeforeMB is the resident set before the first cycle (the compiled
 	// watchlist and the harness); PeakRSSMB the peak over the cycles.
 	RSSBeforeMB float64 `json:"rss_before_mb"`
@@ -100,14 +112,15 @@ func median(ts []Times) Times {
 	if len(ts) == 0 {
 		return Times{}
 	}
-	ws, cs, ss := make([]float64, len(ts)), make([]float64, len(ts)), make([]float64, len(ts))
+	ws, cs, ss, ds := make([]float64, len(ts)), make([]float64, len(ts)), make([]float64, len(ts)), make([]float64, len(ts))
 	for i, t := range ts {
-		ws[i], cs[i], ss[i] = t.WallS, t.CPUS, t.ServerCPUS
+		ws[i], cs[i], ss[i], ds[i] = t.WallS, t.CPUS, t.ServerCPUS, t.DBServerCPUS
 	}
 	slices.Sort(ws)
 	slices.Sort(cs)
 	slices.Sort(ss)
-	return Times{WallS: ws[len(ws)/2], CPUS: cs[len(cs)/2], ServerCPUS: ss[len(ss)/2]}
+	slices.Sort(ds)
+	return Times{WallS: ws[len(ws)/2], CPUS: cs[len(cs)/2], ServerCPUS: ss[len(ss)/2], DBServerCPUS: ds[len(ds)/2]}
 }
 
 func mb(n int64) float64 { return float64(n) / (1 << 20) }
@@ -126,7 +139,7 @@ func size(n int64) string {
 func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "storywatch bench: %d feeds × %d items = %d items (%s of feeds); watchlist %d actors, %d storylines (compiled in %.2f s); concurrency %d; %d cycle(s)\n",
 		r.Feeds, r.ItemsPerFeed, r.Items, size(r.FeedBytes), r.Actors, r.Storylines, r.CompileS, r.Concurrency, r.Cycles)
-	fmt.Fprintf(w, "machine: %d CPUs, %s, %s\n\n", r.CPUs, r.CPUModel, r.GoVersion)
+	fmt.Fprintf(w, "machine: %d CPUs, %s, %s; database: %s\n\n", r.CPUs, r.CPUModel, r.GoVersion, r.Engine)
 	fmt.Fprintf(w, "full cycle:        wall %7.2f s  cpu %7.2f s  %8.0f items/s  %6.1f feeds/s  (%d new items, %d new hits, %d feeds failed)\n",
 		r.Cycle.WallS, r.Cycle.CPUS, r.ItemsPerS, r.FeedsPerS, r.ItemsNew, r.HitsNew, r.FeedsFailed)
 	fmt.Fprintf(w, "  its I/O:         %d reads (%.0f MB), %d writes (%.0f MB), files and sockets\n",
@@ -139,6 +152,14 @@ func (r *Report) WriteText(w io.Writer) {
 			r.Cycle.ServerCPUS, r.NotModified.ServerCPUS)
 	}
 	fmt.Fprintf(w, "per new item:      %.0f µs of CPU, with %d items in the story window when the cycle began\n", r.CPUPerItemUS, r.Stored)
+	switch {
+	case r.Engine != "postgres":
+	case r.DBServerCPUPerItemUS > 0 || strings.HasPrefix(r.DBServerCPU, "/proc"):
+		fmt.Fprintf(w, "  PostgreSQL:      %.0f µs of the database server's CPU per new item (%.2f s in the cycle; %s)\n",
+			r.DBServerCPUPerItemUS, r.Cycle.DBServerCPUS, r.DBServerCPU)
+	default:
+		fmt.Fprintf(w, "  PostgreSQL:      the database server's CPU is not measured: %s\n", r.DBServerCPU)
+	}
 	fmt.Fprintf(w, "prune:             %.1f ms with nothing to prune\n", r.PruneNothingMS)
 	fmt.Fprintf(w, "peak RSS:          %.0f MB (%.0f MB before the first cycle); database %.1f MB\n", r.PeakRSSMB, r.RSSBeforeMB, mb(r.DBBytes))
 	if p := r.Partition; p != nil {

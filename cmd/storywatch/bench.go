@@ -24,7 +24,8 @@ func cmdBench(a *app, args []string) error {
 	baselines := fs.Bool("baselines", true, "also time fetching, gofeed, Parse and matching alone on the same feeds")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the full cycles to `file`")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile after the cycles to `file`")
-	fs.StringVar(&o.DB, "db", "", "write into the database at `path` and keep it, instead of a fresh temporary one per cycle")
+	fs.StringVar(&o.DB, "db", "", "write into the SQLite database at `path` and keep it, instead of a fresh temporary one per cycle; "+
+		"a postgres:// URL writes each cycle into a fresh schema on that server, dropped after")
 	fs.BoolVar(&o.InProcessServer, "inprocess-server", false, "serve the feeds from this process instead of a child process: the server's CPU then counts in the cycle's")
 	fs.StringVar(&o.Partition, "partition", "", "write the stories of the last cycle's items to `file`, or compare them with it when it exists (exit 1 if they differ)")
 	fs.IntVar(&o.ReloadActors, "reload-actors", 0, "at the end, measure the peak RSS of a reload with a watchlist of `N` generated actors (and N/4 storylines) during a full cycle")

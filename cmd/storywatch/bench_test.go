@@ -60,6 +60,9 @@ func TestBenchJSONCountsWhatTheCycleDid(t *testing.T) {
 	if rep.HitsNew == 0 {
 		t.Error("no hits: the generated items do not name the example watchlist's people")
 	}
+	if rep.Engine != "sqlite" || rep.DBServerCPU != "" || rep.Cycle.DBServerCPUS != 0 {
+		t.Errorf("engine %q, database server CPU %q %v; want sqlite, in the process", rep.Engine, rep.DBServerCPU, rep.Cycle.DBServerCPUS)
+	}
 	if rep.Actors != 7+5 || rep.Storylines != 5+2 {
 		t.Errorf("watchlist = %d actors, %d storylines; want the example's 7 and 5 plus 5 and 2 generated", rep.Actors, rep.Storylines)
 	}
@@ -140,5 +143,34 @@ func TestBenchRejectsZeroFeeds(t *testing.T) {
 	err := run(context.Background(), []string{"bench", "-feeds", "0"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	if exitCode(err, &stderr) != exitUsage {
 		t.Errorf("bench -feeds 0: %v, want a usage error", err)
+	}
+}
+
+// On PostgreSQL every cycle writes into a fresh schema, dropped after it:
+// the same report as SQLite's, with the engine and the server's CPU.
+func TestBenchOnPostgreSQLWritesEachCycleIntoAFreshSchema(t *testing.T) {
+	t.Parallel()
+	dsn, raw := testPostgresDatabase(t)
+	var rep bench.Report
+	out := runBenchCommand(t, "-json", "-cycles", "2", "-baselines=false", "-db", dsn)
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Engine != "postgres" || rep.ItemsNew != 15 || rep.HitsNew == 0 || rep.FeedsFailed != 0 || len(rep.AllCycleWallS) != 2 {
+		t.Errorf("report = %+v, want postgres, 15 new items with hits in each of 2 cycles", rep)
+	}
+	if rep.DBBytes == 0 {
+		t.Error("the schema's size is not measured")
+	}
+	if runtime.GOOS == "linux" && (!strings.HasPrefix(rep.DBServerCPU, "/proc") || rep.Cycle.DBServerCPUS <= 0 || rep.DBServerCPUPerItemUS <= 0) {
+		t.Errorf("database server CPU %q: %v s, %v µs per item; want it read in /proc", rep.DBServerCPU, rep.Cycle.DBServerCPUS, rep.DBServerCPUPerItemUS)
+	}
+	var left int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'storywatch_bench_%'`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d bench schemas left behind (%v)", left, err)
+	}
+	text := runBenchCommand(t, "-baselines=false", "-db", dsn)
+	if !strings.Contains(text, "database: postgres") || !strings.Contains(text, "of the database server's CPU per new item") {
+		t.Errorf("the text report does not name the engine and the server's CPU:\n%s", text)
 	}
 }
