@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,11 +32,17 @@ type chaosFeeds struct {
 	every   time.Duration
 	item    func(f, i int, published time.Time) string
 	latency time.Duration
-	mu      sync.Mutex
-	frozen  int // items per feed once frozen; -1 while publishing
-	// Per feed: requests now being answered, requests answered, and
-	// requests that arrived while another was being answered.
-	inFlight, fetches, overlaps map[int]int
+	// staleAfter, when set, is how long a request may be in flight and
+	// still overlap a new one: a request older than that (its reader was
+	// stopped) counts as stale instead.
+	staleAfter time.Duration
+	mu         sync.Mutex
+	frozen     int // items per feed once frozen; -1 while publishing
+	// Per feed: when each request now being answered arrived; requests
+	// answered; requests that arrived while another was being answered,
+	// and while only stale ones were.
+	inFlight                 map[int][]time.Time
+	fetches, overlaps, stale map[int]int
 }
 
 const chaosFeedCount = 3
@@ -46,15 +53,15 @@ func newChaosFeeds(t *testing.T, every time.Duration) *chaosFeeds {
 
 func newChaosFeedsWith(t *testing.T, every time.Duration, item func(f, i int, published time.Time) string, latency time.Duration) *chaosFeeds {
 	c := &chaosFeeds{start: time.Now(), every: every, item: item, latency: latency, frozen: -1,
-		inFlight: map[int]int{}, fetches: map[int]int{}, overlaps: map[int]int{}}
+		inFlight: map[int][]time.Time{}, fetches: map[int]int{}, overlaps: map[int]int{}, stale: map[int]int{}}
 	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var f int
 		if _, err := fmt.Sscanf(r.URL.Path, "/feed%d.xml", &f); err != nil {
 			http.NotFound(w, r)
 			return
 		}
-		n := c.enter(f)
-		defer c.leave(f)
+		n, arrived := c.enter(f)
+		defer c.leave(f, arrived)
 		var b strings.Builder
 		fmt.Fprintf(&b, `<?xml version="1.0"?><rss version="2.0"><channel><title>Chaos %d</title>`, f)
 		for i := n - 1; i >= 0; i-- {
@@ -77,41 +84,59 @@ func newChaosFeedsWith(t *testing.T, every time.Duration, item func(f, i int, pu
 	return c
 }
 
-// enter counts a request for feed f and returns how many items it has.
-func (c *chaosFeeds) enter(f int) int {
+// enter counts a request for feed f and returns how many items it has
+// and when the request arrived.
+func (c *chaosFeeds) enter(f int) (int, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.inFlight[f] > 0 {
-		c.overlaps[f]++
+	now := time.Now()
+	if len(c.inFlight[f]) > 0 {
+		fresh := slices.ContainsFunc(c.inFlight[f], func(at time.Time) bool { return c.staleAfter == 0 || now.Sub(at) < c.staleAfter })
+		if fresh {
+			c.overlaps[f]++
+		} else {
+			c.stale[f]++
+		}
 	}
-	c.inFlight[f]++
+	c.inFlight[f] = append(c.inFlight[f], now)
 	c.fetches[f]++
 	if c.frozen >= 0 {
-		return c.frozen
+		return c.frozen, now
 	}
-	return int(time.Since(c.start)/c.every) + 1
+	return int(time.Since(c.start)/c.every) + 1, now
 }
 
-func (c *chaosFeeds) leave(f int) {
-	c.mu.Lock()
-	c.inFlight[f]--
-	c.mu.Unlock()
-}
-
-// counts returns the requests answered and the overlapping ones, over
-// every feed.
-func (c *chaosFeeds) counts() (fetches, overlaps int, byFeed map[int]int) {
+func (c *chaosFeeds) leave(f int, arrived time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	byFeed = map[int]int{}
+	if i := slices.Index(c.inFlight[f], arrived); i >= 0 {
+		c.inFlight[f] = slices.Delete(c.inFlight[f], i, i+1)
+	}
+}
+
+// chaosFetches is what the feeds served.
+type chaosFetches struct {
+	// fetches, overlaps and stale over every feed (chaosFeeds); byFeed
+	// the fetches of each feed.
+	fetches, overlaps, stale int
+	byFeed                   map[int]int
+}
+
+func (c *chaosFeeds) counts() chaosFetches {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := chaosFetches{byFeed: map[int]int{}}
 	for f, n := range c.fetches {
-		fetches += n
-		byFeed[f] = n
+		out.fetches += n
+		out.byFeed[f] = n
 	}
-	for _, n := range c.overlaps {
-		overlaps += n
+	for f := range c.overlaps {
+		out.overlaps += c.overlaps[f]
 	}
-	return fetches, overlaps, byFeed
+	for f := range c.stale {
+		out.stale += c.stale[f]
+	}
+	return out
 }
 
 // chaosEntry is item i of feed f, each worded differently.

@@ -30,9 +30,17 @@ const (
 	replicaFeedCount = 5
 	// replicaEvery is how often every feed publishes an item.
 	replicaEvery = 300 * time.Millisecond
-	// replicaTimeout is poll.timeout and the webhook's timeout: a feed's
-	// lease and a delivery's claim last that long plus a margin.
-	replicaTimeout = 2 * time.Second
+	// replicaTimeout is poll.timeout and the webhook's timeout: a
+	// delivery's claim lasts that long plus a margin.
+	replicaTimeout = time.Second
+	// replicaLease is how long a replica leases a feed: two fetches and
+	// the margin for the parse, the match and the save.
+	replicaLease = 2*replicaTimeout + 30*time.Second
+	// replicaKills SIGKILLs happen within replicaKillWindow of the start,
+	// so that the leases they leave behind run out while the stopped
+	// replica is still stopped.
+	replicaKills      = 12
+	replicaKillWindow = 10 * time.Second
 )
 
 // replicaEntry is item i of feed f. Every third slot is one report that
@@ -80,7 +88,11 @@ func replicaExpected(n int) (items, stories int) {
 // digest and a scheduled one, both to the webhook at hook.
 func replicaConfigText(db, feeds, hook string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "database: %q\nlisten: \"\"\npoll:\n  schedule: \"@every 1s\"\n  timeout: %s\n  backfill: 24h\nfeeds:\n", db, replicaTimeout)
+	// Every feed is on one loopback host: per_host lets all of them be
+	// fetched at once, so that a lease a kill left behind holds back only
+	// its own feed.
+	fmt.Fprintf(&b, "database: %q\nlisten: \"\"\npoll:\n  schedule: \"@every 1s\"\n  timeout: %s\n  backfill: 24h\n  concurrency: %d\n  per_host: %d\nfeeds:\n",
+		db, replicaTimeout, replicaFeedCount, replicaFeedCount)
 	for f := range replicaFeedCount {
 		fmt.Fprintf(&b, "  - url: %s/feed%d.xml\n", feeds, f)
 	}
@@ -212,6 +224,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, seed))
 
 	feeds := newChaosFeedsWith(t, replicaEvery, replicaEntry, 40*time.Millisecond)
+	feeds.staleAfter = replicaLease
 	hook := &chaosHook{t: t, byKey: map[string]int{}}
 	hookSrv := httptest.NewServer(hook)
 	t.Cleanup(hookSrv.Close)
@@ -234,7 +247,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 		return true
 	})
 
-	disruptions, kills := replicaChaos(t, raw, rng, replicas, cfgPath, feeds)
+	disruptions, kills := replicaChaos(t, rng, replicas, cfgPath, feeds)
 	perFeed := feeds.freeze()
 	for _, r := range replicas {
 		if !r.up {
@@ -254,77 +267,88 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 		}
 	}
 
-	fetches, overlaps, byFeed := feeds.counts()
-	if overlaps != 0 {
-		t.Errorf("%d requests for a feed arrived while another replica was fetching it (fetches per feed %v)", overlaps, byFeed)
+	fetched := feeds.counts()
+	if fetched.overlaps != 0 {
+		t.Errorf("%d requests for a feed arrived while another replica was fetching it (fetches per feed %v)", fetched.overlaps, fetched.byFeed)
 	}
 	checkReplicaItems(t, raw, perFeed)
 	checkReplicaStories(t, dsn, feeds, wantStories)
 	checkReplicaDigests(t, raw, c)
 	posts, duplicates := checkReplicaDeliveries(t, raw, hook, disruptions)
 
-	summary := fmt.Sprintf("replicas: %d replicas, %d kills and 1 stop (seed %d); %d items stored (%d published in %d feeds × %d slots), %d fetches, %d overlapping; %d hits, %d digests, %d deliveries, %d POSTs (%d duplicate)",
-		replicaCount, kills, seed, c.items, wantItems, replicaFeedCount, perFeed, fetches, overlaps, c.hits, c.digests, c.deliveries, posts, duplicates)
+	summary := fmt.Sprintf("replicas: %d replicas, %d kills and 1 stop (seed %d); %d items stored (%d published in %d feeds × %d slots), %d fetches, %d overlapping (%d beside a stopped reader's); %d hits, %d digests, %d deliveries, %d POSTs (%d duplicate)",
+		replicaCount, kills, seed, c.items, wantItems, replicaFeedCount, perFeed, fetched.fetches, fetched.overlaps, fetched.stale,
+		c.hits, c.digests, c.deliveries, posts, duplicates)
 	t.Log(summary)
 	fmt.Println(summary)
 }
 
-// replicaChaos kills and restarts replicas at seeded random moments for a
-// while, and stops one of them once for longer than a feed's lease. It
-// returns the disruptions, in order, and the number of kills.
-func replicaChaos(t *testing.T, raw *sql.DB, rng *rand.Rand, replicas []*replica, cfgPath string, feeds *chaosFeeds) ([]disruption, int) {
+// replicaChaos stops one replica (SIGSTOP) early, for longer than a lease,
+// while it SIGKILLs the others at seeded random moments, restarting them
+// at once or at their next turn; once the stopped replica's leases have
+// run out and the others have fetched every feed since, it continues it
+// (SIGCONT) and waits for its next poll cycle. It returns the
+// disruptions and the kills.
+func replicaChaos(t *testing.T, rng *rand.Rand, replicas []*replica, cfgPath string, feeds *chaosFeeds) ([]disruption, int) {
 	t.Helper()
-	const steps = 24
-	stopAt := 6 + rng.IntN(steps-12)
-	var out []disruption
-	kills := 0
-	for step := range steps {
-		wait := time.Duration(200+rng.IntN(900)) * time.Millisecond
-		r := replicas[rng.IntN(len(replicas))]
-		time.Sleep(wait) // the moment of the kill is the point, not a wait for something
-		if step == stopAt && r.up {
-			out = append(out, stopReplica(t, raw, r, feeds))
-			continue
+	start := time.Now()
+	stopped := replicas[rng.IntN(len(replicas))]
+	stopAt := time.Duration(300+rng.IntN(1500)) * time.Millisecond
+	killAt := make([]time.Duration, replicaKills)
+	for k := range killAt {
+		killAt[k] = time.Duration(rng.Int64N(int64(replicaKillWindow)))
+	}
+	slices.Sort(killAt)
+	var others []*replica
+	for _, r := range replicas {
+		if r != stopped {
+			others = append(others, r)
 		}
+	}
+	var out []disruption
+	var stop disruption
+	stopNow := func() {
+		time.Sleep(time.Until(start.Add(stopAt))) // the moment of the stop is the point, not a wait for something
+		stop = disruption{"stop", time.Now(), time.Time{}}
+		if err := stopped.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatalf("stop replica: %v", err)
+		}
+	}
+	kills := 0
+	for _, at := range killAt {
+		if stop.from.IsZero() && at >= stopAt {
+			stopNow()
+		}
+		time.Sleep(time.Until(start.Add(at))) // the moment of the kill is the point, not a wait for something
+		r := others[rng.IntN(len(others))]
 		if !r.up {
 			r.start(t, cfgPath)
 			continue
 		}
-		at := time.Now()
+		now := time.Now()
 		r.kill(t)
 		kills++
-		out = append(out, disruption{"kill", at, at})
+		out = append(out, disruption{"kill", now, now})
 		// Mostly back at once; sometimes down until its next turn.
 		if rng.IntN(3) > 0 {
 			r.start(t, cfgPath)
 		}
 	}
-	return out, kills
-}
-
-// stopReplica SIGSTOPs r until its feeds' leases have run out and the
-// other replicas have fetched every feed since, then SIGCONTs it.
-func stopReplica(t *testing.T, raw *sql.DB, r *replica, feeds *chaosFeeds) disruption {
-	t.Helper()
-	from := time.Now()
-	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-		t.Fatalf("stop replica: %v", err)
+	for _, r := range others {
+		if !r.up {
+			r.start(t, cfgPath)
+		}
 	}
-	// Every lease the stopped replica holds has run out once the latest
-	// lease_until has passed (a lease is the fetch timeout plus a margin);
-	// from then on every feed is fetched by another replica.
-	var until sql.NullInt64
-	if err := raw.QueryRow("SELECT MAX(lease_until) FROM feeds").Scan(&until); err != nil {
-		t.Fatalf("read the feeds' leases: %v", err)
+	if stop.from.IsZero() {
+		stopNow()
 	}
-	leased := time.UnixMilli(until.Int64)
-	if !until.Valid || leased.Before(from) || leased.After(from.Add(time.Minute)) {
-		t.Fatalf("the feeds' latest lease runs until %v, want one held when the replica stopped", leased)
-	}
+	// Everything the stopped replica held has run out a lease after the
+	// stop; from then on the others fetch every feed.
+	leased := stop.from.Add(replicaLease)
 	eventually(t, time.Until(leased)+time.Second, "the end of the stopped replica's leases", func() bool { return time.Now().After(leased) })
-	_, _, before := feeds.counts()
+	before := feeds.counts().byFeed
 	eventually(t, 15*time.Second, "every feed fetched by the other replicas while one is stopped", func() bool {
-		_, _, now := feeds.counts()
+		now := feeds.counts().byFeed
 		for f := range replicaFeedCount {
 			if now[f] <= before[f] {
 				return false
@@ -332,11 +356,14 @@ func stopReplica(t *testing.T, raw *sql.DB, r *replica, feeds *chaosFeeds) disru
 		}
 		return true
 	})
-	if err := r.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+	cycles := len(stopped.logs.records("poll cycle"))
+	if err := stopped.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatalf("continue replica: %v", err)
 	}
-	t.Logf("a replica was stopped for %s, past its leases, while the others fetched every feed", time.Since(from).Round(time.Millisecond))
-	return disruption{"stop", from, time.Now()}
+	stop.to = time.Now()
+	t.Logf("a replica was stopped for %s, a lease being %s, while the others fetched every feed", stop.to.Sub(stop.from).Round(time.Millisecond), replicaLease)
+	eventually(t, 15*time.Second, "a poll cycle of the continued replica", func() bool { return len(stopped.logs.records("poll cycle")) > cycles })
+	return append(out, stop), kills
 }
 
 // replicaDrain waits until the replicas have stored every item, put every
@@ -468,10 +495,15 @@ func checkReplicaDigests(t *testing.T, raw *sql.DB, c chaosCounts) {
 	var ticks, recorded, twice int
 	raw.QueryRow(`SELECT COUNT(*), COUNT(digest_id) FROM digest_runs WHERE name = 'roundup'`).Scan(&ticks, &recorded)
 	raw.QueryRow(`SELECT COUNT(*) FROM (SELECT digest_id FROM digest_runs WHERE digest_id IS NOT NULL GROUP BY digest_id HAVING COUNT(*) > 1) m`).Scan(&twice)
-	var roundups int
+	var roundups, offGrid int
 	raw.QueryRow(`SELECT COUNT(*) FROM digests WHERE name = 'roundup'`).Scan(&roundups)
-	if ticks == 0 || roundups != recorded || twice != 0 {
-		t.Errorf("roundup: %d ticks ran, %d of them recorded a digest, %d digests recorded, %d digests claimed by two ticks", ticks, recorded, roundups, twice)
+	// Every replica counts the @every 2s ticks from one stored run, so no
+	// two of them run a tick of their own a moment apart.
+	raw.QueryRow(`SELECT COUNT(*) FROM digest_runs r, (SELECT MIN(due_at) AS first FROM digest_runs WHERE name = 'roundup') f
+WHERE r.name = 'roundup' AND (r.due_at - f.first) % 2000 <> 0`).Scan(&offGrid)
+	if ticks == 0 || roundups != recorded || twice != 0 || offGrid != 0 {
+		t.Errorf("roundup: %d ticks ran, %d of them recorded a digest, %d digests recorded, %d digests claimed by two ticks, %d ticks off the 2s grid",
+			ticks, recorded, roundups, twice, offGrid)
 	}
 	t.Logf("roundup: %d ticks, %d digests; breaking: %d digests", ticks, roundups, c.digests-roundups)
 }
