@@ -50,8 +50,11 @@ const (
 // next one report that every feed carries under one shared link (one item
 // with a source in each feed), the next a report of each feed's own. Every
 // report names Witkoff and Ushakov on a call, so each item makes three
-// hits.
+// hits. Feed f dates its copy 5-f seconds before the slot, so that the
+// copy of the lowest feed leads a story by its date, whichever replica
+// saw which copy first.
 func replicaEntry(f, i int, published time.Time) string {
+	published = published.Add(-time.Duration(replicaFeedCount-f) * time.Second)
 	var guid, link, title string
 	report := int64(i)
 	switch i % 3 {
@@ -259,10 +262,11 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 		}
 	}
 	wantItems, wantStories := replicaExpected(perFeed)
-	c := replicaDrain(t, raw, hook, replicas, wantItems)
+	replicaDrain(t, raw, hook, replicas, wantItems)
 	for _, r := range replicas {
 		stopDaemon(t, r.cmd, r.logs)
 	}
+	c := readChaosCounts(t, raw)
 	for i, r := range replicas {
 		for _, l := range r.all {
 			if strings.Contains(l.String(), "panic") {
@@ -369,8 +373,8 @@ func replicaChaos(t *testing.T, rng *rand.Rand, replicas []*replica, cfgPath str
 
 // replicaDrain waits until the replicas have stored every item and its
 // hits, sent every story in a digest of each name and delivered every
-// digest, and returns the database's counts.
-func replicaDrain(t *testing.T, raw *sql.DB, hook *chaosHook, replicas []*replica, wantItems int) chaosCounts {
+// digest.
+func replicaDrain(t *testing.T, raw *sql.DB, hook *chaosHook, replicas []*replica, wantItems int) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -378,7 +382,7 @@ func replicaDrain(t *testing.T, raw *sql.DB, hook *chaosHook, replicas []*replic
 		_, byKey := hook.snapshot()
 		if c.items == wantItems && c.hits == 3*wantItems && c.sent == c.deliveries && len(byKey) == c.deliveries &&
 			unsentStories(t, raw, "breaking") == 0 && unsentStories(t, raw, "roundup") == 0 {
-			return c
+			return
 		}
 		if time.Now().After(deadline) {
 			var logs strings.Builder
@@ -398,12 +402,9 @@ func replicaDrain(t *testing.T, raw *sql.DB, hook *chaosHook, replicas []*replic
 func unsentStories(t *testing.T, raw *sql.DB, name string) int {
 	t.Helper()
 	var n int
-	err := raw.QueryRow(`SELECT COUNT(DISTINCT i.story_id) FROM hits h JOIN items i ON i.id = h.item_id
+	scanRow(t, raw, `SELECT COUNT(DISTINCT i.story_id) FROM hits h JOIN items i ON i.id = h.item_id
 WHERE NOT EXISTS (SELECT 1 FROM digest_hits dh JOIN hits h2 ON h2.id = dh.hit_id JOIN items i2 ON i2.id = h2.item_id
-	WHERE i2.story_id = i.story_id AND dh.name = $1)`, name).Scan(&n)
-	if err != nil {
-		t.Fatalf("stories in no %s digest: %v", name, err)
-	}
+	WHERE i2.story_id = i.story_id AND dh.name = $1)`, []any{name}, &n)
 	return n
 }
 
@@ -426,9 +427,7 @@ func checkReplicaItems(t *testing.T, raw *sql.DB, perFeed int) {
 	}
 	rows.Close()
 	var sources int
-	if err := raw.QueryRow("SELECT COUNT(*) FROM item_sources").Scan(&sources); err != nil {
-		t.Fatal(err)
-	}
+	scanRow(t, raw, "SELECT COUNT(*) FROM item_sources", nil, &sources)
 	var want []string
 	for i := range perFeed {
 		if i%3 == 1 {
@@ -503,12 +502,10 @@ func checkReplicaStories(t *testing.T, dsn string, feeds *chaosFeeds, wantStorie
 func checkReplicaDigests(t *testing.T, raw *sql.DB, c chaosCounts) {
 	t.Helper()
 	var stories int
-	if err := raw.QueryRow(`SELECT COUNT(DISTINCT i.story_id) FROM hits h JOIN items i ON i.id = h.item_id`).Scan(&stories); err != nil {
-		t.Fatal(err)
-	}
+	scanRow(t, raw, `SELECT COUNT(DISTINCT i.story_id) FROM hits h JOIN items i ON i.id = h.item_id`, nil, &stories)
 	for _, name := range []string{"breaking", "roundup"} {
 		var multi int
-		raw.QueryRow(`SELECT COUNT(*) FROM (SELECT hit_id FROM digest_hits WHERE name = $1 GROUP BY hit_id HAVING COUNT(*) > 1) m`, name).Scan(&multi)
+		scanRow(t, raw, `SELECT COUNT(*) FROM (SELECT hit_id FROM digest_hits WHERE name = $1 GROUP BY hit_id HAVING COUNT(*) > 1) m`, []any{name}, &multi)
 		if multi != 0 {
 			t.Errorf("%s: %d hits in more than one digest", name, multi)
 		}
@@ -524,15 +521,14 @@ func checkReplicaDigests(t *testing.T, raw *sql.DB, c chaosCounts) {
 				name, len(listed), twice, stories)
 		}
 	}
-	var ticks, recorded, twice int
-	raw.QueryRow(`SELECT COUNT(*), COUNT(digest_id) FROM digest_runs WHERE name = 'roundup'`).Scan(&ticks, &recorded)
-	raw.QueryRow(`SELECT COUNT(*) FROM (SELECT digest_id FROM digest_runs WHERE digest_id IS NOT NULL GROUP BY digest_id HAVING COUNT(*) > 1) m`).Scan(&twice)
-	var roundups, offGrid int
-	raw.QueryRow(`SELECT COUNT(*) FROM digests WHERE name = 'roundup'`).Scan(&roundups)
+	var ticks, recorded, twice, roundups, offGrid int
+	scanRow(t, raw, `SELECT COUNT(*), COUNT(digest_id) FROM digest_runs WHERE name = 'roundup'`, nil, &ticks, &recorded)
+	scanRow(t, raw, `SELECT COUNT(*) FROM (SELECT digest_id FROM digest_runs WHERE digest_id IS NOT NULL GROUP BY digest_id HAVING COUNT(*) > 1) m`, nil, &twice)
+	scanRow(t, raw, `SELECT COUNT(*) FROM digests WHERE name = 'roundup'`, nil, &roundups)
 	// Every replica counts the @every 2s ticks from one stored run, so no
 	// two of them run a tick of their own a moment apart.
-	raw.QueryRow(`SELECT COUNT(*) FROM digest_runs r, (SELECT MIN(due_at) AS first FROM digest_runs WHERE name = 'roundup') f
-WHERE r.name = 'roundup' AND (r.due_at - f.first) % 2000 <> 0`).Scan(&offGrid)
+	scanRow(t, raw, `SELECT COUNT(*) FROM digest_runs r, (SELECT MIN(due_at) AS first FROM digest_runs WHERE name = 'roundup') f
+WHERE r.name = 'roundup' AND (r.due_at - f.first) % 2000 <> 0`, nil, &offGrid)
 	if ticks == 0 || roundups != recorded || twice != 0 || offGrid != 0 {
 		t.Errorf("roundup: %d ticks ran, %d of them recorded a digest, %d digests recorded, %d digests claimed by two ticks, %d ticks off the 2s grid",
 			ticks, recorded, roundups, twice, offGrid)
@@ -587,7 +583,9 @@ func checkReplicaDeliveries(t *testing.T, raw *sql.DB, hook *chaosHook, disrupti
 	}
 	for rows.Next() {
 		var k string
-		rows.Scan(&k)
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
 		want[k] = true
 	}
 	rows.Close()
@@ -618,4 +616,13 @@ func checkReplicaDeliveries(t *testing.T, raw *sql.DB, hook *chaosHook, disrupti
 		}
 	}
 	return len(arrivals), duplicates
+}
+
+// scanRow reads the one row of query into dest, failing the test when the
+// query does.
+func scanRow(t *testing.T, raw *sql.DB, query string, args []any, dest ...any) {
+	t.Helper()
+	if err := raw.QueryRow(query, args...).Scan(dest...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
 }
