@@ -254,7 +254,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 		return true
 	})
 
-	disruptions, kills := replicaChaos(t, rng, replicas, cfgPath, feeds)
+	disruptions, kills := replicaChaos(t, raw, rng, replicas, cfgPath, feeds)
 	perFeed := feeds.freeze()
 	for _, r := range replicas {
 		if !r.up {
@@ -296,7 +296,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 // at once or at their next turn; once the stopped replica's leases have
 // run out and the others have fetched every feed since, it continues it
 // (SIGCONT). It returns the disruptions and the kills.
-func replicaChaos(t *testing.T, rng *rand.Rand, replicas []*replica, cfgPath string, feeds *chaosFeeds) ([]disruption, int) {
+func replicaChaos(t *testing.T, raw *sql.DB, rng *rand.Rand, replicas []*replica, cfgPath string, feeds *chaosFeeds) ([]disruption, int) {
 	t.Helper()
 	start := time.Now()
 	stopped := replicas[rng.IntN(len(replicas))]
@@ -354,21 +354,56 @@ func replicaChaos(t *testing.T, rng *rand.Rand, replicas []*replica, cfgPath str
 	leased := stop.from.Add(replicaLease)
 	eventually(t, time.Until(leased)+time.Second, "the end of the stopped replica's leases", func() bool { return time.Now().After(leased) })
 	before := feeds.counts().byFeed
-	eventually(t, 15*time.Second, "every feed fetched by the other replicas while one is stopped", func() bool {
+	for deadline := time.Now().Add(15 * time.Second); ; {
 		now := feeds.counts().byFeed
+		var unfetched []int
 		for f := range replicaFeedCount {
 			if now[f] <= before[f] {
-				return false
+				unfetched = append(unfetched, f)
 			}
 		}
-		return true
-	})
+		if len(unfetched) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			// Most likely the stopped replica holds locks in a
+			// transaction it cannot finish: say which.
+			t.Errorf("feeds %v not fetched by the other replicas within 15s of the stopped replica's leases ending; sessions in a transaction:\n%s",
+				unfetched, idleInTransaction(t, raw))
+			break
+		}
+		time.Sleep(50 * time.Millisecond) // polling with a deadline
+	}
 	if err := stopped.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatalf("continue replica: %v", err)
 	}
 	stop.to = time.Now()
-	t.Logf("a replica was stopped for %s, a lease being %s, while the others fetched every feed", stop.to.Sub(stop.from).Round(time.Millisecond), replicaLease)
+	t.Logf("a replica was stopped for %s, a lease being %s", stop.to.Sub(stop.from).Round(time.Millisecond), replicaLease)
 	return append(out, stop), kills
+}
+
+// idleInTransaction lists the sessions of the database that are in a
+// transaction, with the locks they hold and their last statement.
+func idleInTransaction(t *testing.T, raw *sql.DB) string {
+	t.Helper()
+	rows, err := raw.Query(`SELECT a.pid, a.state, COALESCE(string_agg(l.locktype || ':' || l.mode, ' '), ''), LEFT(a.query, 200)
+FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND l.granted
+WHERE a.datname = current_database() AND a.xact_start IS NOT NULL AND a.pid <> pg_backend_pid()
+GROUP BY a.pid, a.state, a.query`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var pid int
+		var state, locks, query string
+		if err := rows.Scan(&pid, &state, &locks, &query); err != nil {
+			return err.Error()
+		}
+		fmt.Fprintf(&b, "  pid %d %s, holding %s: %s\n", pid, state, locks, query)
+	}
+	return b.String()
 }
 
 // replicaDrain waits until the replicas have stored every item and its
