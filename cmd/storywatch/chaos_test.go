@@ -185,6 +185,9 @@ type chaosHook struct {
 	byKey map[string]int
 	// arrivals lists every POST's key and time, in order.
 	arrivals []hookArrival
+	// latency, when set, is how long the receiver takes to answer once it
+	// has a POST: the window in which a kill cuts a send it received.
+	latency time.Duration
 }
 
 type hookArrival struct {
@@ -195,12 +198,18 @@ type hookArrival struct {
 func (h *chaosHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	schematest.Check(h.t, body)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.posts++
 	key := r.Header.Get("Idempotency-Key")
+	h.mu.Lock()
+	h.posts++
 	h.byKey[key]++
 	h.arrivals = append(h.arrivals, hookArrival{key, time.Now()})
+	h.mu.Unlock()
+	if h.latency > 0 {
+		select {
+		case <-time.After(h.latency):
+		case <-r.Context().Done():
+		}
+	}
 }
 
 func (h *chaosHook) snapshot() (posts int, byKey map[string]int) {

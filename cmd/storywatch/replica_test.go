@@ -232,7 +232,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 
 	feeds := newChaosFeedsWith(t, replicaEvery, replicaEntry, 40*time.Millisecond)
 	feeds.staleAfter = replicaLease
-	hook := &chaosHook{t: t, byKey: map[string]int{}}
+	hook := &chaosHook{t: t, byKey: map[string]int{}, latency: 150 * time.Millisecond}
 	hookSrv := httptest.NewServer(hook)
 	t.Cleanup(hookSrv.Close)
 	dir := t.TempDir()
