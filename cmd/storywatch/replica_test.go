@@ -8,7 +8,6 @@ import (
 	"html"
 	"math/rand/v2"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // The replica chaos test (TestReplicasKilledAtRandomFetchStoreAndSendOnce)
@@ -134,46 +134,19 @@ delivery:
 	return b.String()
 }
 
-// testPostgresDatabase creates a database of its own in the PostgreSQL
-// cluster of STORYWATCH_TEST_POSTGRES, dropped after the test, and returns
-// its URL and a connection to it. Without the variable the test skips.
+// testPostgresDatabase returns the URL of a fresh database on the
+// PostgreSQL server of STORYWATCH_TEST_POSTGRES (storetest), and a
+// connection to it; without the variable the test skips.
 func testPostgresDatabase(t *testing.T) (string, *sql.DB) {
 	t.Helper()
-	base := os.Getenv("STORYWATCH_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("STORYWATCH_TEST_POSTGRES is not set: no PostgreSQL to run replicas on (docs/scale-out.md, Testing)")
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("STORYWATCH_TEST_POSTGRES: %v", err)
-	}
-	admin, err := sql.Open("pgx", base)
+	dsn := storetest.PostgresDatabase(t)
+	raw, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
-	name := fmt.Sprintf("storywatch_replicas_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	raw, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Before the database is dropped: the drop closes what is connected.
 	t.Cleanup(func() { raw.Close() })
-	return u.String(), raw
+	return dsn, raw
 }
 
 // replica is one `storywatch run` process of the test, restarted after
