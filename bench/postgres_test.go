@@ -3,18 +3,16 @@ package bench
 import (
 	"context"
 	"net/url"
-	"os"
 	"runtime"
 	"testing"
+
+	"github.com/storywatch/storywatch/store/storetest"
 )
 
 // A cycle's schema exists until it is dropped, and the server's CPU,
 // read in /proc, grows by what a query costs it.
 func TestPostgresSchemaPerCycleAndServerCPU(t *testing.T) {
-	dsn := os.Getenv("STORYWATCH_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("STORYWATCH_TEST_POSTGRES is not set: no PostgreSQL to benchmark on")
-	}
+	dsn := storetest.PostgresDatabase(t)
 	if runtime.GOOS != "linux" {
 		t.Skip("the server's CPU is read in /proc")
 	}
