@@ -99,6 +99,11 @@ func leaseFor(fetchTimeout time.Duration) time.Duration {
 	return 2*leaseFetch(fetchTimeout) + LeaseMargin
 }
 
+// LeaseFor is how long a Poller with that fetch timeout leases a feed:
+// how long the feeds of a replica that stopped answering may wait for
+// another.
+func LeaseFor(fetchTimeout time.Duration) time.Duration { return leaseFor(fetchTimeout) }
+
 // ReplicaID returns this process's name as a lease owner: host, process
 // id and a random suffix, unique across restarts and machines, and the
 // same for every Poller of the process.

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storywatch/storywatch/monitor"
 	"github.com/storywatch/storywatch/notify"
 	"github.com/storywatch/storywatch/store"
 	"github.com/storywatch/storywatch/store/storetest"
@@ -27,6 +28,9 @@ import (
 // runs `storywatch run` three times over one PostgreSQL database, given by
 // STORYWATCH_TEST_POSTGRES (docs/scale-out.md says how to start one).
 
+// replicaLease is how long a replica leases a feed.
+var replicaLease = monitor.LeaseFor(replicaTimeout)
+
 const (
 	replicaCount     = 3
 	replicaFeedCount = 5
@@ -35,12 +39,10 @@ const (
 	// replicaTimeout is poll.timeout and the webhook's timeout: a
 	// delivery's claim lasts that long plus a margin.
 	replicaTimeout = time.Second
-	// replicaLease is how long a replica leases a feed: two fetches and
-	// the margin for the parse, the match and the save.
-	replicaLease = 2*replicaTimeout + 30*time.Second
 	// replicaKills SIGKILLs happen within replicaKillWindow of the start,
 	// so that the leases they leave behind run out while the stopped
-	// replica is still stopped.
+	// replica is still stopped (a replica restarted on the same host
+	// takes them back at once anyway).
 	replicaKills      = 12
 	replicaKillWindow = 10 * time.Second
 )
@@ -323,8 +325,13 @@ func replicaChaos(t *testing.T, raw *sql.DB, rng *rand.Rand, replicas []*replica
 		stopNow()
 	}
 	// Everything the stopped replica held has run out a lease after the
-	// stop; from then on the others fetch every feed.
+	// stop, and once the leases it holds by the database have; from then
+	// on the others fetch every feed.
+	held, until := leasesOf(t, raw, stopped.cmd.Process.Pid)
 	leased := stop.from.Add(replicaLease)
+	if until.After(leased) {
+		leased = until
+	}
 	eventually(t, time.Until(leased)+time.Second, "the end of the stopped replica's leases", func() bool { return time.Now().After(leased) })
 	before := feeds.counts().byFeed
 	for deadline := time.Now().Add(15 * time.Second); ; {
@@ -351,8 +358,19 @@ func replicaChaos(t *testing.T, raw *sql.DB, rng *rand.Rand, replicas []*replica
 		t.Fatalf("continue replica: %v", err)
 	}
 	stop.to = time.Now()
-	t.Logf("a replica was stopped for %s, a lease being %s", stop.to.Sub(stop.from).Round(time.Millisecond), replicaLease)
+	t.Logf("a replica was stopped for %s holding %d leases, a lease being %s", stop.to.Sub(stop.from).Round(time.Millisecond), held, replicaLease)
 	return append(out, stop), kills
+}
+
+// leasesOf returns how many unexpired feed leases the process pid holds
+// (its lease owner name is host:pid:suffix) and when the last ends.
+func leasesOf(t *testing.T, raw *sql.DB, pid int) (int, time.Time) {
+	t.Helper()
+	var n int
+	var until int64
+	scanRow(t, raw, `SELECT COUNT(*), COALESCE(MAX(lease_until), 0) FROM feeds WHERE lease_owner LIKE $1 AND lease_until > $2`,
+		[]any{fmt.Sprintf("%%:%d:%%", pid), time.Now().UnixMilli()}, &n, &until)
+	return n, time.UnixMilli(until)
 }
 
 // idleInTransaction lists the sessions of the database that are in a
