@@ -91,15 +91,16 @@ func replicaExpected(n int) (items, stories int) {
 	return items, stories
 }
 
-// replicaConfigText is the replicas' config on database db: an instant
-// digest and a scheduled one, both to the webhook at hook.
-func replicaConfigText(db, feeds, hook string) string {
+// replicaConfigText is the replicas' config on database db, with the
+// fetch and send timeout given: an instant digest and a scheduled one,
+// both to the webhook at hook.
+func replicaConfigText(db, feeds, hook string, timeout time.Duration) string {
 	var b strings.Builder
 	// Every feed is on one loopback host: per_host lets all of them be
 	// fetched at once, so that a lease a kill left behind holds back only
 	// its own feed.
 	fmt.Fprintf(&b, "database: %q\nlisten: \"\"\npoll:\n  schedule: \"@every 1s\"\n  timeout: %s\n  backfill: 24h\n  concurrency: %d\n  per_host: %d\nfeeds:\n",
-		db, replicaTimeout, replicaFeedCount, replicaFeedCount)
+		db, timeout, replicaFeedCount, replicaFeedCount)
 	for f := range replicaFeedCount {
 		fmt.Fprintf(&b, "  - url: %s/feed%d.xml\n", feeds, f)
 	}
@@ -132,7 +133,7 @@ delivery:
   retry_after: 1s
   retry_max: 2s
   give_up: 1h
-`, hook, replicaTimeout)
+`, hook, timeout)
 	return b.String()
 }
 
@@ -212,7 +213,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 	t.Cleanup(hookSrv.Close)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "storywatch.yaml")
-	writeByRename(t, cfgPath, replicaConfigText(dsn, feeds.URL, hookSrv.URL))
+	writeByRename(t, cfgPath, replicaConfigText(dsn, feeds.URL, hookSrv.URL, replicaTimeout))
 
 	replicas := make([]*replica, replicaCount)
 	for i := range replicas {
@@ -255,7 +256,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 		t.Errorf("%d requests for a feed arrived while another replica was fetching it (fetches per feed %v)", fetched.overlaps, fetched.byFeed)
 	}
 	checkReplicaItems(t, raw, perFeed)
-	checkReplicaStories(t, dsn, feeds, wantStories)
+	checkReplicaStories(t, dsn, feeds, perFeed, wantStories)
 	checkReplicaDigests(t, raw, c)
 	posts, duplicates := checkReplicaDeliveries(t, raw, hook, disruptions)
 
@@ -482,7 +483,7 @@ func checkReplicaItems(t *testing.T, raw *sql.DB, perFeed int) {
 // stories one `storywatch once` makes of the same feeds on SQLite, with the
 // same leads. The reference is the embedded engine, one process: what the
 // replicas must agree with whatever order and process each copy came in.
-func checkReplicaStories(t *testing.T, dsn string, feeds *chaosFeeds, wantStories int) {
+func checkReplicaStories(t *testing.T, dsn string, feeds *chaosFeeds, perFeed, wantStories int) {
 	t.Helper()
 	ctx := context.Background()
 	pg, err := store.Open(ctx, dsn)
@@ -496,13 +497,19 @@ func checkReplicaStories(t *testing.T, dsn string, feeds *chaosFeeds, wantStorie
 	refHook := httptest.NewServer(&chaosHook{t: t, byKey: map[string]int{}})
 	defer refHook.Close()
 	refCfg := filepath.Join(dir, "single.yaml")
-	writeByRename(t, refCfg, replicaConfigText(filepath.Join(dir, "single.db"), feeds.URL, refHook.URL))
-	if code, out, errOut := runCmd(t, "-config", refCfg, "once"); code != 0 {
+	// The reference's fetches are not under test: a timeout no loaded
+	// machine reaches, so that it fetches every item in its one cycle.
+	writeByRename(t, refCfg, replicaConfigText(filepath.Join(dir, "single.db"), feeds.URL, refHook.URL, time.Minute))
+	code, out, errOut := runCmd(t, "-config", refCfg, "once")
+	if code != 0 {
 		t.Fatalf("once on SQLite: exit %d\n%s%s", code, out, errOut)
 	}
 	lite, err := store.Open(ctx, filepath.Join(dir, "single.db"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n, err := lite.InWindow(ctx, time.Now()); err != nil || n != int64(replicaFeedCount*perFeed) {
+		t.Fatalf("one process on SQLite stored %d copies (%v), want %d:\n%s%s", n, err, replicaFeedCount*perFeed, out, errOut)
 	}
 	want, wantLeads, _ := storyPartition(t, lite, feeds.URL)
 	lite.Close()
