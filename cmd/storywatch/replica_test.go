@@ -267,8 +267,9 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 	fmt.Println(summary)
 }
 
-// replicaChaos stops one replica (SIGSTOP) early, for longer than a lease,
-// while it SIGKILLs the others at seeded random moments, restarting them
+// replicaChaos stops one replica (SIGSTOP) early, if it can while that
+// replica holds a feed's lease, for longer than a lease, while it SIGKILLs
+// the others at seeded random moments, restarting them
 // at once or at their next turn; once the stopped replica's leases have
 // run out and the others have fetched every feed since, it continues it
 // (SIGCONT). It returns the disruptions and the kills.
@@ -292,6 +293,13 @@ func replicaChaos(t *testing.T, raw *sql.DB, rng *rand.Rand, replicas []*replica
 	var stop disruption
 	stopNow := func() {
 		time.Sleep(time.Until(start.Add(stopAt))) // the moment of the stop is the point, not a wait for something
+		// Stop it holding a lease, mid-fetch, when it takes one within 5 s.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+			if n, _ := leasesOf(t, raw, stopped.cmd.Process.Pid); n > 0 {
+				break
+			}
+			time.Sleep(5 * time.Millisecond) // polling with a deadline
+		}
 		stop = disruption{"stop", time.Now(), time.Time{}}
 		if err := stopped.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatalf("stop replica: %v", err)
