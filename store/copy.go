@@ -65,18 +65,25 @@ func (c newCopy) insert(ctx context.Context, st *itemStmts, itemID, storyID int6
 		}
 		textID = sql.NullInt64{Int64: id, Valid: true}
 	}
-	args := []any{c.feedID, it.Key, itemID, c.seen.UnixMilli(), storyID, it.CanonicalURL, it.URL,
+	// The arguments go in st's array, reused by every copy.
+	args := &st.copyArgs
+	*args = [copyColumns]any{c.feedID, it.Key, itemID, c.seen.UnixMilli(), storyID, it.CanonicalURL, it.URL,
 		it.Title, it.Outlet, millis(it.Published), flag(it.HeldBack), textID, flag(pruned)}
-	cols := printColumns(c.print)
+	cols := args[copyColumns-2-story.Bands:]
+	printColumns(cols, c.print)
 	if !rep {
 		clear(cols[2:])
 	}
-	args = append(args, cols...)
-	if _, err := st.copyInsert.ExecContext(ctx, args...); err != nil {
+	_, err := st.copyInsert.ExecContext(ctx, args[:]...)
+	clear(args[:])
+	if err != nil {
 		return fmt.Errorf("insert copy: %w", err)
 	}
 	return nil
 }
+
+// copyColumns is the number of values of insertCopy.
+const copyColumns = 19
 
 // insertText stores the text of a copy and returns its id.
 func (st *itemStmts) insertText(ctx context.Context, it feed.Item) (int64, error) {
@@ -111,10 +118,9 @@ func cleanState(s monitor.FeedState) monitor.FeedState {
 	return s
 }
 
-// printColumns returns the values of the title_hash, simhash and band
-// columns of a fingerprint (NULL where it has no key).
-func printColumns(fp story.Fingerprint) []any {
-	cols := make([]any, 2+story.Bands)
+// printColumns writes to cols the values of the title_hash, simhash and
+// band columns of a fingerprint (NULL, as cols holds, where it has no key).
+func printColumns(cols []any, fp story.Fingerprint) {
 	if fp.Title != 0 {
 		cols[0] = int64(fp.Title)
 	}
@@ -124,7 +130,6 @@ func printColumns(fp story.Fingerprint) []any {
 			cols[2+i] = int64(band)
 		}
 	}
-	return cols
 }
 
 // selectSameFeedPage lists the latest copies of the window from the same

@@ -222,16 +222,19 @@ func (hs *hitStmts) write(ctx context.Context, w hitWrite, now time.Time) (bool,
 func (st *itemStmts) saveHits(ctx context.Context, itemID int64, c newCopy, newItem bool, now time.Time) ([]string, error) {
 	var out []string
 	if newItem && oneHitPerWatch(c.item.Hits) {
+		if len(c.item.Hits) > 0 {
+			out = make([]string, 0, len(c.item.Hits))
+		}
 		for _, h := range c.item.Hits {
 			matches, err := encodeMatches(h.Matches)
 			if err != nil {
 				return nil, fmt.Errorf("encode matches: %w", err)
 			}
-			st.newHits = append(st.newHits, []any{itemID, h.Watch, h.Score, h.Terms, matches,
-				now.UnixMilli(), flag(false), c.feedID, c.item.Key})
+			st.newHits = append(st.newHits, itemID, h.Watch, h.Score, h.Terms, matches,
+				now.UnixMilli(), flag(false), c.feedID, c.item.Key)
 			out = append(out, h.Watch)
 		}
-		if len(st.newHits) >= hitBatch {
+		if len(st.newHits) >= hitBatch*hitColumns {
 			return out, st.flushHits(ctx)
 		}
 		return out, nil
@@ -280,25 +283,23 @@ var insertHits = func() string {
 // hitColumns is the number of values of a row of insertHit and insertHits.
 const hitColumns = 9
 
-// flushHits inserts the hits waiting in st.newHits: whole batches, then
-// the rest one by one.
+// flushHits inserts the hits waiting in st.newHits, hitColumns values a
+// hit, one after the other: whole batches, then the rest one by one. The
+// values are the statement's arguments as they stand, copied nowhere.
 func (st *itemStmts) flushHits(ctx context.Context) error {
 	rows := st.newHits
-	for len(rows) >= hitBatch {
-		args := make([]any, 0, hitBatch*hitColumns)
-		for _, r := range rows[:hitBatch] {
-			args = append(args, r...)
-		}
-		if _, err := st.hitsBatch.ExecContext(ctx, args...); err != nil {
+	for len(rows) >= hitBatch*hitColumns {
+		if _, err := st.hitsBatch.ExecContext(ctx, rows[:hitBatch*hitColumns]...); err != nil {
 			return fmt.Errorf("save hits: %w", err)
 		}
-		rows = rows[hitBatch:]
+		rows = rows[hitBatch*hitColumns:]
 	}
-	for _, r := range rows {
-		if _, err := st.hits.ins.ExecContext(ctx, r...); err != nil {
-			return fmt.Errorf("save hit %s: %w", r[1], err)
+	for ; len(rows) > 0; rows = rows[hitColumns:] {
+		if _, err := st.hits.ins.ExecContext(ctx, rows[:hitColumns]...); err != nil {
+			return fmt.Errorf("save hit %s: %w", rows[1], err)
 		}
 	}
+	clear(st.newHits)
 	st.newHits = st.newHits[:0]
 	return nil
 }

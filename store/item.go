@@ -126,10 +126,13 @@ type itemStmts struct {
 	representative, storyStart                                        *sql.Stmt
 	merges                                                            []*sql.Stmt
 	hits                                                              *hitStmts
-	// hitsBatch inserts hitBatch of newHits, the hits of new items not
-	// inserted yet (hit.go).
+	// hitsBatch inserts hitBatch of newHits, the values of the hits of
+	// new items not inserted yet, hitColumns a hit (hit.go).
 	hitsBatch *sql.Stmt
-	newHits   [][]any
+	newHits   []any
+	// copyArgs holds the values of a copy or item being inserted
+	// (copy.go), reused from one to the next.
+	copyArgs  [copyColumns]any
 	finder    linkedFinder
 	sqlFinder *sqlFinder
 	// index is the store's copy index (indexfinder.go); nil without one.
@@ -262,8 +265,12 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	}
 	if newItem {
 		it := c.item
-		if _, err := st.item.ExecContext(ctx, itemID, it.CanonicalURL, it.Key, it.URL, it.Title,
-			it.Outlet, millis(it.Published), c.seen.UnixMilli(), flag(it.HeldBack), storyID, flag(st.pastRetention(c.seen))); err != nil {
+		args := st.copyArgs[:11]
+		copy(args, []any{itemID, it.CanonicalURL, it.Key, it.URL, it.Title,
+			it.Outlet, millis(it.Published), c.seen.UnixMilli(), flag(it.HeldBack), storyID, flag(st.pastRetention(c.seen))})
+		_, err := st.item.ExecContext(ctx, args...)
+		clear(args)
+		if err != nil {
 			return res, fmt.Errorf("insert item: %w", err)
 		}
 		res.items = 1
