@@ -101,7 +101,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// a lifetime retires it even if no write ever fails on it.
 	db.SetConnMaxLifetime(connLifetime)
 	db.SetMaxIdleConns(maxIdleConns)
-	if err := db.PingContext(ctx); err != nil {
+	if err := d.ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", d.path, err)
 	}
@@ -127,9 +127,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 // busy timeout instead of one failing with SQLITE_BUSY on lock upgrade.
 func dsn(path string) string {
 	q := url.Values{}
+	// The busy timeout first: the pragmas run in order when a connection
+	// opens, so those after it wait on another process's locks where
+	// SQLite lets them (ping.go retries the one place it does not).
+	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// Statement journals in memory, not in temporary files: they took
 	// over half of a poll cycle's write system calls and bytes.
