@@ -42,7 +42,6 @@ type scratch struct {
 	// the word index that token k is.
 	tokWords   []int32
 	tokWordIdx []int32
-	word       []byte
 	occs       []occ
 	atomHead   []int32
 	atomSeen   []uint32
@@ -166,19 +165,25 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, v
 		keyed := vt != nil && vt.fields&(1<<f) != 0
 		sc.hay = append(sc.hay, ' ')
 		fieldStart := int32(len(sc.hay))
-		sc.word = scanTokens(text, sc.word, func(tok []byte, start, end int) {
-			c := hasCyrillic(tok)
+		for tz := newTokenizer(text); ; {
+			at := len(sc.hay)
+			hay, start, end, wide, ok := tz.next(sc.hay)
+			sc.hay = hay
+			if !ok {
+				break
+			}
+			tok := hay[at:]
+			c := wide && hasCyrillic(tok)
 			cyr = cyr || c
 			if keyed && capitalized(text[start:end]) {
 				sc.keyToken(vt, len(sc.toks), text[start:end], tok, c)
 			}
-			sc.tokStart = append(sc.tokStart, int32(len(sc.hay)))
+			sc.tokStart = append(sc.tokStart, int32(at))
 			sc.toks = append(sc.toks, tokInfo{field: f, cyr: c, pos: pos, start: int32(start), end: int32(end)})
-			sc.hay = append(sc.hay, tok...)
 			sc.hay = append(sc.hay, ' ')
 			sc.addWords(ix, tok)
 			pos++
-		})
+		}
 		sp := fieldSpan{start: fieldStart, end: fieldStart, tokens: pos}
 		if pos > 0 {
 			sp.end = int32(len(sc.hay)) - 1 // without the last token's space

@@ -1,0 +1,144 @@
+package match
+
+import "unicode/utf8"
+
+// tokenizer hands out the normalized tokens of a text one at a time, so
+// that a caller builds its own structures in a plain loop instead of a
+// callback per token.
+type tokenizer struct {
+	s string
+	i int // the next byte of s to read
+	// A rune whose normalized form holds a space (a compatibility
+	// character) can end a token in its middle: rest is what is left of
+	// that form, for the rune at at of size size.
+	rest     string
+	at, size int
+}
+
+func newTokenizer(s string) tokenizer {
+	loadNormTable()
+	return tokenizer{s: s}
+}
+
+// next appends the next normalized token to buf and returns buf, the byte
+// range [start, end) of the original text the token came from, and wide:
+// whether a byte of the token came from a non-ASCII rune (only then can it
+// hold Cyrillic). ok is false at the end of the text, with buf unchanged.
+func (t *tokenizer) next(buf []byte) (out []byte, start, end int, wide, ok bool) {
+	s := t.s
+	start = -1
+	i := t.i
+	if t.rest != "" {
+		out := t.rest
+		t.rest = ""
+		for j := 0; j < len(out); j++ {
+			if out[j] == ' ' {
+				if start >= 0 {
+					t.rest = out[j+1:]
+					return buf, start, end, true, true
+				}
+				continue
+			}
+			if start < 0 {
+				start = t.at
+			}
+			buf = append(buf, out[j])
+			end = t.at + t.size
+		}
+		wide = start >= 0
+	}
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiFold[c] == 0 {
+				i++
+				if start >= 0 {
+					t.i = i
+					return buf, start, end, wide, true
+				}
+				continue
+			}
+			if start < 0 {
+				start = i
+			}
+			for ; i < len(s) && asciiFold[s[i]] != 0; i++ { // a run of letters and digits
+				buf = append(buf, asciiFold[s[i]])
+			}
+			end = i
+			continue
+		}
+		var r rune
+		size := 2
+		if c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 && c >= 0xC2 {
+			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F) // Latin, Greek, Cyrillic …
+		} else {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		out, same := "", false
+		kind := normMixed
+		if r < tableSize {
+			out, kind = normTable[r], normKinds[r]
+		} else {
+			out, same = normRune(r)
+		}
+		switch {
+		case kind == normLetters:
+			if start < 0 {
+				start = i
+			}
+			if len(out) == 2 {
+				buf = append(buf, out[0], out[1]) // no copy call for a Cyrillic letter
+			} else {
+				buf = append(buf, out...)
+			}
+			end, wide = i+size, true
+		case same:
+			if start < 0 {
+				start = i
+			}
+			buf = append(buf, s[i:i+size]...)
+			end, wide = i+size, true
+		case out == "":
+			// A combining mark continues the token it follows.
+			if start >= 0 {
+				end = i + size
+			}
+		default:
+			for j := 0; j < len(out); j++ {
+				if out[j] == ' ' {
+					if start >= 0 {
+						t.i, t.rest, t.at, t.size = i+size, out[j+1:], i, size
+						return buf, start, end, wide, true
+					}
+					continue
+				}
+				if start < 0 {
+					start = i
+				}
+				buf = append(buf, out[j])
+				end, wide = i+size, true
+			}
+		}
+		i += size
+	}
+	t.i = i
+	if start >= 0 {
+		return buf, start, end, wide, true
+	}
+	return buf, 0, 0, false, false
+}
+
+// scanTokens calls emit for every normalized token of s with the byte range
+// [start, end) of the original text it came from. tok is only valid during
+// the call. buf is scratch space; the grown buffer is returned.
+func scanTokens(s string, buf []byte, emit func(tok []byte, start, end int)) []byte {
+	t := newTokenizer(s)
+	for {
+		tok, start, end, _, ok := t.next(buf[:0])
+		buf = tok
+		if !ok {
+			return buf
+		}
+		emit(tok, start, end)
+	}
+}
