@@ -84,6 +84,18 @@ func FuzzNormalize(f *testing.F) {
 			}
 			prev = start
 		})
+		for tz := newTokenizer(s); ; {
+			tok, start, end, flags, ok := tz.next(nil)
+			if !ok {
+				break
+			}
+			if marked := hasMarkedLetter(s[start:end]); (flags&tokMarked != 0) != marked {
+				t.Fatalf("token %q of %q: tokMarked is %v, hasMarkedLetter %v", tok, s, !marked, marked)
+			}
+			if flags&tokWide == 0 && hasCyrillic(tok) {
+				t.Fatalf("token %q of %q has Cyrillic without tokWide", tok, s)
+			}
+		}
 		for _, h := range m.Match(Document{Title: s, Content: s}) {
 			for _, mt := range h.Matches {
 				if mt.Mark[0] < 0 || mt.Mark[0] > mt.Mark[1] || mt.Mark[1] > len(mt.Snippet) {

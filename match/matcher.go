@@ -50,6 +50,7 @@ type scratch struct {
 	epoch      uint32
 	contribs   []contrib
 	fold       []byte // a token with й and ї restored, for transliteration
+	marked     []bool // per token of a field: its text has a letter to restore
 	lat        []byte // its transliteration
 	latIDs     [2][]int32
 	translits  *translitCache
@@ -162,18 +163,20 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, v
 		first := len(sc.toks)
 		var pos int32
 		cyr := false
+		sc.marked = sc.marked[:0]
 		keyed := vt != nil && vt.fields&(1<<f) != 0
 		sc.hay = append(sc.hay, ' ')
 		fieldStart := int32(len(sc.hay))
 		for tz := newTokenizer(text); ; {
 			at := len(sc.hay)
-			hay, start, end, wide, ok := tz.next(sc.hay)
+			hay, start, end, flags, ok := tz.next(sc.hay)
 			sc.hay = hay
 			if !ok {
 				break
 			}
 			tok := hay[at:]
-			c := wide && hasCyrillic(tok)
+			c := flags&tokWide != 0 && hasCyrillic(tok)
+			sc.marked = append(sc.marked, flags&tokMarked != 0)
 			cyr = cyr || c
 			if keyed && capitalized(text[start:end]) {
 				sc.keyToken(vt, len(sc.toks), text[start:end], tok, c)

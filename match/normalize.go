@@ -42,7 +42,7 @@ const tableSize = 0x3000
 var (
 	normOnce  sync.Once
 	normTable []string // rune -> normalized bytes, separators as ' '
-	normKinds []uint8  // rune -> normMixed or normLetters
+	normKinds []uint8  // rune -> normMixed or normLetters, with normMarked
 )
 
 func loadNormTable() {
@@ -54,6 +54,10 @@ func loadNormTable() {
 			t[r] = computeNorm(r, fold)
 			if t[r] != "" && !strings.Contains(t[r], " ") {
 				kinds[r] = normLetters
+			}
+			switch r {
+			case 'й', 'Й', 'ї', 'Ї', 0x306, 0x308:
+				kinds[r] |= normMarked
 			}
 		}
 		normTable, normKinds = t, kinds
@@ -129,6 +133,9 @@ var asciiFold = func() (t [256]byte) {
 const (
 	normMixed   uint8 = iota // separators, marks or both with letters
 	normLetters              // letters and digits only
+	// normMarked is set, besides the kind, on the letters that
+	// restoreMarks puts back and on the marks that make them.
+	normMarked uint8 = 2
 )
 
 // AppendNormalized appends Normalize(s) to dst without allocating and

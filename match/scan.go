@@ -20,11 +20,22 @@ func newTokenizer(s string) tokenizer {
 	return tokenizer{s: s}
 }
 
+// Flags of a token that next hands out.
+const (
+	// tokWide: a byte of the token came from a non-ASCII rune; only
+	// then can it hold Cyrillic.
+	tokWide uint8 = 1
+	// tokMarked: the token's original text holds a letter or mark that
+	// restoreMarks puts back (hasMarkedLetter of it is true). It is the
+	// bit normMarked of the rune's kind.
+	tokMarked = normMarked
+)
+
 // next appends the next normalized token to buf and returns buf, the byte
-// range [start, end) of the original text the token came from, and wide:
-// whether a byte of the token came from a non-ASCII rune (only then can it
-// hold Cyrillic). ok is false at the end of the text, with buf unchanged.
-func (t *tokenizer) next(buf []byte) (out []byte, start, end int, wide, ok bool) {
+// range [start, end) of the original text the token came from, and its
+// flags (tokWide, tokMarked). ok is false at the end of the text, with buf
+// unchanged.
+func (t *tokenizer) next(buf []byte) (out []byte, start, end int, flags uint8, ok bool) {
 	s := t.s
 	start = -1
 	i := t.i
@@ -35,7 +46,7 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, wide, ok bool)
 			if out[j] == ' ' {
 				if start >= 0 {
 					t.rest = out[j+1:]
-					return buf, start, end, true, true
+					return buf, start, end, tokWide, true
 				}
 				continue
 			}
@@ -45,7 +56,9 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, wide, ok bool)
 			buf = append(buf, out[j])
 			end = t.at + t.size
 		}
-		wide = start >= 0
+		if start >= 0 {
+			flags = tokWide
+		}
 	}
 	for i < len(s) {
 		c := s[i]
@@ -54,7 +67,7 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, wide, ok bool)
 				i++
 				if start >= 0 {
 					t.i = i
-					return buf, start, end, wide, true
+					return buf, start, end, flags, true
 				}
 				continue
 			}
@@ -82,7 +95,7 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, wide, ok bool)
 			out, same = normRune(r)
 		}
 		switch {
-		case kind == normLetters:
+		case kind&normLetters != 0:
 			if start < 0 {
 				start = i
 			}
@@ -91,24 +104,24 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, wide, ok bool)
 			} else {
 				buf = append(buf, out...)
 			}
-			end, wide = i+size, true
+			end, flags = i+size, flags|tokWide|kind&normMarked
 		case same:
 			if start < 0 {
 				start = i
 			}
 			buf = append(buf, s[i:i+size]...)
-			end, wide = i+size, true
+			end, flags = i+size, flags|tokWide
 		case out == "":
 			// A combining mark continues the token it follows.
 			if start >= 0 {
-				end = i + size
+				end, flags = i+size, flags|kind&normMarked
 			}
 		default:
 			for j := 0; j < len(out); j++ {
 				if out[j] == ' ' {
 					if start >= 0 {
 						t.i, t.rest, t.at, t.size = i+size, out[j+1:], i, size
-						return buf, start, end, wide, true
+						return buf, start, end, flags, true
 					}
 					continue
 				}
@@ -116,16 +129,16 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, wide, ok bool)
 					start = i
 				}
 				buf = append(buf, out[j])
-				end, wide = i+size, true
+				end, flags = i+size, flags|tokWide
 			}
 		}
 		i += size
 	}
 	t.i = i
 	if start >= 0 {
-		return buf, start, end, wide, true
+		return buf, start, end, flags, true
 	}
-	return buf, 0, 0, false, false
+	return buf, 0, 0, 0, false
 }
 
 // scanTokens calls emit for every normalized token of s with the byte range

@@ -25,7 +25,7 @@ func (sc *scratch) translitCopies(ix *wordIndex, text string, segEnd int32, firs
 				e = sc.tokStart[k+1] - 1
 			}
 			var ids [2][]int32
-			ids, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], text[t.start:t.end])
+			ids, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], text[t.start:t.end], sc.marked[k-first])
 			sc.secondIDs = append(sc.secondIDs, ids[0]...)
 			sf.mid = int32(len(sc.secondIDs))
 			sc.secondIDs = append(sc.secondIDs, ids[1]...)
@@ -80,13 +80,14 @@ func (sc *scratch) appendCopy(k int, t tokInfo, ids []int32) {
 }
 
 // translitWords returns the word ids of the transliterations of a Cyrillic
-// token (tok normalized, orig as written), in its first and second form,
+// token (tok normalized, orig as written, marked when hasMarkedLetter of
+// orig is true), in its first and second form,
 // and whether it has a second form (ids[1] is empty when not). The words
 // of a language recur from item to item, so what a token's
 // transliterations are is remembered.
-func (sc *scratch) translitWords(ix *wordIndex, tok []byte, orig string) ([2][]int32, bool) {
+func (sc *scratch) translitWords(ix *wordIndex, tok []byte, orig string, marked bool) ([2][]int32, bool) {
 	fold := tok
-	if hasMarkedLetter(orig) {
+	if marked {
 		sc.fold = restoreMarks(sc.fold[:0], tok, orig)
 		fold = sc.fold
 	}
