@@ -15,6 +15,16 @@ func capitalized(word string) bool {
 	if c < utf8.RuneSelf {
 		return 'A' <= c && c <= 'Z'
 	}
+	if len(word) > 1 && word[1]&0xC0 == 0x80 { // a two-byte Cyrillic letter, decoded in place
+		switch c {
+		case 0xD0:
+			return word[1] < 0xB0 // U+0400 to U+042F, upper case
+		case 0xD1:
+			if word[1] < 0xA0 {
+				return false // U+0440 to U+045F, lower case
+			}
+		}
+	}
 	r, _ := utf8.DecodeRuneInString(word)
 	switch {
 	case r >= 0x430 && r <= 0x45F: // Cyrillic lower case, the common case
