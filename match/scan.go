@@ -40,24 +40,9 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, flags uint8, o
 	start = -1
 	i := t.i
 	if t.rest != "" {
-		out := t.rest
-		t.rest = ""
-		for j := 0; j < len(out); j++ {
-			if out[j] == ' ' {
-				if start >= 0 {
-					t.rest = out[j+1:]
-					return buf, start, end, tokWide, true
-				}
-				continue
-			}
-			if start < 0 {
-				start = t.at
-			}
-			buf = append(buf, out[j])
-			end = t.at + t.size
-		}
-		if start >= 0 {
-			flags = tokWide
+		var done bool
+		if buf, start, end, flags, done = t.resume(buf); done {
+			return buf, start, end, flags, true
 		}
 	}
 	for i < len(s) {
@@ -154,4 +139,31 @@ func scanTokens(s string, buf []byte, emit func(tok []byte, start, end int)) []b
 		}
 		emit(tok, start, end)
 	}
+}
+
+// resume goes on with the rest of a rune's normalized form after the space
+// that ended the previous token: it appends to buf the bytes up to the
+// next space, and done says that this space ends a token there.
+func (t *tokenizer) resume(buf []byte) (out []byte, start, end int, flags uint8, done bool) {
+	start = -1
+	rest := t.rest
+	t.rest = ""
+	for j := 0; j < len(rest); j++ {
+		if rest[j] == ' ' {
+			if start >= 0 {
+				t.rest = rest[j+1:]
+				return buf, start, end, tokWide, true
+			}
+			continue
+		}
+		if start < 0 {
+			start = t.at
+		}
+		buf = append(buf, rest[j])
+		end = t.at + t.size
+	}
+	if start >= 0 {
+		flags = tokWide
+	}
+	return buf, start, end, flags, false
 }
