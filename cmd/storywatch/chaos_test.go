@@ -281,18 +281,8 @@ func TestRunKilledAtRandomLosesAndRepeatsNothing(t *testing.T) {
 	for f := range chaosFeedCount {
 		fmt.Fprintf(&b, "  - url: %s/feed%d.xml\n", feeds.URL, f)
 	}
-	fmt.Fprintf(&b, `actors:
-  - id: witkoff
-    name: Steve Witkoff
-    aliases: [Witkoff]
-  - id: ushakov
-    name: Yuri Ushakov
-    aliases: [Ushakov]
-storylines:
-  - id: call-leak
-    title: Witkoff–Ushakov call
-    query: '@witkoff AND @ushakov AND (call OR recording)'
-digests:
+	b.WriteString(chaosWatchlist)
+	fmt.Fprintf(&b, `digests:
   - id: breaking
     instant: true
     to: [hook]
@@ -477,3 +467,19 @@ func TestSecondRunProcessRefusesWhileReadsWork(t *testing.T) {
 	}
 	stopDaemon(t, cmd, logs)
 }
+
+// chaosWatchlist is the watchlist of the tests that run whole processes
+// (the chaos, replica and hostile-feed tests): two actors and the storyline
+// that needs both.
+const chaosWatchlist = `actors:
+  - id: witkoff
+    name: Steve Witkoff
+    aliases: [Witkoff]
+  - id: ushakov
+    name: Yuri Ushakov
+    aliases: [Ushakov]
+storylines:
+  - id: call-leak
+    title: Witkoff–Ushakov call
+    query: '@witkoff AND @ushakov AND (call OR recording)'
+`

@@ -63,18 +63,7 @@ func TestOnceOverHostileFeedsEndsInTimeAndFeedsExplains(t *testing.T) {
 	for _, u := range urls {
 		fmt.Fprintf(&b, "  - url: %s\n", u)
 	}
-	b.WriteString(`actors:
-  - id: witkoff
-    name: Steve Witkoff
-    aliases: [Witkoff]
-  - id: ushakov
-    name: Yuri Ushakov
-    aliases: [Ushakov]
-storylines:
-  - id: call-leak
-    title: Witkoff–Ushakov call
-    query: '@witkoff AND @ushakov AND (call OR recording)'
-`)
+	b.WriteString(chaosWatchlist)
 	cfg := filepath.Join(dir, "storywatch.yaml")
 	if err := os.WriteFile(cfg, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)

@@ -100,18 +100,8 @@ func replicaConfigText(db, feeds, hook string, timeout time.Duration) string {
 	for f := range replicaFeedCount {
 		fmt.Fprintf(&b, "  - url: %s/feed%d.xml\n", feeds, f)
 	}
-	fmt.Fprintf(&b, `actors:
-  - id: witkoff
-    name: Steve Witkoff
-    aliases: [Witkoff]
-  - id: ushakov
-    name: Yuri Ushakov
-    aliases: [Ushakov]
-storylines:
-  - id: call-leak
-    title: Witkoff–Ushakov call
-    query: '@witkoff AND @ushakov AND (call OR recording)'
-digests:
+	b.WriteString(chaosWatchlist)
+	fmt.Fprintf(&b, `digests:
   - id: breaking
     instant: true
     max_stories: 10000
