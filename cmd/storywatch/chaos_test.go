@@ -38,6 +38,10 @@ type chaosFeeds struct {
 	staleAfter time.Duration
 	mu         sync.Mutex
 	frozen     int // items per feed once frozen; -1 while publishing
+	// lastKill is when a test last SIGKILLed a reader (killing): a request
+	// in flight since before it may be the dead reader's, which the server
+	// may still be answering when another process fetches the feed.
+	lastKill time.Time
 	// Per feed: when each request now being answered arrived; requests
 	// answered; requests that arrived while another was being answered,
 	// and while only stale ones were.
@@ -91,7 +95,9 @@ func (c *chaosFeeds) enter(f int) (int, time.Time) {
 	defer c.mu.Unlock()
 	now := time.Now()
 	if len(c.inFlight[f]) > 0 {
-		fresh := slices.ContainsFunc(c.inFlight[f], func(at time.Time) bool { return c.staleAfter == 0 || now.Sub(at) < c.staleAfter })
+		fresh := slices.ContainsFunc(c.inFlight[f], func(at time.Time) bool {
+			return (c.staleAfter == 0 || now.Sub(at) < c.staleAfter) && !at.Before(c.lastKill)
+		})
 		if fresh {
 			c.overlaps[f]++
 		} else {
@@ -104,6 +110,14 @@ func (c *chaosFeeds) enter(f int) (int, time.Time) {
 		return c.frozen, now
 	}
 	return int(time.Since(c.start)/c.every) + 1, now
+}
+
+// killing records that a reader is about to be SIGKILLed: requests in
+// flight now no longer count as overlapping a new one, but as stale.
+func (c *chaosFeeds) killing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lastKill = time.Now()
 }
 
 func (c *chaosFeeds) leave(f int, arrived time.Time) {

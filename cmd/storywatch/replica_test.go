@@ -224,7 +224,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 		}
 	}
 	wantItems, wantStories := replicaExpected(perFeed)
-	replicaDrain(t, raw, hook, replicas, wantItems)
+	replicaDrain(t, raw, hook, replicas, wantItems, replicaFeedCount*perFeed)
 	for _, r := range replicas {
 		stopDaemon(t, r.cmd, r.logs)
 	}
@@ -246,7 +246,7 @@ func TestReplicasKilledAtRandomFetchStoreAndSendOnce(t *testing.T) {
 	checkReplicaDigests(t, raw, c)
 	posts, duplicates := checkReplicaDeliveries(t, raw, hook, disruptions)
 
-	summary := fmt.Sprintf("replicas: %d replicas, %d kills and 1 stop (seed %d); %d items stored (%d published in %d feeds × %d slots), %d fetches, %d overlapping (%d beside a stopped reader's); %d hits, %d digests, %d deliveries, %d POSTs (%d duplicate)",
+	summary := fmt.Sprintf("replicas: %d replicas, %d kills and 1 stop (seed %d); %d items stored (%d published in %d feeds × %d slots), %d fetches, %d overlapping (%d beside a stopped or killed reader's); %d hits, %d digests, %d deliveries, %d POSTs (%d duplicate)",
 		replicaCount, kills, seed, c.items, wantItems, replicaFeedCount, perFeed, fetched.fetches, fetched.overlaps, fetched.stale,
 		c.hits, c.digests, c.deliveries, posts, duplicates)
 	t.Log(summary)
@@ -302,6 +302,7 @@ func replicaChaos(t *testing.T, raw *sql.DB, rng *rand.Rand, replicas []*replica
 			r.start(t, cfgPath)
 			continue
 		}
+		feeds.killing()
 		now := time.Now()
 		r.kill(t)
 		kills++
@@ -357,16 +358,19 @@ func replicaChaos(t *testing.T, raw *sql.DB, rng *rand.Rand, replicas []*replica
 	return append(out, stop), kills
 }
 
-// replicaDrain waits until the replicas have stored every item and its
-// hits, sent every story in a digest of each name and delivered every
-// digest.
-func replicaDrain(t *testing.T, raw *sql.DB, hook *chaosHook, replicas []*replica, wantItems int) {
+// replicaDrain waits until the replicas have stored every item, every
+// feed's entry of it (an item shared by several feeds exists from the first
+// entry on) and its hits, sent every story in a digest of each name and
+// delivered every digest.
+func replicaDrain(t *testing.T, raw *sql.DB, hook *chaosHook, replicas []*replica, wantItems, wantSources int) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		c := readChaosCounts(t, raw)
+		var sources int
+		scanRow(t, raw, "SELECT COUNT(*) FROM item_sources", nil, &sources)
 		_, byKey := hook.snapshot()
-		if c.items == wantItems && c.hits == 3*wantItems && c.sent == c.deliveries && len(byKey) == c.deliveries &&
+		if c.items == wantItems && sources == wantSources && c.hits == 3*wantItems && c.sent == c.deliveries && len(byKey) == c.deliveries &&
 			unsentStories(t, raw, "breaking") == 0 && unsentStories(t, raw, "roundup") == 0 {
 			return
 		}
@@ -375,8 +379,8 @@ func replicaDrain(t *testing.T, raw *sql.DB, hook *chaosHook, replicas []*replic
 			for i, r := range replicas {
 				fmt.Fprintf(&logs, "--- replica %d\n%s", i, r.logs)
 			}
-			t.Fatalf("not drained within 30s: %+v, %d keys received, stories in no digest: %d breaking, %d roundup; want %d items, %d hits\n%s",
-				c, len(byKey), unsentStories(t, raw, "breaking"), unsentStories(t, raw, "roundup"), wantItems, 3*wantItems, logs.String())
+			t.Fatalf("not drained within 30s: %+v, %d sources, %d keys received, stories in no digest: %d breaking, %d roundup; want %d items, %d sources, %d hits\n%s",
+				c, sources, len(byKey), unsentStories(t, raw, "breaking"), unsentStories(t, raw, "roundup"), wantItems, wantSources, 3*wantItems, logs.String())
 		}
 		time.Sleep(100 * time.Millisecond) // polling with a deadline
 	}
