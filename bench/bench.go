@@ -153,6 +153,8 @@ type run struct {
 	client *http.Client
 	// peak is the peak RSS before the partition was read, when it was.
 	peak int64
+	// profile is the file of -cpuprofile until the profile starts.
+	profile *os.File
 }
 
 // cycles runs the full cycles, each into a fresh database, with the
@@ -169,9 +171,9 @@ func (r *run) cycles(ctx context.Context) error {
 			return fmt.Errorf("bench: %w", err)
 		}
 		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("bench: cpu profile: %w", err)
-		}
+		// The profile starts with the first cycle's poll, after its fill
+		// (-stored), so that it shows the cycle and not the filling.
+		r.profile = f
 		defer pprof.StopCPUProfile()
 	}
 	runtime.GC()
@@ -305,6 +307,13 @@ func (r *run) benchCycle(ctx context.Context, path string, fill func(context.Con
 	p := monitor.NewPoller(db, r.m, cfgs, monitor.Options{Fetch: feed.Fetcher{Client: r.client, Timeout: time.Minute},
 		Concurrency: r.o.Concurrency, PerHost: 2 * r.o.Concurrency, Logger: slog.New(slog.DiscardHandler)})
 	runtime.GC()
+	if r.profile != nil {
+		err := pprof.StartCPUProfile(r.profile)
+		r.profile = nil
+		if err != nil {
+			return cycleResult{}, Times{}, 0, fmt.Errorf("bench: cpu profile: %w", err)
+		}
+	}
 	var c monitor.Cycle
 	io0, dbServer := ioCounters(), pg.cpu()
 	times, err := measure(r.srv, func() error {

@@ -22,7 +22,7 @@ func cmdBench(a *app, args []string) error {
 	fs.IntVar(&o.Cycles, "cycles", 1, "full cycles, each into a fresh database; medians are printed")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	baselines := fs.Bool("baselines", true, "also time fetching, gofeed, Parse and matching alone on the same feeds")
-	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the full cycles to `file`")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the full cycles to `file`, from the first poll on (after -stored's filling)")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile after the cycles to `file`")
 	fs.StringVar(&o.DB, "db", "", "write into the SQLite database at `path` and keep it, instead of a fresh temporary one per cycle; "+
 		"a postgres:// URL writes each cycle into a fresh schema on that server, dropped after")

@@ -21,6 +21,7 @@ func alloc[T any](n int) ([]T, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("map %d bytes: %w", size, err)
 	}
+	hugePages(buf)
 	s := unsafe.Slice((*T)(unsafe.Pointer(&buf[0])), n)
 	return s, func() { syscall.Munmap(buf) }, nil
 }
