@@ -32,15 +32,16 @@ func (r *run) baselines(ctx context.Context) error {
 		return fmt.Errorf("bench: fetch alone: %w", err)
 	}
 	o.Progress("gofeed alone, 1 and %d goroutines", o.Concurrency)
-	gofeedParse := func(b []byte) error {
-		_, err := gofeed.NewParser().Parse(bytes.NewReader(b))
-		return err
-	}
 	if rep.Gofeed1, _, err = parseBatches(r.g, 1, gofeedParse); err != nil {
 		return fmt.Errorf("bench: gofeed: %w", err)
 	}
-	if rep.GofeedC, _, err = parseBatches(r.g, o.Concurrency, gofeedParse); err != nil {
+	if rep.GofeedAfter, _, err = parseBatches(r.g, o.Concurrency, gofeedParse); err != nil {
 		return fmt.Errorf("bench: gofeed: %w", err)
+	}
+	rep.GofeedC = rep.GofeedAfter
+	if rep.GofeedBefore != nil {
+		rep.GofeedC = Times{WallS: (rep.GofeedBefore.WallS + rep.GofeedAfter.WallS) / 2,
+			CPUS: (rep.GofeedBefore.CPUS + rep.GofeedAfter.CPUS) / 2}
 	}
 	o.Progress("feed.Parse alone, %d goroutines; matching alone", o.Concurrency)
 	if rep.ParseC, _, err = parseBatches(r.g, o.Concurrency, func(b []byte) error {
@@ -56,6 +57,35 @@ func (r *run) baselines(ctx context.Context) error {
 		rep.OwnOverhead = (rep.Cycle.CPUS - rep.GofeedC.CPUS) / rep.GofeedC.CPUS
 		rep.OwnOverheadWithServer = (rep.Cycle.CPUS + rep.Cycle.ServerCPUS - rep.GofeedC.CPUS) / rep.GofeedC.CPUS
 	}
+	return nil
+}
+
+func gofeedParse(b []byte) error {
+	_, err := gofeed.NewParser().Parse(bytes.NewReader(b))
+	return err
+}
+
+// gofeedBefore times gofeed alone at the cycle's concurrency before the
+// cycles, when the baselines are measured: own overhead compares the
+// cycles with the mean of this run and the one after them, so that a
+// machine that speeds up or slows down during the bench (a shared or
+// throttled one) moves both sides alike. It then resets the peak RSS,
+// which the cycles' peak must not include; where that cannot be done
+// (not Linux) it measures nothing, and only the run after counts.
+func (r *run) gofeedBefore() error {
+	if r.o.NoBaselines || !canResetPeak() {
+		return nil
+	}
+	r.o.Progress("gofeed alone, %d goroutines, before the cycles", r.o.Concurrency)
+	t, _, err := parseBatches(r.g, r.o.Concurrency, gofeedParse)
+	if err != nil {
+		return fmt.Errorf("bench: gofeed: %w", err)
+	}
+	runtime.GC()
+	if err := resetPeak(); err != nil {
+		return fmt.Errorf("bench: reset the peak RSS after gofeed alone: %w", err)
+	}
+	r.rep.GofeedBefore = &t
 	return nil
 }
 

@@ -180,6 +180,9 @@ func (r *run) cycles(ctx context.Context) error {
 	rss, _ := memStatus()
 	rep := r.rep
 	rep.RSSBeforeMB = mb(rss)
+	if err := r.gofeedBefore(); err != nil {
+		return err
+	}
 	pg, err := r.engine(ctx)
 	if err != nil {
 		return err

@@ -175,3 +175,8 @@ func treeCPU(pid int) time.Duration {
 	}
 	return total
 }
+
+// canResetPeak reports whether resetPeak works here.
+func canResetPeak() bool {
+	return resetPeak() == nil
+}

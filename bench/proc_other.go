@@ -34,3 +34,6 @@ func parentPID(pid int) (int, error) { return 0, errors.New("process tables are 
 
 // treeCPU is measured on Linux only.
 func treeCPU(pid int) time.Duration { return 0 }
+
+// canResetPeak: the peak RSS is measured on Linux only.
+func canResetPeak() bool { return false }

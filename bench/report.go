@@ -88,13 +88,18 @@ type Report struct {
 	// alone on one goroutine and at the cycle's concurrency, our Parse
 	// (gofeed plus conversion) and matching alone. Baselines says whether
 	// they were measured (not with Options.NoBaselines).
-	Baselines   bool    `json:"baselines"`
-	Fetch       Times   `json:"fetch_only"`
-	Gofeed1     Times   `json:"gofeed_1"`
-	GofeedC     Times   `json:"gofeed_concurrent"`
-	ParseC      Times   `json:"monitor_parse_concurrent"`
-	Match1      Times   `json:"match_1"`
-	OwnOverhead float64 `json:"own_overhead"`
+	Baselines bool  `json:"baselines"`
+	Fetch     Times `json:"fetch_only"`
+	Gofeed1   Times `json:"gofeed_1"`
+	// GofeedC is gofeed alone at the cycle's concurrency: the mean of
+	// GofeedBefore (before the cycles, where the peak RSS can be reset
+	// after it) and GofeedAfter (after them), else GofeedAfter alone.
+	GofeedC      Times   `json:"gofeed_concurrent"`
+	GofeedBefore *Times  `json:"gofeed_concurrent_before,omitempty"`
+	GofeedAfter  Times   `json:"gofeed_concurrent_after"`
+	ParseC       Times   `json:"monitor_parse_concurrent"`
+	Match1       Times   `json:"match_1"`
+	OwnOverhead  float64 `json:"own_overhead"`
 	// OwnOverheadWithServer adds the feed server's CPU to the cycle's, as
 	// when it ran in process: the figure to compare with runs that
 	// counted it.
@@ -195,7 +200,11 @@ func (r *Report) writeBaselines(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  fetch alone, %2d goroutines:       wall %7.2f s  cpu %7.2f s%s\n", r.Concurrency, r.Fetch.WallS, r.Fetch.CPUS, server)
 	fmt.Fprintf(w, "  gofeed alone, 1 goroutine:        wall %7.2f s  cpu %7.2f s\n", r.Gofeed1.WallS, r.Gofeed1.CPUS)
-	fmt.Fprintf(w, "  gofeed alone, %2d goroutines:      wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.GofeedC.WallS, r.GofeedC.CPUS)
+	fmt.Fprintf(w, "  gofeed alone, %2d goroutines:      wall %7.2f s  cpu %7.2f s", r.Concurrency, r.GofeedC.WallS, r.GofeedC.CPUS)
+	if b := r.GofeedBefore; b != nil {
+		fmt.Fprintf(w, "  (mean of %.2f s before the cycles and %.2f s after)", b.CPUS, r.GofeedAfter.CPUS)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  feed.Parse, %2d goroutines:        wall %7.2f s  cpu %7.2f s\n", r.Concurrency, r.ParseC.WallS, r.ParseC.CPUS)
 	fmt.Fprintf(w, "  match alone, 1 goroutine:         wall %7.2f s  cpu %7.2f s\n\n", r.Match1.WallS, r.Match1.CPUS)
 	fmt.Fprintf(w, "own overhead = (cycle CPU - gofeed CPU at %d goroutines) / gofeed CPU = (%.2f - %.2f) / %.2f = %.2f×\n",

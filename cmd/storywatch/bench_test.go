@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -71,6 +72,15 @@ func TestBenchJSONCountsWhatTheCycleDid(t *testing.T) {
 	}
 	if runtime.GOOS == "linux" && (rep.PeakRSSMB <= 0 || rep.CycleIO.WriteCalls == 0) {
 		t.Errorf("peak RSS %v MB, %d write calls: /proc was not read", rep.PeakRSSMB, rep.CycleIO.WriteCalls)
+	}
+	// On Linux gofeed alone runs before the cycles too, and own overhead
+	// compares the cycles with the mean of both runs.
+	if b := rep.GofeedBefore; runtime.GOOS == "linux" && (b == nil || b.CPUS <= 0 || rep.GofeedAfter.CPUS <= 0 ||
+		math.Abs(rep.GofeedC.CPUS-(b.CPUS+rep.GofeedAfter.CPUS)/2) > 1e-9) {
+		t.Errorf("gofeed alone: before %+v, after %+v, used %+v; want both runs and their mean", b, rep.GofeedAfter, rep.GofeedC)
+	}
+	if want := (rep.Cycle.CPUS - rep.GofeedC.CPUS) / rep.GofeedC.CPUS; math.Abs(rep.OwnOverhead-want) > 1e-9 {
+		t.Errorf("own overhead %v, want (cycle - gofeed) / gofeed = %v", rep.OwnOverhead, want)
 	}
 }
 
