@@ -105,27 +105,45 @@ func FingerprintNormalized(it feed.Item, body []byte, n int) Fingerprint {
 
 // simHashNormalized is SimHash of the n tokens of normalized text (tokens
 // joined by single spaces). A shingle's hash is hashTokens of its tokens,
-// which is FNV-1a of its span of text.
+// which is FNV-1a of its span of text. Every byte is in the spans of up to
+// ShingleSize shingles; the hashes of the shingles open at a byte are
+// computed side by side in one pass, so that their multiplications, each
+// waiting on the one before in its own hash, overlap.
 func (sc *simScratch) simHashNormalized(text []byte, n int) uint64 {
 	set := sc.reset(n - ShingleSize + 1)
 	var d dedupCounter
 	d.init(set)
-	// starts holds the offsets of the last ShingleSize tokens.
-	var starts [ShingleSize]int
+	// h0, h1, h2 hash the shingles that began with the current token, the
+	// one before it and the one before that; k counts the tokens ended.
+	h0, h1, h2 := uint64(fnvOffset), uint64(fnvOffset), uint64(fnvOffset)
 	k := 0
-	start := 0
-	for i := 0; i <= len(text); i++ {
-		if i < len(text) && text[i] != ' ' {
+	for _, c := range text {
+		if c != ' ' {
+			h0 = (h0 ^ uint64(c)) * fnvPrime
+			h1 = (h1 ^ uint64(c)) * fnvPrime
+			h2 = (h2 ^ uint64(c)) * fnvPrime
 			continue
 		}
-		starts[k%ShingleSize] = start
-		k++
-		if k >= ShingleSize {
-			d.add(hashBytes(text[starts[k%ShingleSize]:i]))
+		if k++; k >= ShingleSize {
+			d.add(nonZero(h2))
 		}
-		start = i + 1
+		h2 = (h1 ^ ' ') * fnvPrime
+		h1 = (h0 ^ ' ') * fnvPrime
+		h0 = fnvOffset
+	}
+	if k++; k >= ShingleSize {
+		d.add(nonZero(h2))
 	}
 	return d.sum()
+}
+
+// nonZero returns h, or 1 for 0: a shingle hash is never 0, which marks
+// an empty slot of the dedup set.
+func nonZero(h uint64) uint64 {
+	if h == 0 {
+		return 1
+	}
+	return h
 }
 
 // TitleWithoutOutlet removes a trailing " - outlet" (or " | outlet") from

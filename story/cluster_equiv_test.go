@@ -166,6 +166,30 @@ func TestSimHashMatchesReference(t *testing.T) {
 	}
 }
 
+// The SimHash of normalized text, its shingles hashed side by side in one
+// pass, is the reference SimHash of its tokens, repeated shingles and
+// tokens of every length included.
+func TestSimHashNormalizedMatchesReference(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 8))
+	sc := new(simScratch)
+	for trial := range 3000 {
+		n := ShingleSize + r.IntN(40)
+		if trial%2 == 1 {
+			n = ShingleSize + r.IntN(600)
+		}
+		v := 1 + r.IntN(1+[]int{2, 20, 5000}[r.IntN(3)])
+		toks := randomTokens(r, n, v)
+		for i := range toks {
+			toks[i] = strings.Repeat(toks[i], 1+r.IntN(3))
+		}
+		text := []byte(strings.Join(toks, " "))
+		if got, want := sc.simHashNormalized(text, n), refSimHash(toks); got != want {
+			t.Fatalf("trial %d: simHashNormalized(%d tokens of %d words) = %#x, want %#x", trial, n, v, got, want)
+		}
+	}
+}
+
 // TestSimHashTiesMatchReference covers bit counts of exactly half the
 // distinct shingles ("a b a" and "b a b"), where a bit stays clear.
 func TestSimHashTiesMatchReference(t *testing.T) {

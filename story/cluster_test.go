@@ -130,3 +130,14 @@ func BenchmarkSimHash(b *testing.B) {
 		SimHash(toks)
 	}
 }
+
+// BenchmarkSimHashNormalized measures the SimHash of a 1 KB text already
+// normalized, as the poll cycle computes it from the matcher's tokens.
+func BenchmarkSimHashNormalized(b *testing.B) {
+	text, n := match.AppendNormalized(nil, wireText+" "+wireText[:450])
+	sc := new(simScratch)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		sc.simHashNormalized(text, n)
+	}
+}
