@@ -61,7 +61,8 @@ func (sc *scratch) snippet(text string, o *occ) (string, [2]int) {
 			return s.text, s.mark
 		}
 	}
-	t, mark := makeSnippet(text, int(o.start), int(o.stop))
+	t, mark, buf := makeSnippet(sc.snip[:0], text, int(o.start), int(o.stop))
+	sc.snip = buf
 	sc.snippets = append(sc.snippets, snippetMemo{field: o.field, start: o.start, stop: o.stop, text: t, mark: mark})
 	return t, mark
 }
@@ -76,8 +77,9 @@ type snippetMemo struct {
 
 // makeSnippet cuts about snippetLen characters of text around the byte
 // range [start, end), at word boundaries, collapsing runs of white space.
-// It returns the snippet and the byte range of the match inside it.
-func makeSnippet(text string, start, end int) (string, [2]int) {
+// It returns the snippet and the byte range of the match inside it, and
+// buf, which it writes the snippet in before making it a string, grown.
+func makeSnippet(buf []byte, text string, start, end int) (string, [2]int, []byte) {
 	budget := snippetLen - utf8.RuneCountInString(text[start:end])
 	left := budget / 2
 	if left < 0 {
@@ -85,72 +87,154 @@ func makeSnippet(text string, start, end int) (string, [2]int) {
 	}
 	from := start
 	for n := 0; n < left && from > 0; n++ {
-		_, size := utf8.DecodeLastRuneInString(text[:from])
-		from -= size
+		from -= lastRuneLen(text[:from])
 	}
 	right := budget - runesBetween(text, from, start)
 	to := end
 	for n := 0; n < right && to < len(text); n++ {
-		_, size := utf8.DecodeRuneInString(text[to:])
+		_, size := spaceAt(text, to)
 		to += size
 	}
 	// Cut at word boundaries: drop a word the window only partly holds.
 	if from > 0 {
-		if i := strings.IndexFunc(text[from:start], unicode.IsSpace); i >= 0 {
+		if i := indexSpace(text[from:start]); i >= 0 {
 			from += i
 		}
 	}
 	if to < len(text) {
-		if i := strings.LastIndexFunc(text[end:to], unicode.IsSpace); i >= 0 {
+		if i := lastIndexSpace(text[end:to]); i >= 0 {
 			to = end + i
 		}
 	}
-	var b strings.Builder
-	b.Grow(to - from + 8)
+	b := buf[:0]
 	if from > 0 {
-		b.WriteString("…")
+		b = append(b, "…"...)
 	}
 	space := from == 0
-	space = writeCollapsed(&b, text[from:start], space)
-	if from > 0 && b.Len() == len("…") {
+	b, space = appendCollapsed(b, text[from:start], space)
+	if from > 0 && len(b) == len("…") {
 		space = true
 	}
-	mark0 := b.Len()
-	space = writeCollapsed(&b, text[start:end], space)
-	mark1 := b.Len()
-	writeCollapsed(&b, text[end:to], space)
-	s := strings.TrimRightFunc(b.String(), unicode.IsSpace)
+	mark0 := len(b)
+	b, space = appendCollapsed(b, text[start:end], space)
+	mark1 := len(b)
+	b, _ = appendCollapsed(b, text[end:to], space)
+	b = trimRightSpace(b)
 	if to < len(text) {
-		s += "…"
+		b = append(b, "…"...)
 	}
-	return s, [2]int{mark0, mark1}
+	return string(b), [2]int{mark0, mark1}, b
 }
 
 func runesBetween(s string, i, j int) int { return utf8.RuneCountInString(s[i:j]) }
 
-// writeCollapsed writes s with every run of white space as one space and
-// without leading space when space is already true (the previous write
-// ended in space, or nothing was written). It returns whether the output
-// now ends in space.
-func writeCollapsed(b *strings.Builder, s string, space bool) bool {
+// spaceAt reports whether s[i:] starts with white space (unicode.IsSpace)
+// and the length of the rune there, an invalid byte counting as one
+// (utf8.DecodeRuneInString). ASCII and the two-byte runes from U+0100 on
+// (Cyrillic, Greek, Hebrew …), none of them space, are read in place.
+func spaceAt(s string, i int) (space bool, size int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return asciiSpace[c], 1
+	}
+	if c >= 0xC4 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return false, 2
+	}
+	return decodedSpace(s[i:])
+}
+
+// asciiSpace marks the ASCII white space of unicode.IsSpace.
+var asciiSpace = [utf8.RuneSelf]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
+
+// decodedSpace is spaceAt for the runes it does not read in place.
+func decodedSpace(s string) (bool, int) {
+	r, size := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r), size
+}
+
+// lastRuneLen is the size that utf8.DecodeLastRuneInString(s) returns,
+// with ASCII and well-formed two-byte runes read in place.
+func lastRuneLen(s string) int {
+	n := len(s)
+	if s[n-1] < utf8.RuneSelf {
+		return 1
+	}
+	if n >= 2 && s[n-1]&0xC0 == 0x80 && s[n-2] >= 0xC2 && s[n-2] < 0xE0 {
+		return 2
+	}
+	_, size := utf8.DecodeLastRuneInString(s)
+	return size
+}
+
+// indexSpace is strings.IndexFunc(s, unicode.IsSpace).
+func indexSpace(s string) int {
+	for i := 0; i < len(s); {
+		space, size := spaceAt(s, i)
+		if space {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// lastIndexSpace is strings.LastIndexFunc(s, unicode.IsSpace).
+func lastIndexSpace(s string) int {
+	for i := len(s); i > 0; {
+		if c := s[i-1]; c < utf8.RuneSelf {
+			i--
+			if space, _ := spaceAt(s, i); space {
+				return i
+			}
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+		if unicode.IsSpace(r) {
+			return i
+		}
+	}
+	return -1
+}
+
+// trimRightSpace is strings.TrimRightFunc(b, unicode.IsSpace) on bytes.
+func trimRightSpace(b []byte) []byte {
+	for len(b) > 0 {
+		r, size := rune(b[len(b)-1]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeLastRune(b)
+		}
+		if !unicode.IsSpace(r) {
+			break
+		}
+		b = b[:len(b)-size]
+	}
+	return b
+}
+
+// appendCollapsed appends s with every run of white space as one space
+// and without leading space when space is already true (the previous
+// write ended in space, or nothing was written). It returns whether the
+// output now ends in space.
+func appendCollapsed(b []byte, s string, space bool) ([]byte, bool) {
 	run := 0 // start of the pending run of non-space text
 	for i := 0; i < len(s); {
-		c := s[i]
-		size, isSpace := 1, false
-		if c < utf8.RuneSelf {
-			isSpace = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			isSpace = unicode.IsSpace(r)
+		isSpace, size := false, 1
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
+			isSpace = asciiSpace[c]
+		case c >= 0xC4 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			size = 2 // spaceAt's case, inline
+		default:
+			isSpace, size = decodedSpace(s[i:])
 		}
 		if isSpace {
 			if i > run {
-				b.WriteString(s[run:i])
+				b = append(b, s[run:i]...)
 				space = false
 			}
 			if !space {
-				b.WriteByte(' ')
+				b = append(b, ' ')
 				space = true
 			}
 			run = i + size
@@ -158,10 +242,10 @@ func writeCollapsed(b *strings.Builder, s string, space bool) bool {
 		i += size
 	}
 	if run < len(s) {
-		b.WriteString(s[run:])
+		b = append(b, s[run:]...)
 		space = false
 	}
-	return space
+	return b, space
 }
 
 // Explain says what matched and, for a name variant, why:

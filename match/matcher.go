@@ -56,6 +56,7 @@ type scratch struct {
 	translits  *translitCache
 	second     []secondForm // per token of a field: its second form
 	snippets   []snippetMemo
+	snip       []byte // the snippet being cut
 	secondIDs  []int32
 	key        []byte // a token's spelling key
 	coarse     []byte // its coarse key
