@@ -41,22 +41,17 @@ func URLHash(canonical string) uint64 {
 	return 1
 }
 
-// Chains: every record is on up to six singly linked lists, newest first,
-// one per key: its title, its canonical URL and each 16-bit band of its
-// SimHash (two SimHashes within 3 bits share at least one band whole).
+// Chains: every record is on up to two singly linked lists, newest first,
+// one per key: its title and its canonical URL. Its SimHash is in the band
+// buckets instead (bands.go), one per 16-bit band: two SimHashes within 3
+// bits share at least one band whole.
 const (
 	chainTitle = iota
 	chainURL
-	chainBand0
-	chains = chainBand0 + bands
+	chains
 )
 
-const (
-	bands       = 4
-	bandBuckets = 1 << 16
-)
-
-// rec is a stored copy: 72 bytes of plain integers. Record 0 is never
+// rec is a stored copy: 56 bytes of plain integers. Record 0 is never
 // used, so a 0 link ends a chain.
 type rec struct {
 	title, url, text uint64
@@ -70,12 +65,13 @@ type rec struct {
 // value is not usable; call New. Records first seen before the horizon
 // (Expire) are skipped and dropped as they accumulate.
 type Index struct {
-	recs              slab[rec]
-	n                 int // records in use: recs.s[1..n]
-	front             int // records before it are known to have expired
-	title, url, bands slab[uint32]
-	mask              uint64 // of the title and URL buckets
-	horizon           int64
+	recs       slab[rec]
+	n          int // records in use: recs.s[1..n]
+	front      int // records before it are known to have expired
+	title, url slab[uint32]
+	mask       uint64 // of the title and URL buckets
+	bands      bandTable
+	horizon    int64
 	// compactAt is how many expired records at least make Expire compact.
 	compactAt int
 	// moved maps a story merged away to the story it joined; records keep
@@ -120,9 +116,9 @@ func New(capacity int) (*Index, error) {
 	if x.recs, err = newSlab[rec](max(capacity+1, 1024)); err != nil {
 		return nil, fmt.Errorf("copy index: %w", err)
 	}
-	if x.bands, err = newSlab[uint32](bands * bandBuckets); err != nil {
+	if x.bands, err = newBandTable(blocksFor(len(x.recs.s))); err != nil {
 		x.Close()
-		return nil, fmt.Errorf("copy index: %w", err)
+		return nil, err
 	}
 	if err := x.rehash(bucketsFor(len(x.recs.s))); err != nil {
 		x.Close()
@@ -152,7 +148,7 @@ func (x *Index) Len() int { return x.n }
 
 // Bytes returns the memory the index holds.
 func (x *Index) Bytes() int64 {
-	return int64(len(x.recs.s))*int64(recSize) + 4*int64(len(x.title.s)+len(x.url.s)+len(x.bands.s))
+	return int64(len(x.recs.s))*int64(recSize) + 4*int64(len(x.title.s)+len(x.url.s)) + x.bands.bytes()
 }
 
 // Horizon returns the earliest first sighting the index answers for.
@@ -175,34 +171,23 @@ func (x *Index) Covers(from int64) bool { return from >= x.horizon }
 // callers with weaker hashes.
 func mix(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> 17 }
 
-func bandOf(text uint64, b int) uint64 { return (text >> (16 * b)) & (bandBuckets - 1) }
-
 // head returns the chain head of record r's key on chain c.
 func (x *Index) head(c int, r *rec) *uint32 {
-	switch c {
-	case chainTitle:
+	if c == chainTitle {
 		return &x.title.s[mix(r.title)&x.mask]
-	case chainURL:
-		return &x.url.s[mix(r.url)&x.mask]
-	default:
-		b := c - chainBand0
-		return &x.bands.s[b*bandBuckets+int(bandOf(r.text, b))]
 	}
+	return &x.url.s[mix(r.url)&x.mask]
 }
 
 // on reports whether record r belongs on chain c.
 func (r *rec) on(c int) bool {
-	switch c {
-	case chainTitle:
+	if c == chainTitle {
 		return r.title != 0
-	case chainURL:
-		return r.url != 0
-	default:
-		return r.hasText != 0
 	}
+	return r.url != 0
 }
 
-// link puts record i at the head of its chains.
+// link puts record i at the head of its title and URL chains.
 func (x *Index) link(i int) {
 	r := &x.recs.s[i]
 	for c := range chains {
@@ -213,8 +198,8 @@ func (x *Index) link(i int) {
 	}
 }
 
-// rehash rebuilds every chain with buckets title and URL buckets, linking
-// the records oldest first so that each chain stays newest first.
+// rehash rebuilds the title and URL chains with buckets buckets each,
+// linking the records oldest first so that each chain stays newest first.
 func (x *Index) rehash(buckets int) error {
 	title, url, err := newBuckets(buckets)
 	if err != nil {
@@ -237,12 +222,11 @@ func newBuckets(n int) (title, url slab[uint32], err error) {
 }
 
 // relink makes title and url the chain heads and links every record into
-// them, oldest first.
+// them, oldest first. The band buckets do not depend on them.
 func (x *Index) relink(title, url slab[uint32]) {
 	x.title.release()
 	x.url.release()
 	x.title, x.url, x.mask = title, url, uint64(len(title.s)-1)
-	clear(x.bands.s)
 	for i := 1; i <= x.n; i++ {
 		x.link(i)
 	}
@@ -264,11 +248,17 @@ func (x *Index) Add(e Entry) error {
 			return err
 		}
 	}
+	if e.HasText {
+		if err := x.bands.reserve(); err != nil {
+			return err
+		}
+	}
 	x.n++
 	r := &x.recs.s[x.n]
 	*r = rec{title: e.Title, url: e.URL, seen: e.FirstSeen, item: uint32(e.Item), story: uint32(e.Story), feed: uint32(e.Feed)}
 	if e.HasText {
 		r.text, r.hasText = e.Text, 1
+		x.bands.add(e.Text, uint32(x.n))
 	}
 	x.link(x.n)
 	return nil
@@ -324,4 +314,4 @@ func (x *Index) entry(i uint32) Entry {
 		Title: r.title, URL: r.url, Text: r.text, HasText: r.hasText != 0}
 }
 
-const recSize = 72
+const recSize = 56

@@ -52,14 +52,22 @@ func (x *Index) ByTitle(dst []Entry, title uint64, from, to int64) []Entry {
 func (x *Index) ByText(dst []Entry, text uint64, maxDist int, from, to int64) []Entry {
 	from = max(from, x.horizon)
 	start := len(dst)
+	blocks := x.bands.blocks.s
 	for b := range bands {
-		band := bandOf(text, b)
-		for i := x.bands.s[b*bandBuckets+int(band)]; i != 0; i = x.recs.s[i].next[chainBand0+b] {
-			r := &x.recs.s[i]
-			if r.seen < from || r.seen > to || bits.OnesCount64(r.text^text) > maxDist || sharesEarlierBand(r.text, text, b) {
-				continue
+		for i := x.bands.heads.s[bucketOf(text, b)]; i != 0; i = blocks[i].next {
+			blk := &blocks[i]
+			for k := range blockSlots {
+				// A free slot holds 0, which may be near text: its
+				// record, 0, tells it apart.
+				if bits.OnesCount64(blk.text[k]^text) > maxDist || blk.rec[k] == 0 {
+					continue
+				}
+				r := &x.recs.s[blk.rec[k]]
+				if r.seen < from || r.seen > to || sharesEarlierBand(r.text, text, b) {
+					continue
+				}
+				dst = x.appendStory(dst, start, blk.rec[k])
 			}
-			dst = x.appendStory(dst, start, i)
 		}
 	}
 	return dst
@@ -100,8 +108,8 @@ func (x *Index) Commit() {
 }
 
 // Rollback removes what the transaction added, newest first: each record
-// removed is the head of each of its chains, so the heads go back to what
-// they were.
+// removed is the head of each of its chains and the first entry of each of
+// its band buckets, so the heads go back to what they were.
 func (x *Index) Rollback() {
 	if x.txStart == 0 {
 		return
@@ -112,6 +120,9 @@ func (x *Index) Rollback() {
 			if r.on(c) {
 				*x.head(c, r) = r.next[c]
 			}
+		}
+		if r.hasText != 0 {
+			x.bands.remove(r.text, uint32(x.n))
 		}
 	}
 	for _, u := range slices.Backward(x.undo) {
@@ -176,8 +187,16 @@ func (x *Index) compact() error {
 		r.story = x.resolve(r.story)
 		recs.s[j] = r
 	}
+	bt, err := bandTableOf(recs.s[:kept+1])
+	if err != nil {
+		recs.release()
+		title.release()
+		url.release()
+		return err
+	}
 	x.recs.release()
-	x.recs, x.n, x.front = recs, kept, 0
+	x.bands.release()
+	x.recs, x.bands, x.n, x.front = recs, bt, kept, 0
 	clear(x.moved)
 	x.relink(title, url)
 	return nil
