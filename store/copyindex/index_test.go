@@ -138,6 +138,9 @@ func TestIndexAgreesWithScan(t *testing.T) {
 				m.horizon = max(m.horizon, h)
 			}
 			checkLookups(t, r, x, m, seen, bases)
+			if step%25 == 0 {
+				checkBands(t, x)
+			}
 		}
 		if compactions == 0 {
 			t.Fatalf("seed %d: the index never compacted", seed)
@@ -146,6 +149,8 @@ func TestIndexAgreesWithScan(t *testing.T) {
 	}
 }
 
+// checkLookups checks one random lookup of each kind against a scan of
+// every copy, and its order against the order each lookup promises.
 func checkLookups(t *testing.T, r *rand.Rand, x *Index, m *model, seen int64, bases []uint64) {
 	t.Helper()
 	from, to := seen-r.Int64N(1500), seen+r.Int64N(100)
@@ -155,14 +160,24 @@ func checkLookups(t *testing.T, r *rand.Rand, x *Index, m *model, seen int64, ba
 	if !slices.Equal(sortEntries(got), sortEntries(want)) {
 		t.Fatalf("ByURL(%x, %d, %d) = %v, want %v", url, from, to, got, want)
 	}
+	if want := m.inOrder(from, to, false, func(e Entry) bool { return e.URL == url }); !slices.Equal(got, want) {
+		t.Fatalf("ByURL(%x, %d, %d) = %v, want in this order %v", url, from, to, got, want)
+	}
 	title := 1 + r.Uint64N(20)
 	got = x.ByTitle(nil, title, from, to)
 	want = m.lookup(from, to, func(e Entry) bool { return e.Title == title })
 	checkOnePerStory(t, "ByTitle", got, want)
+	if want := m.inOrder(from, to, true, func(e Entry) bool { return e.Title == title }); !slices.Equal(got, want) {
+		t.Fatalf("ByTitle(%d, %d, %d) = %v, want in this order %v", title, from, to, got, want)
+	}
 	text := bases[r.IntN(len(bases))] ^ 1<<r.IntN(64)
-	got = x.ByText(nil, text, 3, from, to)
-	want = m.lookup(from, to, func(e Entry) bool { return e.HasText && bits.OnesCount64(e.Text^text) <= 3 })
+	d := r.IntN(bands)
+	got = x.ByText(nil, text, d, from, to)
+	want = m.lookup(from, to, func(e Entry) bool { return e.HasText && bits.OnesCount64(e.Text^text) <= d })
 	checkOnePerStory(t, "ByText", got, want)
+	if want := m.byTextInOrder(text, d, from, to); !slices.Equal(got, want) {
+		t.Fatalf("ByText(%x, %d, %d, %d) = %v, want in this order %v", text, d, from, to, got, want)
+	}
 }
 
 // checkOnePerStory checks that got holds one of want's entries for each of
