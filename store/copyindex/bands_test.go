@@ -105,15 +105,6 @@ func items(es []Entry) []int64 {
 	return out
 }
 
-// newestFirst returns the ids from..to, high to low.
-func newestFirst(from, to int64) []int64 {
-	var out []int64
-	for i := to; i >= from; i-- {
-		out = append(out, i)
-	}
-	return out
-}
-
 func TestRollbackAcrossBlockBoundaryFreesBlocks(t *testing.T) {
 	t.Parallel()
 	x, err := New(0)
