@@ -3,16 +3,19 @@ package copyindex
 import "fmt"
 
 // Band buckets. Each value of each 16-bit band of a SimHash has a chain of
-// 64-byte blocks, newest first, each holding the SimHashes and record
-// numbers of up to blockSlots copies. A text lookup thus reads a band's
-// candidates from a few contiguous cache lines and touches a record only
-// when its SimHash is near enough. Block 0 is never used, so a 0 link ends
-// a chain; record 0 is never used either, so a 0 record marks a free slot.
+// 64-byte blocks, newest first, each holding up to blockSlots copies: the
+// record number and 32 bits of the SimHash outside the band (print). A
+// text lookup thus reads a band's candidates from a few contiguous cache
+// lines and touches a record only when its print is near enough: every
+// copy within maxDist bits is, and of the others about one in a million
+// (a random 32-bit print is within 3 bits with a chance of 1.3e-6). Block
+// 0 is never used, so a 0 link ends a chain; record 0 is never used either,
+// so a 0 record marks a free slot.
 
 const (
 	bands       = 4
 	bandBuckets = 1 << 16
-	blockSlots  = 5
+	blockSlots  = 7
 	blockSize   = 64
 )
 
@@ -20,9 +23,19 @@ const (
 // the first, so that reading them in order gives the newest first; only a
 // chain's head block has free slots, and only at its start.
 type block struct {
-	text [blockSlots]uint64
-	rec  [blockSlots]uint32
-	next uint32
+	print [blockSlots]uint32
+	rec   [blockSlots]uint32
+	next  uint32
+	_     uint32 // to a whole cache line
+}
+
+// printOf returns the 32 bits of text that band b's chains keep: the two
+// bands of the other half.
+func printOf(text uint64, b int) uint32 {
+	if b < bands/2 {
+		return uint32(text >> 32)
+	}
+	return uint32(text)
 }
 
 // bandTable is the band chains: their heads and the blocks they are made
@@ -122,7 +135,7 @@ func (t *bandTable) add(text uint64, r uint32) {
 		for blk.rec[k] != 0 {
 			k--
 		}
-		blk.text[k], blk.rec[k] = text, r
+		blk.print[k], blk.rec[k] = printOf(text, b), r
 	}
 }
 
@@ -139,7 +152,7 @@ func (t *bandTable) remove(text uint64, r uint32) {
 		if blk.rec[k] != r {
 			panic(fmt.Sprintf("copy index: record %d is not the newest of its band chain (%d is)", r, blk.rec[k]))
 		}
-		blk.text[k], blk.rec[k] = 0, 0
+		blk.print[k], blk.rec[k] = 0, 0
 		if k == blockSlots-1 {
 			i := *h
 			*h = blk.next

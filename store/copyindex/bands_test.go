@@ -34,13 +34,13 @@ func bandsError(x *Index) error {
 			for k := range blockSlots {
 				r := blk.rec[k]
 				if r == 0 {
-					if !first || (k > 0 && blk.rec[k-1] != 0) || blk.text[k] != 0 {
+					if !first || (k > 0 && blk.rec[k-1] != 0) || blk.print[k] != 0 {
 						return fmt.Errorf("bucket %d: a free slot %d in block %d (head: %v): %+v", h, k, i, first, *blk)
 					}
 					continue
 				}
-				if int(r) > x.n || x.recs.s[r].hasText == 0 || x.recs.s[r].text != blk.text[k] || bandOf(blk.text[k], b) != band {
-					return fmt.Errorf("bucket %d, block %d slot %d: record %d, text %x does not belong", h, i, k, r, blk.text[k])
+				if int(r) > x.n || x.recs.s[r].hasText == 0 || printOf(x.recs.s[r].text, b) != blk.print[k] || bandOf(x.recs.s[r].text, b) != band {
+					return fmt.Errorf("bucket %d, block %d slot %d: record %d, print %x does not belong", h, i, k, r, blk.print[k])
 				}
 				if last != 0 && r >= last {
 					return fmt.Errorf("bucket %d: record %d after record %d: not newest first", h, r, last)
@@ -112,15 +112,15 @@ func TestRollbackAcrossBlockBoundaryFreesBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	// Three copies: one block in band 0 with two slots free, one block per
-	// copy in each other band.
+	// Three copies: one block in band 0 with blockSlots-3 slots free, one
+	// block per copy in each other band.
 	addAll(t, x, sameBands(1, 3))
 	if got := x.bands.used - 1; got != 1+3*3 {
 		t.Fatalf("3 copies took %d blocks, want 10", got)
 	}
-	// Thirteen more fill band 0's two free slots, two whole blocks and
-	// one slot of a third: 3 blocks there and 3·13 in the other bands.
-	const more = 2*blockSlots + 3
+	// More fill band 0's free slots, two whole blocks and one slot of a
+	// third: 3 blocks there and one per copy in the other bands.
+	const more = blockSlots - 3 + 2*blockSlots + 1
 	x.Begin()
 	addAll(t, x, sameBands(4, more))
 	if got := items(x.ByText(nil, 0xbeef, 0, 0, 100)); len(got) != 0 {
@@ -132,7 +132,7 @@ func TestRollbackAcrossBlockBoundaryFreesBlocks(t *testing.T) {
 	checkBands(t, x)
 	used, bytes := x.bands.used, x.Bytes()
 	if got := used - 1; got != 10+3+3*more {
-		t.Fatalf("16 copies took %d blocks, want %d", got, 10+3+3*more)
+		t.Fatalf("%d copies took %d blocks, want %d", 3+more, got, 10+3+3*more)
 	}
 	x.Rollback()
 	checkBands(t, x)
@@ -170,8 +170,8 @@ func TestBucketWithManyEntries(t *testing.T) {
 	checkBands(t, x)
 	// Band 0's bucket holds all n in full blocks; each other band's
 	// buckets one copy each.
-	if got := x.bands.used - 1; got != n/blockSlots+3*n {
-		t.Fatalf("%d blocks handed out, want %d", got, n/blockSlots+3*n)
+	if got, want := x.bands.used-1, (n+blockSlots-1)/blockSlots+3*n; got != want {
+		t.Fatalf("%d blocks handed out, want %d", got, want)
 	}
 	// The copies within 3 bits of 0xbeef are those whose number has one
 	// bit set, newest first.
@@ -216,9 +216,9 @@ func TestCompactionRebuildsBlocks(t *testing.T) {
 		t.Fatalf("Len after expiring 900 of 1000 = %d, want 100", x.Len())
 	}
 	checkBands(t, x)
-	// Band 0: 100 copies in one bucket, 20 full blocks; the other bands
-	// one block per copy.
-	if want := 100/blockSlots + 3*100; x.bands.used-1 != want {
+	// Band 0: 100 copies in one bucket, in as few blocks as hold them; the
+	// other bands one block per copy.
+	if want := (100+blockSlots-1)/blockSlots + 3*100; x.bands.used-1 != want {
 		t.Fatalf("%d blocks in use after compaction, want %d", x.bands.used-1, want)
 	}
 	if got := len(x.bands.blocks.s); got >= blocks {

@@ -251,6 +251,9 @@ func TestRecordSize(t *testing.T) {
 	if got := unsafe.Sizeof(rec{}); got != recSize {
 		t.Fatalf("record size %d, recSize says %d", got, recSize)
 	}
+	if got := unsafe.Sizeof(block{}); got != blockSize {
+		t.Fatalf("block size %d, blockSize says %d", got, blockSize)
+	}
 }
 
 func TestDropPagesKeepsWhatIsOutsideTheRange(t *testing.T) {

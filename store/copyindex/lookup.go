@@ -54,16 +54,17 @@ func (x *Index) ByText(dst []Entry, text uint64, maxDist int, from, to int64) []
 	start := len(dst)
 	blocks := x.bands.blocks.s
 	for b := range bands {
+		q := printOf(text, b)
 		for i := x.bands.heads.s[bucketOf(text, b)]; i != 0; i = blocks[i].next {
 			blk := &blocks[i]
 			for k := range blockSlots {
-				// A free slot holds 0, which may be near text: its
+				// A free slot holds 0, which may be near q: its
 				// record, 0, tells it apart.
-				if bits.OnesCount64(blk.text[k]^text) > maxDist || blk.rec[k] == 0 {
+				if bits.OnesCount32(blk.print[k]^q) > maxDist || blk.rec[k] == 0 {
 					continue
 				}
 				r := &x.recs.s[blk.rec[k]]
-				if r.seen < from || r.seen > to || sharesEarlierBand(r.text, text, b) {
+				if bits.OnesCount64(r.text^text) > maxDist || r.seen < from || r.seen > to || sharesEarlierBand(r.text, text, b) {
 					continue
 				}
 				dst = x.appendStory(dst, start, blk.rec[k])
