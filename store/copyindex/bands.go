@@ -21,12 +21,13 @@ const (
 
 // block is one cache line of a band chain. Its slots fill from the last to
 // the first, so that reading them in order gives the newest first; only a
-// chain's head block has free slots, and only at its start.
+// chain's head block has free slots, and only at its start: the first
+// blockSlots-n.
 type block struct {
 	print [blockSlots]uint32
 	rec   [blockSlots]uint32
 	next  uint32
-	_     uint32 // to a whole cache line
+	n     uint32
 }
 
 // printOf returns the 32 bits of text that band b's chains keep: the two
@@ -125,17 +126,15 @@ func (t *bandTable) take() uint32 {
 func (t *bandTable) add(text uint64, r uint32) {
 	for b := range bands {
 		h := &t.heads.s[bucketOf(text, b)]
-		if *h == 0 || t.blocks.s[*h].rec[0] != 0 {
+		if *h == 0 || t.blocks.s[*h].n == blockSlots {
 			i := t.take()
 			t.blocks.s[i].next = *h
 			*h = i
 		}
 		blk := &t.blocks.s[*h]
-		k := blockSlots - 1
-		for blk.rec[k] != 0 {
-			k--
-		}
+		k := blockSlots - 1 - blk.n
 		blk.print[k], blk.rec[k] = printOf(text, b), r
+		blk.n++
 	}
 }
 
@@ -145,15 +144,13 @@ func (t *bandTable) remove(text uint64, r uint32) {
 	for b := range bands {
 		h := &t.heads.s[bucketOf(text, b)]
 		blk := &t.blocks.s[*h]
-		k := 0
-		for blk.rec[k] == 0 {
-			k++
-		}
-		if blk.rec[k] != r {
-			panic(fmt.Sprintf("copy index: record %d is not the newest of its band chain (%d is)", r, blk.rec[k]))
+		k := blockSlots - blk.n
+		if blk.n == 0 || blk.rec[k] != r {
+			panic(fmt.Sprintf("copy index: record %d is not the newest of its band chain", r))
 		}
 		blk.print[k], blk.rec[k] = 0, 0
-		if k == blockSlots-1 {
+		blk.n--
+		if blk.n == 0 {
 			i := *h
 			*h = blk.next
 			*blk = block{next: t.free}

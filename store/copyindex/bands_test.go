@@ -51,6 +51,9 @@ func bandsError(x *Index) error {
 			if blk.rec[blockSlots-1] == 0 {
 				return fmt.Errorf("bucket %d: block %d is empty", h, i)
 			}
+			if n := blockSlots - slices.IndexFunc(blk.rec[:], func(r uint32) bool { return r != 0 }); uint32(n) != blk.n {
+				return fmt.Errorf("bucket %d: block %d holds %d records, counts %d: %+v", h, i, n, blk.n, *blk)
+			}
 		}
 	}
 	for r := 1; r <= x.n; r++ {

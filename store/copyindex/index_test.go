@@ -89,6 +89,7 @@ func TestIndexAgreesWithScan(t *testing.T) {
 		}
 		x.compactAt = 64 // compact often
 		compactions := 0
+		blocks, grown := len(x.bands.blocks.s), false
 		m := &model{moved: map[int64]int64{}}
 		bases := []uint64{r.Uint64(), r.Uint64(), r.Uint64()}
 		var seen int64
@@ -110,6 +111,8 @@ func TestIndexAgreesWithScan(t *testing.T) {
 				if err := x.Add(e); err != nil {
 					t.Fatal(err)
 				}
+				grown = grown || len(x.bands.blocks.s) > blocks
+				blocks = len(x.bands.blocks.s)
 				m.entries = append(m.entries, e)
 				if r.IntN(10) == 0 {
 					// Only live stories merge: a story merged away is gone.
@@ -135,12 +138,16 @@ func TestIndexAgreesWithScan(t *testing.T) {
 				if x.Len() < before {
 					compactions++
 				}
+				blocks = len(x.bands.blocks.s)
 				m.horizon = max(m.horizon, h)
 			}
 			checkLookups(t, r, x, m, seen, bases)
 			if step%25 == 0 {
 				checkBands(t, x)
 			}
+		}
+		if !grown {
+			t.Fatalf("seed %d: the band blocks never grew", seed)
 		}
 		if compactions == 0 {
 			t.Fatalf("seed %d: the index never compacted", seed)
