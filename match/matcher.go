@@ -49,9 +49,10 @@ type scratch struct {
 	cands      []int32
 	epoch      uint32
 	contribs   []contrib
-	fold       []byte // a token with й and ї restored, for transliteration
-	marked     []bool // per token of a field: its text has a letter to restore
-	lat        []byte // its transliteration
+	fold       []byte   // a token with й and ї restored, for transliteration
+	marked     []bool   // per token of a field: its text has a letter to restore
+	tokHash    []uint32 // per token of a field: fnvHash of its normalized bytes
+	lat        []byte   // its transliteration
 	latIDs     [2][]int32
 	translits  *translitCache
 	second     []secondForm // per token of a field: its second form
@@ -165,6 +166,7 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, v
 		var pos int32
 		cyr := false
 		sc.marked = sc.marked[:0]
+		sc.tokHash = sc.tokHash[:0]
 		keyed := vt != nil && vt.fields&(1<<f) != 0
 		sc.hay = append(sc.hay, ' ')
 		fieldStart := int32(len(sc.hay))
@@ -185,7 +187,7 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, v
 			sc.tokStart = append(sc.tokStart, int32(at))
 			sc.toks = append(sc.toks, tokInfo{field: f, cyr: c, pos: pos, start: int32(start), end: int32(end)})
 			sc.hay = append(sc.hay, ' ')
-			sc.addWords(ix, tok)
+			sc.tokHash = append(sc.tokHash, sc.addWords(ix, tok))
 			pos++
 		}
 		sp := fieldSpan{start: fieldStart, end: fieldStart, tokens: pos}
@@ -205,12 +207,16 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, v
 	}
 }
 
-// addWords records the ids of the words that the token just appended is.
-func (sc *scratch) addWords(ix *wordIndex, tok []byte) {
+// addWords records the ids of the words that the token just appended is
+// and returns the token's hash (0 without a word index, which has no
+// transliterated copies to look up).
+func (sc *scratch) addWords(ix *wordIndex, tok []byte) uint32 {
+	var h uint32
 	if ix != nil {
-		sc.tokWords = ix.appendIDs(sc.tokWords, tok)
+		sc.tokWords, h = ix.appendIDs(sc.tokWords, tok)
 	}
 	sc.tokWordIdx = append(sc.tokWordIdx, int32(len(sc.tokWords)))
+	return h
 }
 
 // findAtoms looks every token up in the word index, records every

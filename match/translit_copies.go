@@ -25,7 +25,7 @@ func (sc *scratch) translitCopies(ix *wordIndex, text string, segEnd int32, firs
 				e = sc.tokStart[k+1] - 1
 			}
 			var ids [2][]int32
-			ids, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], text[t.start:t.end], sc.marked[k-first])
+			ids, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], sc.tokHash[k-first], text[t.start:t.end], sc.marked[k-first])
 			sc.secondIDs = append(sc.secondIDs, ids[0]...)
 			sf.mid = int32(len(sc.secondIDs))
 			sc.secondIDs = append(sc.secondIDs, ids[1]...)
@@ -80,19 +80,19 @@ func (sc *scratch) appendCopy(k int, t tokInfo, ids []int32) {
 }
 
 // translitWords returns the word ids of the transliterations of a Cyrillic
-// token (tok normalized, orig as written, marked when hasMarkedLetter of
-// orig is true), in its first and second form,
+// token (tok normalized with hash h, orig as written, marked when
+// hasMarkedLetter of orig is true), in its first and second form,
 // and whether it has a second form (ids[1] is empty when not). The words
 // of a language recur from item to item, so what a token's
 // transliterations are is remembered.
-func (sc *scratch) translitWords(ix *wordIndex, tok []byte, orig string, marked bool) ([2][]int32, bool) {
+func (sc *scratch) translitWords(ix *wordIndex, tok []byte, h uint32, orig string, marked bool) ([2][]int32, bool) {
 	fold := tok
 	if marked {
 		sc.fold = restoreMarks(sc.fold[:0], tok, orig)
-		fold = sc.fold
+		fold, h = sc.fold, fnvHash(sc.fold)
 	}
 	c := sc.translits
-	e := c.lookup(fold)
+	e := c.lookup(fold, h)
 	if e != nil && e.n != 0 {
 		var ids [2][]int32
 		for i := range ids {
@@ -107,7 +107,7 @@ func (sc *scratch) translitWords(ix *wordIndex, tok []byte, orig string, marked 
 			break
 		}
 		sc.lat = appendTranslit(sc.lat[:0], fold, i == 1)
-		sc.latIDs[i] = ix.appendIDs(sc.latIDs[i], sc.lat)
+		sc.latIDs[i], _ = ix.appendIDs(sc.latIDs[i], sc.lat)
 	}
 	if e != nil {
 		c.remember(e, fold, two, sc.latIDs)
@@ -131,15 +131,12 @@ type translitEntry struct {
 	cnt [2]uint8
 }
 
-// lookup returns the entry for tok, empty (n == 0) when it has to be
-// computed and filled, or nil when the token cannot be cached.
-func (c *translitCache) lookup(tok []byte) *translitEntry {
+// lookup returns the entry for tok, whose fnvHash is h, empty (n == 0)
+// when it has to be computed and filled, or nil when the token cannot be
+// cached.
+func (c *translitCache) lookup(tok []byte, h uint32) *translitEntry {
 	if len(tok) > len(translitEntry{}.tok) {
 		return nil
-	}
-	h := uint32(fnvBasis)
-	for _, b := range tok {
-		h = fnvStep(h, b)
 	}
 	e := &c.entries[mix(h)%uint32(len(c.entries))]
 	if int(e.n) != len(tok) || string(e.tok[:e.n]) != string(tok) {

@@ -85,6 +85,15 @@ func fnvStep(h uint32, c byte) uint32 { return (h ^ uint32(c)) * 16777619 }
 
 const fnvBasis = 2166136261
 
+// fnvHash is FNV-1a of b, the hash of a word.
+func fnvHash(b []byte) uint32 {
+	h := uint32(fnvBasis)
+	for _, c := range b {
+		h = fnvStep(h, c)
+	}
+	return h
+}
+
 // wordIndexBuilder collects the atoms of a compile.
 type wordIndexBuilder struct {
 	ix    wordIndex
@@ -242,8 +251,10 @@ func (ix *wordIndex) lookup(tok []byte, h uint32, prefix bool) int32 {
 }
 
 // appendIDs appends to dst the ids of the words token tok is: itself as
-// a whole word, and every prefix word it begins with.
-func (ix *wordIndex) appendIDs(dst []int32, tok []byte) []int32 {
+// a whole word, and every prefix word it begins with. It returns the
+// token's hash too (fnvHash of tok), which the transliteration cache
+// indexes by.
+func (ix *wordIndex) appendIDs(dst []int32, tok []byte) ([]int32, uint32) {
 	h := uint32(fnvBasis)
 	i, n := 0, len(tok)
 	for ; i < n && i < startLen; i++ {
@@ -268,7 +279,7 @@ func (ix *wordIndex) appendIDs(dst []int32, tok []byte) []int32 {
 			dst = append(dst, id)
 		}
 	}
-	return dst
+	return dst, h
 }
 
 func (ix *wordIndex) appendPrefix(dst []int32, prefix []byte, h uint32) []int32 {

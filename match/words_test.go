@@ -49,7 +49,11 @@ func TestWordIndexFindsExactlyItsWords(t *testing.T) {
 			tok = e.text + word(3)[:r.IntN(2)]
 		}
 		var got, want []int32
-		for _, id := range ix.appendIDs(nil, []byte(tok)) {
+		ids, h := ix.appendIDs(nil, []byte(tok))
+		if h != fnvHash([]byte(tok)) {
+			t.Fatalf("appendIDs(%q) hashed it %#x, fnvHash %#x", tok, h, fnvHash([]byte(tok)))
+		}
+		for _, id := range ids {
 			got = append(got, ix.nodes[ix.words[id].root].atom)
 		}
 		for i, e := range entries {
