@@ -104,7 +104,7 @@ func BenchmarkMatchField(b *testing.B) {
 			b.ResetTimer()
 			cpu := processCPU()
 			for i := 0; b.Loop(); i++ {
-				hits += len(m.MatchField(docs[i%len(docs)], FieldSummary, func(_ []byte, n int, _ bool) { tokens += n }))
+				hits += len(m.MatchField(docs[i%len(docs)], FieldSummary, func(_, body Normalized) { tokens += body.Tokens }))
 			}
 			reportCPU(b, cpu)
 			b.ReportMetric(float64(hits)/float64(b.N), "hits/item")

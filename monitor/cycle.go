@@ -585,13 +585,10 @@ func (p *Poller) newItems(ctx context.Context, f FeedConfig, st FeedState, items
 		ni.HeldBack = !st.FirstPollDone && !it.Published.IsZero() && it.Published.Before(cutoff)
 		if m != nil && !ni.HeldBack {
 			// The fingerprint hashes the tokens the matcher made.
-			ni.Hits = m.MatchField(it.Document(), story.BodyField(it), func(body []byte, n int, ok bool) {
-				if ok {
-					ni.Print = story.FingerprintNormalized(it, body, n)
-				}
+			ni.Hits = m.MatchField(it.Document(), story.BodyField(it), func(title, body match.Normalized) {
+				ni.Print = story.FingerprintNormalized(it, title, body)
 			})
-		}
-		if ni.Print == (story.Fingerprint{}) {
+		} else {
 			ni.Print = story.FingerprintOf(it)
 		}
 		out = append(out, ni)

@@ -85,18 +85,33 @@ func BodyField(it feed.Item) match.Field {
 	return match.FieldSummary
 }
 
-// FingerprintNormalized is FingerprintOf(it) from the body already
-// normalized: the n tokens of it's BodyField as match.AppendNormalized
-// writes them (match.Matcher.MatchField hands them over).
-func FingerprintNormalized(it feed.Item, body []byte, n int) Fingerprint {
+// FingerprintNormalized is FingerprintOf(it) from what the matcher made
+// of the title and of it's BodyField (match.Matcher.MatchField hands them
+// over): a field the matcher left out, and a title that loses an outlet's
+// suffix, are normalized here.
+func FingerprintNormalized(it feed.Item, title, body match.Normalized) Fingerprint {
 	var fp Fingerprint
 	sc := simScratchPool.Get().(*simScratch)
-	buf, nt := match.AppendNormalized(sc.text[:0], TitleWithoutOutlet(it.Title, it.Outlet))
-	if nt >= MinTitleTokens {
-		fp.Title = hashBytes(buf)
+	buf := sc.text[:0]
+	if t := TitleWithoutOutlet(it.Title, it.Outlet); len(t) != len(it.Title) || !title.OK {
+		// A cut title is shorter than the title: its tokens are not the
+		// matcher's.
+		buf, title.Tokens = match.AppendNormalized(buf, t)
+		title.Text = buf
 	}
-	if n >= MinTextTokens {
-		fp.Text, fp.HasText = sc.simHashNormalized(body, n), true
+	if title.Tokens >= MinTitleTokens {
+		fp.Title = hashBytes(title.Text)
+	}
+	if !body.OK {
+		text := it.Summary
+		if len(it.Content) > len(text) {
+			text = it.Content
+		}
+		buf, body.Tokens = match.AppendNormalized(buf[:0], text)
+		body.Text = buf
+	}
+	if body.Tokens >= MinTextTokens {
+		fp.Text, fp.HasText = sc.simHashNormalized(body.Text, body.Tokens), true
 	}
 	sc.text = buf
 	sc.put()
