@@ -43,6 +43,12 @@ var (
 	normOnce  sync.Once
 	normTable []string // rune -> normalized bytes, separators as ' '
 	normKinds []uint8  // rune -> normMixed or normLetters, with normMarked
+	// normTwo packs, for each rune of two UTF-8 bytes (U+0080 to U+07FF)
+	// that normalizes to one or two bytes of letters, those bytes (the
+	// low two bytes), their count (the third) and its normMarked bit
+	// (the fourth); 0 for the other runes. The tokenizer reads a run of
+	// Latin, Greek or Cyrillic letters from it without decoding a rune.
+	normTwo [0x800]uint32
 )
 
 func loadNormTable() {
@@ -58,6 +64,15 @@ func loadNormTable() {
 			switch r {
 			case 'й', 'Й', 'ї', 'Ї', 0x306, 0x308:
 				kinds[r] |= normMarked
+			}
+		}
+		for r := rune(0x80); r < 0x800; r++ {
+			if out := t[r]; kinds[r]&normLetters != 0 && len(out) <= 2 {
+				e := uint32(out[0]) | uint32(len(out))<<16 | uint32(kinds[r]&normMarked)<<24
+				if len(out) == 2 {
+					e |= uint32(out[1]) << 8
+				}
+				normTwo[r] = e
 			}
 		}
 		normTable, normKinds = t, kinds

@@ -65,6 +65,14 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, flags uint8, o
 			end = i
 			continue
 		}
+		if b, j, f := twoByteLetters(buf, s, i); j > i {
+			buf = b
+			if start < 0 {
+				start = i
+			}
+			i, end, flags = j, j, flags|tokWide|f
+			continue
+		}
 		var r rune
 		size := 2
 		if c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 && c >= 0xC2 {
@@ -124,6 +132,31 @@ func (t *tokenizer) next(buf []byte) (out []byte, start, end int, flags uint8, o
 		return buf, start, end, flags, true
 	}
 	return buf, 0, 0, 0, false
+}
+
+// twoByteLetters appends to b the normalized bytes of the run of two-byte
+// letters of normTwo that s[i:] starts with and returns b, where the run
+// ends (i when there is none) and the normMarked bit of any of them.
+func twoByteLetters(b []byte, s string, i int) ([]byte, int, uint8) {
+	var marked uint32
+	for i+1 < len(s) {
+		c, c1 := s[i], s[i+1]
+		if c < 0xC2 || c >= 0xE0 || c1&0xC0 != 0x80 {
+			break
+		}
+		e := normTwo[uint32(c&0x1F)<<6|uint32(c1&0x3F)]
+		if e == 0 {
+			break
+		}
+		if e>>16&3 == 2 {
+			b = append(b, byte(e), byte(e>>8))
+		} else {
+			b = append(b, byte(e))
+		}
+		marked |= e >> 24
+		i += 2
+	}
+	return b, i, uint8(marked)
 }
 
 // scanTokens calls emit for every normalized token of s with the byte range
