@@ -41,10 +41,12 @@ func (b *textBuilder) lineBreak() {
 
 func (b *textBuilder) String() string { return b.sb.String() }
 
-// addText adds p, a string or the tokenizer's bytes, to the text.
+// addText adds p, a string or the tokenizer's bytes, to the text. A run
+// of plain runes and single spaces goes in whole, as its words would one
+// by one.
 func addText[T string | []byte](b *textBuilder, p T) {
 	for len(p) > 0 && !b.full {
-		if n := plainLen(p); n > 0 {
+		if n := collapsedLen(p); n > 0 {
 			addWord(b, p[:n])
 			p = p[n:]
 			continue
@@ -63,8 +65,10 @@ func addText[T string | []byte](b *textBuilder, p T) {
 	}
 }
 
-// addWord adds a run of plain runes, as much of it as the limit leaves
-// room for: the runes that fit whole, as adding them one by one would.
+// addWord adds a run of plain runes, or of plain runs separated by single
+// spaces (collapsedLen), as much of it as the limit leaves room for: the
+// runes that fit whole, as adding them one by one would, without a space
+// that no rune follows.
 func addWord[T string | []byte](b *textBuilder, w T) {
 	sep := 0
 	if b.pending != 0 {
@@ -78,6 +82,9 @@ func addWord[T string | []byte](b *textBuilder, w T) {
 		}
 		for n > 0 && !utf8.RuneStart(w[n]) {
 			n--
+		}
+		if n > 0 && w[n-1] == ' ' {
+			n-- // the word after the space does not fit
 		}
 		if n == 0 {
 			return
@@ -222,19 +229,33 @@ func collapse(s string, limit int) string {
 
 // collapsedLen is the length of the longest start of s that is its own
 // collapsed text and ends in a plain rune: plain runs separated by single
-// spaces.
-func collapsedLen(s string) int {
+// spaces. ASCII and two-byte runes are read in place, as plainLen reads
+// them.
+func collapsedLen[T string | []byte](s T) int {
 	end := 0 // after the last plain rune
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
 		case c > ' ' && c < 0x7F:
-			i++
+			for i++; i < len(s) && s[i]-'!' < 0x7F-'!'; i++ { // '!' to '~'
+			}
 		case c == ' ' && end == i && i > 0:
 			i++
 			continue
 		case c < utf8.RuneSelf:
 			return end
+		case c >= 0xC2 && c < 0xE0 && i+1 < len(s):
+			j := i
+			for ; j+1 < len(s); j += 2 { // a run of them
+				c, c1 := s[j], s[j+1]
+				if c-0xC2 >= 0xE0-0xC2 || c1&0xC0 != 0x80 || c == 0xC2 && c1 <= 0xA0 {
+					break
+				}
+			}
+			if j == i {
+				return end
+			}
+			i = j
 		default:
 			n := plainLen(s[i:])
 			if n == 0 {
