@@ -53,7 +53,6 @@ type scratch struct {
 	marked     []bool   // per token of a field: its text has a letter to restore
 	tokHash    []uint32 // per token of a field: fnvHash of its normalized bytes
 	lat        []byte   // its transliteration
-	latIDs     [2][]int32
 	translits  *translitCache
 	second     []secondForm // per token of a field: its second form
 	snippets   []snippetMemo

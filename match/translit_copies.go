@@ -24,12 +24,9 @@ func (sc *scratch) translitCopies(ix *wordIndex, text string, segEnd int32, firs
 			if k+1 < last {
 				e = sc.tokStart[k+1] - 1
 			}
-			var ids [2][]int32
-			ids, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], sc.tokHash[k-first], text[t.start:t.end], sc.marked[k-first])
-			sc.secondIDs = append(sc.secondIDs, ids[0]...)
-			sf.mid = int32(len(sc.secondIDs))
-			sc.secondIDs = append(sc.secondIDs, ids[1]...)
-			sc.appendCopy(k, t, ids[0])
+			start := sf.mid
+			sf.mid, sf.two = sc.translitWords(ix, sc.hay[sc.tokStart[k]:e], sc.tokHash[k-first], text[t.start:t.end], sc.marked[k-first])
+			sc.appendCopy(k, t, sc.secondIDs[start:sf.mid])
 			twos = twos || sf.two
 		} else {
 			sc.appendCopy(k, t, sc.tokWords[sc.tokWordIdx[k]:sc.tokWordIdx[k+1]]) // the field's word
@@ -79,13 +76,14 @@ func (sc *scratch) appendCopy(k int, t tokInfo, ids []int32) {
 	sc.toks = append(sc.toks, t)
 }
 
-// translitWords returns the word ids of the transliterations of a Cyrillic
-// token (tok normalized with hash h, orig as written, marked when
-// hasMarkedLetter of orig is true), in its first and second form,
-// and whether it has a second form (ids[1] is empty when not). The words
-// of a language recur from item to item, so what a token's
-// transliterations are is remembered.
-func (sc *scratch) translitWords(ix *wordIndex, tok []byte, h uint32, orig string, marked bool) ([2][]int32, bool) {
+// translitWords appends to sc.secondIDs the word ids of the
+// transliterations of a Cyrillic token (tok normalized with hash h, orig
+// as written, marked when hasMarkedLetter of orig is true), in its first
+// and then its second form, and returns where the second form's ids begin
+// and whether it has one (none are appended when not). The words of a
+// language recur from item to item, so what a token's transliterations
+// are is remembered.
+func (sc *scratch) translitWords(ix *wordIndex, tok []byte, h uint32, orig string, marked bool) (mid int32, two bool) {
 	fold := tok
 	if marked {
 		sc.fold = restoreMarks(sc.fold[:0], tok, orig)
@@ -94,25 +92,24 @@ func (sc *scratch) translitWords(ix *wordIndex, tok []byte, h uint32, orig strin
 	c := sc.translits
 	e := c.lookup(fold, h)
 	if e != nil && e.n != 0 {
-		var ids [2][]int32
-		for i := range ids {
-			ids[i] = c.ids[e.off[i] : e.off[i]+uint32(e.cnt[i])]
-		}
-		return ids, e.two
+		sc.secondIDs = append(sc.secondIDs, c.ids[e.off[0]:e.off[0]+uint32(e.cnt[0])]...)
+		mid = int32(len(sc.secondIDs))
+		sc.secondIDs = append(sc.secondIDs, c.ids[e.off[1]:e.off[1]+uint32(e.cnt[1])]...)
+		return mid, e.two
 	}
-	two := hasSecondForm(fold)
-	for i := range 2 {
-		sc.latIDs[i] = sc.latIDs[i][:0]
-		if i == 1 && !two {
-			break
-		}
-		sc.lat = appendTranslit(sc.lat[:0], fold, i == 1)
-		sc.latIDs[i], _ = ix.appendIDs(sc.latIDs[i], sc.lat)
+	start := len(sc.secondIDs)
+	two = hasSecondForm(fold)
+	sc.lat = appendTranslit(sc.lat[:0], fold, false)
+	sc.secondIDs, _ = ix.appendIDs(sc.secondIDs, sc.lat)
+	mid = int32(len(sc.secondIDs))
+	if two {
+		sc.lat = appendTranslit(sc.lat[:0], fold, true)
+		sc.secondIDs, _ = ix.appendIDs(sc.secondIDs, sc.lat)
 	}
 	if e != nil {
-		c.remember(e, fold, two, sc.latIDs)
+		c.remember(e, fold, two, [2][]int32{sc.secondIDs[start:mid], sc.secondIDs[mid:]})
 	}
-	return sc.latIDs, two
+	return mid, two
 }
 
 // translitCache remembers the word ids of the transliterations of
