@@ -180,7 +180,9 @@ func (sc *scratch) buildHaystack(d *Document, fields fieldMask, ix *wordIndex, v
 			c := flags&tokWide != 0 && hasCyrillic(tok)
 			sc.marked = append(sc.marked, flags&tokMarked != 0)
 			cyr = cyr || c
-			if keyed && capitalized(text[start:end]) {
+			// An ASCII token is capitalized when its first letter is:
+			// capitalized is called only for the others.
+			if c0 := text[start]; keyed && (c0 >= 0x80 || 'A' <= c0 && c0 <= 'Z') && capitalized(text[start:end]) {
 				sc.keyToken(vt, len(sc.toks), text[start:end], tok, c)
 			}
 			sc.tokStart = append(sc.tokStart, int32(at))
