@@ -102,9 +102,9 @@ func (d *DB) loadIndex(ctx context.Context) error {
 // committed, lets the copies that left indexSpan go and marks where the
 // transaction's own changes start.
 func (d *DB) beginIndex(ctx context.Context, tx *sql.Tx) error {
-	var last int64
-	if err := tx.QueryRowContext(ctx, selectLastCopy).Scan(&last); err != nil {
-		return fmt.Errorf("last copy: %w", err)
+	last, err := lastCopy(ctx, d.stmts.in(tx))
+	if err != nil {
+		return err
 	}
 	if last != d.index.lastCopy {
 		d.log.Info("another process stored copies: loading the story window again")
@@ -125,10 +125,21 @@ func (d *DB) beginIndex(ctx context.Context, tx *sql.Tx) error {
 
 // sealIndex notes, just before tx commits, the last copy it leaves.
 func (d *DB) sealIndex(ctx context.Context, tx *sql.Tx) error {
-	if err := tx.QueryRowContext(ctx, selectLastCopy).Scan(&d.index.pending); err != nil {
-		return fmt.Errorf("last copy: %w", err)
+	last, err := lastCopy(ctx, d.stmts.in(tx))
+	if err != nil {
+		return err
 	}
+	d.index.pending = last
 	return nil
+}
+
+// lastCopy returns the highest item_sources rowid, read in a transaction.
+func lastCopy(ctx context.Context, prepare preparer) (int64, error) {
+	var last int64
+	if err := queryInt(ctx, prepare, selectLastCopy, &last); err != nil {
+		return 0, fmt.Errorf("last copy: %w", err)
+	}
+	return last, nil
 }
 
 // end finishes the index's part of a write transaction, keeping what it

@@ -62,7 +62,7 @@ func (d *DB) saveFetchTx(callerCtx context.Context, tx *sql.Tx, st **itemStmts, 
 		return saved, nil
 	}
 	if *st == nil {
-		if *st, err = prepareItemStmts(ctx, tx, prepare, d.index, d.dialect); err != nil {
+		if *st, err = prepareItemStmts(ctx, prepare, d.index, d.dialect); err != nil {
 			return saved, err
 		}
 	}
@@ -158,7 +158,7 @@ func (st *itemStmts) pastRetention(seen time.Time) bool {
 	return seen.UnixMilli() < st.prunedBefore
 }
 
-func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *windowIndex, dl dialect) (*itemStmts, error) {
+func prepareItemStmts(ctx context.Context, prepare preparer, index *windowIndex, dl dialect) (*itemStmts, error) {
 	st := &itemStmts{index: index}
 	if dl.postgres {
 		s, err := prepare(ctx, selectItemSequence)
@@ -170,10 +170,10 @@ func prepareItemStmts(ctx context.Context, tx *sql.Tx, prepare preparer, index *
 			s.Close()
 			return nil, err
 		}
-	} else if err := tx.QueryRowContext(ctx, selectNextItemID).Scan(&st.nextID); err != nil {
+	} else if err := queryInt(ctx, prepare, selectNextItemID, &st.nextID); err != nil {
 		return nil, fmt.Errorf("next item id: %w", err)
 	}
-	if err := tx.QueryRowContext(ctx, selectPrunedBefore).Scan(&st.prunedBefore); err != nil {
+	if err := queryInt(ctx, prepare, selectPrunedBefore, &st.prunedBefore); err != nil {
 		return nil, fmt.Errorf("retention: %w", err)
 	}
 	textStmt := &st.text

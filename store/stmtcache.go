@@ -58,6 +58,16 @@ func (c *stmtCache) in(tx *sql.Tx) preparer {
 	}
 }
 
+// queryInt reads into dst the one integer that q, without parameters,
+// returns, through a statement of prepare.
+func queryInt(ctx context.Context, prepare preparer, q string, dst *int64) error {
+	stmt, err := prepare(ctx, q)
+	if err != nil {
+		return err
+	}
+	return stmt.QueryRowContext(ctx).Scan(dst)
+}
+
 // close closes every cached statement.
 func (c *stmtCache) close() {
 	c.mu.Lock()
