@@ -33,9 +33,11 @@ var insertWords = func() []string {
 }()
 
 // benchFetch returns fetch n of a feed: items new items of about 1 KB each,
-// the first hits of them with one hit of two matches each, fingerprinted as
-// the poll cycle does.
-func benchFetch(n, items, hits int) monitor.FeedFetch {
+// the first hits of them with one hit of two matches each, the last joins
+// of them with the title of one of the first items of fetch n-1 (another
+// feed's), so that they join its story, fingerprinted as the poll cycle
+// does.
+func benchFetch(n, items, hits, joins int) monitor.FeedFetch {
 	r := rand.New(rand.NewPCG(uint64(n), 9))
 	f := monitor.FeedFetch{State: monitor.FeedState{URL: fmt.Sprintf("https://feed%d.example/rss", n%100), FirstPollDone: true, LastStatus: 200}}
 	for i := range items {
@@ -51,8 +53,16 @@ func benchFetch(n, items, hits int) monitor.FeedFetch {
 			m := match.Match{Term: "Witkoff", Field: "summary", Snippet: b.String()[:160], Mark: [2]int{10, 17}}
 			it.Hits = []match.Hit{{Watch: "witkoff", Score: 2, Matches: []match.Match{m, m}}}
 		}
-		it.Print = story.FingerprintOf(it.Item)
 		f.Items = append(f.Items, it)
+	}
+	if n > 0 && joins > 0 {
+		prev := benchFetch(n-1, items, 0, 0)
+		for k := range joins {
+			f.Items[items-joins+k].Title = prev.Items[k].Title
+		}
+	}
+	for i := range f.Items {
+		f.Items[i].Print = story.FingerprintOf(f.Items[i].Item)
 	}
 	return f
 }
@@ -61,9 +71,9 @@ func benchFetch(n, items, hits int) monitor.FeedFetch {
 // database that grows as the benchmark runs, as a poll cycle does.
 func BenchmarkSaveFetch(b *testing.B) {
 	for _, c := range []struct {
-		name        string
-		items, hits int
-	}{{"50items-0hits", 50, 0}, {"50items-50hits", 50, 50}} {
+		name               string
+		items, hits, joins int
+	}{{"50items-0hits", 50, 0, 0}, {"50items-50hits", 50, 50, 0}, {"50items-50hits-10joins", 50, 50, 10}} {
 		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
 			db, err := Open(ctx, storetest.Database(b),
@@ -77,7 +87,7 @@ func BenchmarkSaveFetch(b *testing.B) {
 			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
-				f := benchFetch(n, c.items, c.hits)
+				f := benchFetch(n, c.items, c.hits, c.joins)
 				n++
 				before := cpuTime()
 				b.StartTimer()
@@ -85,8 +95,12 @@ func BenchmarkSaveFetch(b *testing.B) {
 				b.StopTimer()
 				cpu += cpuTime() - before
 				b.StartTimer()
-				if err != nil || saved.Items != c.items || saved.Hits != c.hits {
-					b.Fatalf("saved %+v, %v", saved, err)
+				stories := c.items
+				if n > 1 {
+					stories -= c.joins
+				}
+				if err != nil || saved.Items != c.items || saved.Hits != c.hits || saved.Stories != stories {
+					b.Fatalf("fetch %d: saved %+v, %v", n, saved, err)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*c.items), "ns/item")
