@@ -194,7 +194,13 @@ INSERT INTO stories (id, lead_item_id, lead_feed_id, lead_key, first_seen, last_
 	joinStory = `
 UPDATE stories SET copies = copies + 1, first_seen = CASE WHEN $1 < first_seen THEN $1 ELSE first_seen END,
 	last_seen = CASE WHEN $1 > last_seen THEN $1 ELSE last_seen END WHERE id = $2`
-	selectStoryLead = `SELECT lead_feed_id, lead_key FROM stories WHERE id = $1`
+	// selectStoryLead reads a story's lead copy with its rank; the
+	// copy's columns are NULL when its row is missing.
+	selectStoryLead = `
+SELECT st.lead_item_id, st.lead_feed_id, st.lead_key, s.published, s.first_seen, s.canonical_url, f.url
+FROM stories st LEFT JOIN item_sources s ON s.feed_id = st.lead_feed_id AND s.key = st.lead_key
+	LEFT JOIN feeds f ON f.id = s.feed_id
+WHERE st.id = $1`
 	updateStoryLead = `UPDATE stories SET lead_item_id = $1, lead_feed_id = $2, lead_key = $3 WHERE id = $4`
 )
 
@@ -237,10 +243,12 @@ func (st *itemStmts) joinOrStart(ctx context.Context, c newCopy, itemID int64, p
 // merge moves story gone into story into, whose lead becomes the first of
 // the two leads.
 func (st *itemStmts) merge(ctx context.Context, gone, into int64, now time.Time) error {
-	var feedID int64
-	var key string
-	if err := st.storyLead.QueryRowContext(ctx, gone).Scan(&feedID, &key); err != nil {
-		return fmt.Errorf("lead of story %d: %w", gone, err)
+	lead, err := st.storyLead(ctx, gone)
+	if err != nil {
+		return err
+	}
+	if err := lead.ranked(); err != nil {
+		return err
 	}
 	args := []any{gone, into, now.UnixMilli()}
 	for i, q := range st.merges {
@@ -249,34 +257,58 @@ func (st *itemStmts) merge(ctx context.Context, gone, into int64, now time.Time)
 		}
 	}
 	st.index.merge(gone, into)
-	r, err := copyRank(ctx, st.copyRank, feedID, key)
-	if err != nil {
-		return err
-	}
-	return st.offerLead(ctx, into, feedID, key, r)
+	return st.offerLead(ctx, into, lead.item, lead.feed, lead.key, lead.rank)
 }
 
-// offerLead makes the copy (feedID, key) with rank r the lead of story
-// storyID if it ranks before the current lead.
-func (st *itemStmts) offerLead(ctx context.Context, storyID, feedID int64, key string, r story.Rank) error {
-	var leadFeed int64
-	var leadKey string
-	if err := st.storyLead.QueryRowContext(ctx, storyID).Scan(&leadFeed, &leadKey); err != nil {
-		return fmt.Errorf("lead of story %d: %w", storyID, err)
+// storyLeadCopy is the lead copy of a story: its item, feed, key and
+// rank; found is false when the copy's row is missing.
+type storyLeadCopy struct {
+	item, feed int64
+	key        string
+	rank       story.Rank
+	found      bool
+}
+
+// ranked returns an error when the lead copy's row is missing, so that
+// its rank cannot be compared.
+func (l storyLeadCopy) ranked() error {
+	if !l.found {
+		return fmt.Errorf("rank of copy %q of feed %d: %w", l.key, l.feed, sql.ErrNoRows)
 	}
-	if leadFeed == feedID && leadKey == key {
-		return nil
+	return nil
+}
+
+// storyLead reads the lead copy of story storyID, with its rank, in one
+// statement.
+func (st *itemStmts) storyLead(ctx context.Context, storyID int64) (storyLeadCopy, error) {
+	var l storyLeadCopy
+	var published, seen sql.NullInt64
+	var canonical, feedURL sql.NullString
+	if err := st.storyLeadStmt.QueryRowContext(ctx, storyID).Scan(&l.item, &l.feed, &l.key,
+		&published, &seen, &canonical, &feedURL); err != nil {
+		return l, fmt.Errorf("lead of story %d: %w", storyID, err)
 	}
-	lead, err := copyRank(ctx, st.copyRank, leadFeed, leadKey)
+	l.found = seen.Valid && feedURL.Valid
+	l.rank = story.Rank{Published: fromMillis(published), FirstSeen: time.UnixMilli(seen.Int64).UTC(),
+		CanonicalURL: canonical.String, Feed: feedURL.String, Key: l.key}
+	return l, nil
+}
+
+// offerLead makes the copy (feedID, key) of item itemID, with rank r, the
+// lead of story storyID if it ranks before the current lead.
+func (st *itemStmts) offerLead(ctx context.Context, storyID, itemID, feedID int64, key string, r story.Rank) error {
+	lead, err := st.storyLead(ctx, storyID)
 	if err != nil {
 		return err
 	}
-	if r.Compare(lead) >= 0 {
+	if lead.feed == feedID && lead.key == key {
 		return nil
 	}
-	var itemID int64
-	if err := st.source.QueryRowContext(ctx, feedID, key).Scan(&itemID); err != nil {
-		return fmt.Errorf("item of copy %q: %w", key, err)
+	if err := lead.ranked(); err != nil {
+		return err
+	}
+	if r.Compare(lead.rank) >= 0 {
+		return nil
 	}
 	if _, err := st.storyLeadSet.ExecContext(ctx, itemID, feedID, key, storyID); err != nil {
 		return fmt.Errorf("lead of story %d: %w", storyID, err)

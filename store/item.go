@@ -10,8 +10,6 @@ import (
 	"github.com/storywatch/storywatch/story"
 )
 
-const selectSourceItem = `SELECT item_id FROM item_sources WHERE feed_id = $1 AND key = $2`
-
 // insertItem gives the id explicitly: a new story takes the id of the
 // item that starts it, known before the insert. The item's text is its
 // first copy's by story.Rank (showFirstCopy keeps it so); each copy keeps
@@ -121,11 +119,11 @@ type itemSaved struct {
 // transaction (parsing SQL per item was a third of a cycle's CPU), with
 // the id the next new item gets.
 type itemStmts struct {
-	source, item, copyInsert, sameFeedPageStmt, itemCopies, itemShown *sql.Stmt
-	insertStory, joinStory, storyLead, storyLeadSet, copyRank         *sql.Stmt
-	representative, storyStart                                        *sql.Stmt
-	merges                                                            []*sql.Stmt
-	hits                                                              *hitStmts
+	item, copyInsert, sameFeedPageStmt, itemCopies, itemShown *sql.Stmt
+	insertStory, joinStory, storyLeadStmt, storyLeadSet       *sql.Stmt
+	representative, storyStart                                *sql.Stmt
+	merges                                                    []*sql.Stmt
+	hits                                                      *hitStmts
 	// hitsBatch inserts hitBatch of newHits, the values of the hits of
 	// new items not inserted yet, hitColumns a hit (hit.go).
 	hitsBatch *sql.Stmt
@@ -186,10 +184,10 @@ func prepareItemStmts(ctx context.Context, prepare preparer, index *windowIndex,
 	stmts := []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&st.source, selectSourceItem}, {&st.item, insertItem}, {&st.copyInsert, insertCopy},
+	}{{&st.item, insertItem}, {&st.copyInsert, insertCopy},
 		{&st.sameFeedPageStmt, selectSameFeedPage}, {&st.itemCopies, selectItemCopies}, {&st.itemShown, updateItemShown},
-		{&st.insertStory, insertStory}, {&st.joinStory, joinStory}, {&st.storyLead, selectStoryLead},
-		{&st.storyLeadSet, updateStoryLead}, {&st.copyRank, selectCopyRank},
+		{&st.insertStory, insertStory}, {&st.joinStory, joinStory}, {&st.storyLeadStmt, selectStoryLead},
+		{&st.storyLeadSet, updateStoryLead},
 		{&st.representative, selectRepresentative}, {&st.storyStart, selectStoryStart},
 		{&finder.linkedStmt, selectLinked}, {&finder.byText, selectCopyOfText}, {textStmt, textQuery},
 		{&st.hitsBatch, insertHits}}
@@ -225,8 +223,8 @@ func prepareItemStmts(ctx context.Context, prepare preparer, index *windowIndex,
 }
 
 func (st *itemStmts) close() {
-	all := append([]*sql.Stmt{st.idSeq, st.lockStoriesStmt, st.source, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
-		st.insertStory, st.joinStory, st.storyLead, st.storyLeadSet, st.copyRank, st.representative, st.storyStart,
+	all := append([]*sql.Stmt{st.idSeq, st.lockStoriesStmt, st.item, st.copyInsert, st.sameFeedPageStmt, st.itemCopies, st.itemShown,
+		st.insertStory, st.joinStory, st.storyLeadStmt, st.storyLeadSet, st.representative, st.storyStart,
 		st.text, st.textReturnID, st.hitsBatch},
 		st.merges...)
 	if f := st.sqlFinder; f != nil {
@@ -288,7 +286,7 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 		return res, err
 	} else if isNew {
 		res.stories = 1
-	} else if err := st.offerLead(ctx, storyID, c.feedID, c.item.Key, c.rank()); err != nil {
+	} else if err := st.offerLead(ctx, storyID, itemID, c.feedID, c.item.Key, c.rank()); err != nil {
 		return res, err
 	}
 	res.merged = len(pl.Merged)

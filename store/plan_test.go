@@ -29,7 +29,7 @@ func TestClusteringLookupsSearchIndexes(t *testing.T) {
 		"linked":         selectLinked,
 		"copy of a text": selectCopyOfText, "representative": selectRepresentative, "same feed page": selectSameFeedPage,
 		"item copies": selectItemCopies, "copy rank": selectCopyRank, "story lead": selectStoryLead,
-		"source": selectSourceItem, "item hit": selectItemHit,
+		"item hit": selectItemHit,
 	} {
 		args := make([]any, params(q))
 		for i := range args {
