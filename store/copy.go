@@ -58,7 +58,7 @@ func (c newCopy) insert(ctx context.Context, st *itemStmts, itemID, storyID int6
 	it := c.item
 	var textID sql.NullInt64
 	pruned := st.pastRetention(c.seen)
-	if !pruned && it.Summary+it.Content+it.Author+it.Category != "" {
+	if !pruned && (it.Summary != "" || it.Content != "" || it.Author != "" || it.Category != "") {
 		id, err := st.insertText(ctx, it.Item)
 		if err != nil {
 			return fmt.Errorf("insert text of copy: %w", err)
