@@ -39,7 +39,9 @@ const lockClaims = `UPDATE feed_claims SET claims = claims + 1 WHERE id = 1`
 // row locks: PostgreSQL locks only the feeds chosen, and skips one that a
 // save or a registration is writing instead of waiting for it. (Claims
 // run one at a time, and what runs beside them only ends leases, so a
-// feed chosen as free is still free when it is locked.)
+// feed chosen as free is still free when it is locked.) On SQLite,
+// claimSQLite (lease_sqlite.go) makes the same choice in Go; the SQLite
+// form of the statement is what its test compares it with.
 func claimFeedsSQL(postgres bool) string {
 	ids, locking := `json_each($3) AS j CROSS JOIN feeds AS f ON f.id = j.value`, ``
 	if postgres {
@@ -63,61 +65,28 @@ WHERE id IN (SELECT k.id FROM feeds AS k WHERE k.id IN (
 RETURNING lease_token, lease_until, ` + feedColumns
 }
 
-var (
-	claimFeedsSQLite   = claimFeedsSQL(false)
-	claimFeedsPostgres = claimFeedsSQL(true)
-)
-
 // ClaimFeeds leases up to c.Limit of c.FeedIDs to c.Owner for c.For, from
 // the store's clock (monitor.Leaser), soonest due first.
 func (d *DB) ClaimFeeds(ctx context.Context, c monitor.Claim) ([]monitor.Claimed, error) {
 	if len(c.FeedIDs) == 0 || c.Limit <= 0 {
 		return nil, nil
 	}
-	dueBy := int64(math.MaxInt64)
+	q := claimQuery{owner: c.Owner, ids: idList(c.FeedIDs), dueBy: math.MaxInt64, backoffNow: c.Now.UnixMilli(),
+		perHost: max(c.PerHost, 1), limit: c.Limit}
 	if !c.DueBy.IsZero() {
-		dueBy = c.DueBy.UnixMilli()
+		q.dueBy = c.DueBy.UnixMilli()
 	}
 	now := d.now()
-	until := now.Add(c.For).UnixMilli()
-	q := claimFeedsSQLite
-	if d.dialect.postgres {
-		q = claimFeedsPostgres
-	}
+	q.now, q.until = now.UnixMilli(), now.Add(c.For).UnixMilli()
 	var out []monitor.Claimed
 	err := d.leaseTx(ctx, func(tx *sql.Tx) error {
-		out = out[:0]
-		prepare := d.stmts.in(tx)
+		var err error
 		if d.dialect.postgres {
-			lock, err := prepare(ctx, lockClaims)
-			if err != nil {
-				return err
-			}
-			if _, err := lock.ExecContext(ctx); err != nil {
-				return fmt.Errorf("lock claims: %w", err)
-			}
+			out, err = claimPostgres(ctx, d.stmts.in(tx), q)
+		} else {
+			out, err = claimSQLite(ctx, d.stmts.in(tx), q)
 		}
-		stmt, err := prepare(ctx, q)
-		if err != nil {
-			return err
-		}
-		rows, err := stmt.QueryContext(ctx, c.Owner, until, idList(c.FeedIDs), dueBy, c.Now.UnixMilli(),
-			now.UnixMilli(), max(c.PerHost, 1), c.Limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var cl monitor.Claimed
-			var leaseUntil int64
-			f, err := scanFeed(prefixScanner{rows, []any{&cl.Lease.Token, &leaseUntil}})
-			if err != nil {
-				return err
-			}
-			cl.State, cl.Lease.FeedID, cl.Lease.Until = f.FeedState, f.ID, time.UnixMilli(leaseUntil).UTC()
-			out = append(out, cl)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim feeds: %w", err)
@@ -130,6 +99,53 @@ func (d *DB) ClaimFeeds(ctx context.Context, c monitor.Claim) ([]monitor.Claimed
 		return int(a.Lease.FeedID - b.Lease.FeedID)
 	})
 	return out, nil
+}
+
+// claimQuery is one claim: the owner, the candidates (a JSON array), the
+// times in stored milliseconds (due by, the poller's now for backoff, the
+// store's now and the lease's end) and the limits.
+type claimQuery struct {
+	owner, ids                    string
+	dueBy, backoffNow, now, until int64
+	perHost, limit                int
+}
+
+var claimFeedsPostgres = claimFeedsSQL(true)
+
+// claimPostgres claims in one statement, after the lock of feed_claims.
+func claimPostgres(ctx context.Context, prepare preparer, q claimQuery) ([]monitor.Claimed, error) {
+	lock, err := prepare(ctx, lockClaims)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := lock.ExecContext(ctx); err != nil {
+		return nil, fmt.Errorf("lock claims: %w", err)
+	}
+	stmt, err := prepare(ctx, claimFeedsPostgres)
+	if err != nil {
+		return nil, err
+	}
+	return scanClaims(stmt.QueryContext(ctx, q.owner, q.until, q.ids, q.dueBy, q.backoffNow, q.now, q.perHost, q.limit))
+}
+
+// scanClaims reads the rows of a claim's RETURNING.
+func scanClaims(rows *sql.Rows, err error) ([]monitor.Claimed, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []monitor.Claimed
+	for rows.Next() {
+		var cl monitor.Claimed
+		var leaseUntil int64
+		f, err := scanFeed(prefixScanner{rows, []any{&cl.Lease.Token, &leaseUntil}})
+		if err != nil {
+			return nil, err
+		}
+		cl.State, cl.Lease.FeedID, cl.Lease.Until = f.FeedState, f.ID, time.UnixMilli(leaseUntil).UTC()
+		out = append(out, cl)
+	}
+	return out, rows.Err()
 }
 
 // leaseTx runs fn in a write transaction, without the copy index's
