@@ -145,10 +145,15 @@ func dsn(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Pool settings.
+// Pool settings. The pool keeps as many idle connections as a poll cycle
+// of the default concurrency (8 fetches) reads on at once beside the
+// writer's: with database/sql's default of 2, a 1,000-feed cycle closed
+// and opened again 85 connections (pragmas, schema, statements prepared
+// anew), about 2% of its CPU. An idle SQLite connection costs its page
+// cache, which every commit of the writer empties anyway.
 const (
 	connLifetime = 5 * time.Minute
-	maxIdleConns = 2
+	maxIdleConns = 8
 )
 
 // Close closes the database.
