@@ -218,26 +218,30 @@ var mergeStory = []string{
 	`INSERT INTO story_merges (id, into_id, merged_at) VALUES ($1, $2, $3)`,
 }
 
-// joinOrStart places the new copy c of item itemID: it joins the story
-// story.Place chose, merging the others into it, or starts a story with
-// the item's id. It returns the story and whether it is new.
-func (st *itemStmts) joinOrStart(ctx context.Context, c newCopy, itemID int64, pl story.Placement, now time.Time) (int64, bool, error) {
+// startStory starts a story with the new copy c of item itemID, under
+// the item's id. It runs before the item's row is inserted: the item then
+// finds its story at once, instead of counting a deferred foreign key
+// that the story's insert must then look the items up to settle.
+func (st *itemStmts) startStory(ctx context.Context, c newCopy, itemID int64) error {
 	seen := c.seen.UnixMilli()
-	if pl.Story == 0 {
-		if _, err := st.insertStory.ExecContext(ctx, itemID, itemID, c.feedID, c.item.Key, seen, seen); err != nil {
-			return 0, false, fmt.Errorf("insert story: %w", err)
-		}
-		return itemID, true, nil
+	if _, err := st.insertStory.ExecContext(ctx, itemID, itemID, c.feedID, c.item.Key, seen, seen); err != nil {
+		return fmt.Errorf("insert story: %w", err)
 	}
+	return nil
+}
+
+// join places the new copy c in the story story.Place chose, merging the
+// others into it.
+func (st *itemStmts) join(ctx context.Context, c newCopy, pl story.Placement, now time.Time) error {
 	for _, gone := range pl.Merged {
 		if err := st.merge(ctx, gone, pl.Story, now); err != nil {
-			return 0, false, err
+			return err
 		}
 	}
-	if _, err := st.joinStory.ExecContext(ctx, seen, pl.Story); err != nil {
-		return 0, false, fmt.Errorf("join story %d: %w", pl.Story, err)
+	if _, err := st.joinStory.ExecContext(ctx, c.seen.UnixMilli(), pl.Story); err != nil {
+		return fmt.Errorf("join story %d: %w", pl.Story, err)
 	}
-	return pl.Story, false, nil
+	return nil
 }
 
 // merge moves story gone into story into, whose lead becomes the first of

@@ -260,6 +260,10 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	storyID, newStory := pl.Story, pl.Story == 0
 	if newStory {
 		storyID = itemID
+		if err := st.startStory(ctx, c, itemID); err != nil {
+			return res, err
+		}
+		res.stories = 1
 	}
 	if newItem {
 		it := c.item
@@ -282,12 +286,13 @@ func (st *itemStmts) saveItem(ctx context.Context, c newCopy, now time.Time) (it
 	}
 	st.index.add(c, itemID, storyID)
 	res.sources = 1
-	if _, isNew, err := st.joinOrStart(ctx, c, itemID, pl, now); err != nil {
-		return res, err
-	} else if isNew {
-		res.stories = 1
-	} else if err := st.offerLead(ctx, storyID, itemID, c.feedID, c.item.Key, c.rank()); err != nil {
-		return res, err
+	if !newStory {
+		if err := st.join(ctx, c, pl, now); err != nil {
+			return res, err
+		}
+		if err := st.offerLead(ctx, storyID, itemID, c.feedID, c.item.Key, c.rank()); err != nil {
+			return res, err
+		}
 	}
 	res.merged = len(pl.Merged)
 	if !newItem {
