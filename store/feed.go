@@ -205,3 +205,49 @@ func saveFeedState(ctx context.Context, prepare preparer, name string, s monitor
 	}
 	return id, nil
 }
+
+// updateLeasedFeed is fenceFeed and upsertFeed in one statement, for a
+// fetch under a lease of the feed with its URL ($25): its state ($1 to
+// $20, as upsertFeed's $2 to $21) if the lease ($22 feed, $23 token, $24
+// now) is still the fetch's, ending it as fenceFeed does ($21 poll host).
+const updateLeasedFeed = `
+UPDATE feeds SET name = $1, title = $2, fetch_url = $3, etag = $4, last_modified = $5, last_fetch = $6,
+	last_success = $7, last_status = $8, consecutive_errors = $9, last_error = $10, next_attempt = $11,
+	first_poll_done = $12, next_poll = $13, poll_reason = $14, poll_interval = $15, boost_until = $16,
+	feed_hint = $17, feed_hint_source = $18, websub_hub = $19, websub_self = $20,
+	lease_owner = NULL, lease_until = NULL, poll_host = $21
+WHERE id = $22 AND lease_token = $23 AND lease_until >= $24 AND url = $25`
+
+// saveFetchedFeed ends the lease of a fetch (fenceFetch) and writes its
+// feed's state (saveFeedState), and returns the feed's id. A fetch under
+// a lease of the feed it names takes one statement; when that writes
+// nothing (the lease was lost, or names another row), the two statements
+// run and tell which.
+func saveFetchedFeed(ctx context.Context, prepare preparer, f monitor.FeedFetch, now time.Time) (int64, error) {
+	name, s := clean(f.Name), cleanState(f.State)
+	if f.Lease.Token == 0 {
+		return saveFeedState(ctx, prepare, name, s)
+	}
+	stmt, err := prepare(ctx, updateLeasedFeed)
+	if err != nil {
+		return 0, err
+	}
+	res, err := stmt.ExecContext(ctx, name, s.Title, s.FetchURL, s.ETag, s.LastModified,
+		millis(s.LastFetch), millis(s.LastSuccess), s.LastStatus, s.ConsecutiveErrors, s.LastError,
+		millis(s.NextAttempt), flag(s.FirstPollDone),
+		millis(s.NextPoll), s.PollReason, s.Interval.Milliseconds(), millis(s.BoostUntil),
+		s.FeedHint.Wait.Milliseconds(), s.FeedHint.Source, s.Hub, s.Self,
+		monitor.PollHost(f.State.FetchURL, f.State.URL), f.Lease.FeedID, f.Lease.Token, now.UnixMilli(), s.URL)
+	if err != nil {
+		return 0, fmt.Errorf("save feed %s: %w", s.URL, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, fmt.Errorf("save feed %s: %w", s.URL, err)
+	} else if n == 1 {
+		return f.Lease.FeedID, nil
+	}
+	if err := fenceFetch(ctx, prepare, f, now); err != nil {
+		return 0, err
+	}
+	return saveFeedState(ctx, prepare, name, s)
+}

@@ -47,12 +47,7 @@ func (d *DB) saveFetchTx(callerCtx context.Context, tx *sql.Tx, st **itemStmts, 
 	// As stored: ranks compare a new copy with stored ones.
 	seen = seen.Truncate(time.Millisecond).UTC()
 	prepare := d.stmts.in(tx)
-	if f.Lease.Token != 0 {
-		if err := fenceFetch(ctx, prepare, f, now); err != nil {
-			return saved, err
-		}
-	}
-	feedID, err := saveFeedState(ctx, prepare, clean(f.Name), cleanState(f.State))
+	feedID, err := saveFetchedFeed(ctx, prepare, f, now)
 	if err != nil {
 		return saved, err
 	}
