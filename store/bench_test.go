@@ -34,9 +34,9 @@ var insertWords = func() []string {
 
 // benchFetch returns fetch n of a feed: items new items of about 1 KB each,
 // the first hits of them with one hit of two matches each, the last joins
-// of them with the title of one of the first items of fetch n-1 (another
-// feed's), so that they join its story, fingerprinted as the poll cycle
-// does.
+// of them with the title and text of one of the first items of fetch n-1
+// (another feed's), so that they join its story, fingerprinted as the poll
+// cycle does.
 func benchFetch(n, items, hits, joins int) monitor.FeedFetch {
 	r := rand.New(rand.NewPCG(uint64(n), 9))
 	f := monitor.FeedFetch{State: monitor.FeedState{URL: fmt.Sprintf("https://feed%d.example/rss", n%100), FirstPollDone: true, LastStatus: 200}}
@@ -59,6 +59,7 @@ func benchFetch(n, items, hits, joins int) monitor.FeedFetch {
 		prev := benchFetch(n-1, items, 0, 0)
 		for k := range joins {
 			f.Items[items-joins+k].Title = prev.Items[k].Title
+			f.Items[items-joins+k].Summary = prev.Items[k].Summary
 		}
 	}
 	for i := range f.Items {
