@@ -193,6 +193,17 @@ type indexFinder struct {
 	sql   *sqlFinder
 	start *sql.Stmt
 	buf   []copyindex.Entry
+	// starts are the stories whose start one lookup read already: a
+	// story often has several copies linked to a new one (by title and
+	// by text).
+	starts []storyStart
+}
+
+// storyStart is the start of a story, or found false if its row is
+// missing.
+type storyStart struct {
+	story, start int64
+	found        bool
 }
 
 func (f *indexFinder) linked(ctx context.Context, c story.Copy) (byURL, others []linkedCopy, err error) {
@@ -222,6 +233,7 @@ func (f *indexFinder) linked(ctx context.Context, c story.Copy) (byURL, others [
 				Text: e.Text, HasText: true, FirstSeen: time.UnixMilli(e.FirstSeen).UTC()}})
 		}
 	}
+	f.starts = f.starts[:0]
 	if byURL, err = f.withStarts(ctx, byURL); err != nil {
 		return nil, nil, err
 	}
@@ -236,17 +248,35 @@ func (f *indexFinder) linked(ctx context.Context, c story.Copy) (byURL, others [
 func (f *indexFinder) withStarts(ctx context.Context, ls []linkedCopy) ([]linkedCopy, error) {
 	out := ls[:0]
 	for _, l := range ls {
-		var start int64
-		switch err := f.start.QueryRowContext(ctx, l.copy.Story).Scan(&start); {
-		case errors.Is(err, sql.ErrNoRows):
-			continue
-		case err != nil:
-			return nil, fmt.Errorf("start of story %d: %w", l.copy.Story, err)
+		s, err := f.storyStart(ctx, l.copy.Story)
+		if err != nil {
+			return nil, err
 		}
-		l.copy.StoryStart = time.UnixMilli(start).UTC()
+		if !s.found {
+			continue
+		}
+		l.copy.StoryStart = time.UnixMilli(s.start).UTC()
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// storyStart returns the start of story id, read once per lookup.
+func (f *indexFinder) storyStart(ctx context.Context, id int64) (storyStart, error) {
+	for _, s := range f.starts {
+		if s.story == id {
+			return s, nil
+		}
+	}
+	s := storyStart{story: id, found: true}
+	switch err := f.start.QueryRowContext(ctx, id).Scan(&s.start); {
+	case errors.Is(err, sql.ErrNoRows):
+		s.found = false
+	case err != nil:
+		return s, fmt.Errorf("start of story %d: %w", id, err)
+	}
+	f.starts = append(f.starts, s)
+	return s, nil
 }
 
 // pageCopy is a stored copy of the same page in the same feed.
